@@ -1,0 +1,274 @@
+//! Command-line syntax (clap derive). Only this module knows clap; commands receive these
+//! plain structs and resolve them into settings.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use rust_decimal::Decimal;
+
+use crate::config::{parse_duration, parse_positive};
+use crate::error::Error;
+use crate::glue::{Engine, GlueVersion, WorkerType};
+use crate::report::Format;
+use crate::size::{self, Arch, Capacity, Os};
+
+/// Price batch jobs on AWS Fargate and AWS Glue, side by side, as AWS bills them.
+#[derive(Debug, Parser)]
+#[command(name = "fargate-cost", version, propagate_version = true)]
+pub struct Cli {
+    /// Job config file [default: ./fargate-cost.toml]
+    #[arg(long, global = true, value_name = "FILE", env = "FARGATE_COST_CONFIG")]
+    pub config: Option<PathBuf>,
+
+    /// AWS region to price in (overrides the config's regions)
+    #[arg(long, global = true, value_name = "REGION")]
+    pub region: Option<String>,
+
+    /// Output format: a table for people, or json/csv/markdown for scripts and docs
+    #[arg(long, short = 'o', global = true, value_enum, default_value_t = OutputFormat::Table)]
+    pub output: OutputFormat,
+
+    /// Print only data (no notes or progress on stderr)
+    #[arg(long, short = 'q', global = true)]
+    pub quiet: bool,
+
+    /// Print more detail on stderr
+    #[arg(long, short = 'v', global = true)]
+    pub verbose: bool,
+
+    /// What to do
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// `--output` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormat {
+    /// A table for a terminal
+    Table,
+    /// A JSON array of flat rows
+    Json,
+    /// CSV with a header row
+    Csv,
+    /// A Markdown table
+    Markdown,
+}
+
+impl From<OutputFormat> for Format {
+    fn from(format: OutputFormat) -> Format {
+        match format {
+            OutputFormat::Table => Format::Table,
+            OutputFormat::Json => Format::Json,
+            OutputFormat::Csv => Format::Csv,
+            OutputFormat::Markdown => Format::Markdown,
+        }
+    }
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Compare Fargate and Glue costs for the config's jobs or an ad-hoc job
+    Compare(CompareArgs),
+    /// Show the price book
+    Prices {
+        /// What to do with prices
+        #[command(subcommand)]
+        command: PricesCommand,
+    },
+}
+
+/// `prices` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum PricesCommand {
+    /// Print the bundled price book with sources (all regions, or --region)
+    Show,
+}
+
+/// `compare` flags. With --cpu/--memory/--duration they describe one ad-hoc job; otherwise
+/// the config's jobs are compared and these flags override their settings.
+#[derive(Debug, Clone, Default, Args)]
+pub struct CompareArgs {
+    /// Compare only this job from the config
+    #[arg(long, value_name = "NAME")]
+    pub job: Option<String>,
+
+    /// Task CPU: vCPU (0.25, "1 vCPU") or CPU units ("512 units")
+    #[arg(long, value_parser = cpu_units, allow_hyphen_values = true)]
+    pub cpu: Option<u32>,
+
+    /// Task memory: "2GB", "2 GiB", "2048MiB"
+    #[arg(long, value_parser = memory_mib, allow_hyphen_values = true)]
+    pub memory: Option<u32>,
+
+    /// Run time of one run: "45m", "1h30m", "90s"
+    #[arg(long, value_parser = duration, allow_hyphen_values = true)]
+    pub duration: Option<Duration>,
+
+    /// Runs per month [default: 30 for an ad-hoc job]
+    #[arg(long, value_parser = runs, allow_hyphen_values = true, conflicts_with = "schedule")]
+    pub runs_per_month: Option<Decimal>,
+
+    /// EventBridge schedule, e.g. "cron(0 3 * * ? *)" or "rate(6 hours)"
+    #[arg(long, value_name = "EXPRESSION")]
+    pub schedule: Option<String>,
+
+    /// CPU architecture: x86_64 or arm64
+    #[arg(long, value_parser = arch)]
+    pub arch: Option<Arch>,
+
+    /// Operating system: linux or windows
+    #[arg(long, value_parser = os)]
+    pub os: Option<Os>,
+
+    /// Capacity the job runs on: on-demand or spot
+    #[arg(long, value_parser = capacity)]
+    pub capacity: Option<Capacity>,
+
+    /// Ephemeral storage in GB (20 free; 21-200)
+    #[arg(long, value_name = "GB")]
+    pub ephemeral_storage: Option<u32>,
+
+    /// Kind of program: python (DuckDB, Polars: Python shell on Glue) or spark
+    #[arg(long, value_parser = engine)]
+    pub engine: Option<Engine>,
+
+    /// Glue worker type to compare with (G.1X, G.2X, ..., R.1X, Z.2X, pythonshell)
+    #[arg(long, value_parser = worker_type, value_name = "TYPE")]
+    pub glue_worker_type: Option<WorkerType>,
+
+    /// Number of Glue workers (Spark: at least 2)
+    #[arg(long, value_name = "N")]
+    pub glue_workers: Option<u32>,
+
+    /// Glue version: 0.9, 1.0, 2.0, 3.0, 4.0, 5.0, 5.1, 6.0 [default: 4.0]
+    #[arg(long, value_parser = glue_version, value_name = "VERSION")]
+    pub glue_version: Option<GlueVersion>,
+
+    /// Python shell capacity in DPU: 0.0625 or 1
+    #[arg(long, value_parser = positive, value_name = "DPU")]
+    pub glue_max_capacity: Option<Decimal>,
+
+    /// Price the Glue job on the Flex execution class
+    #[arg(long)]
+    pub glue_flex: bool,
+
+    /// Glue is F times faster than Fargate (Glue run time = Fargate run time / F)
+    #[arg(long, value_parser = positive, value_name = "F", allow_hyphen_values = true)]
+    pub glue_speedup: Option<Decimal>,
+}
+
+/// The message of a library error, without the field prefix clap already names.
+fn detail(error: Error) -> String {
+    match error {
+        Error::Invalid { message, .. } => message,
+        other => other.to_string(),
+    }
+}
+
+fn cpu_units(text: &str) -> Result<u32, String> {
+    size::parse_cpu(text).map_err(detail)
+}
+
+fn memory_mib(text: &str) -> Result<u32, String> {
+    size::parse_memory(text).map_err(detail)
+}
+
+fn duration(text: &str) -> Result<Duration, String> {
+    parse_duration("--duration", text).map_err(detail)
+}
+
+fn runs(text: &str) -> Result<Decimal, String> {
+    text.trim()
+        .parse::<Decimal>()
+        .ok()
+        .filter(|d| !d.is_sign_negative())
+        .ok_or_else(|| format!("`{text}` must be a number of runs, 0 or more"))
+}
+
+fn positive(text: &str) -> Result<Decimal, String> {
+    parse_positive("value", text).map_err(detail)
+}
+
+fn arch(text: &str) -> Result<Arch, String> {
+    text.parse().map_err(detail)
+}
+
+fn os(text: &str) -> Result<Os, String> {
+    text.parse().map_err(detail)
+}
+
+fn capacity(text: &str) -> Result<Capacity, String> {
+    text.parse().map_err(detail)
+}
+
+fn engine(text: &str) -> Result<Engine, String> {
+    match text.trim().to_ascii_lowercase().as_str() {
+        "python" | "duckdb" | "polars" | "pandas" => Ok(Engine::Python),
+        "spark" | "pyspark" => Ok(Engine::Spark),
+        _ => Err(format!("`{text}` is not valid; use python or spark")),
+    }
+}
+
+fn worker_type(text: &str) -> Result<WorkerType, String> {
+    WorkerType::parse(text).map_err(detail)
+}
+
+fn glue_version(text: &str) -> Result<GlueVersion, String> {
+    GlueVersion::parse(text).map_err(detail)
+}
+
+/// Parse the process arguments. Help and version go to stdout with exit 0; a usage error
+/// is printed as its one first line on stderr with exit 2.
+pub fn parse_args() -> Cli {
+    match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(error) if !error.use_stderr() => error.exit(),
+        Err(error) => {
+            let rendered = error.render().to_string();
+            let line = rendered
+                .lines()
+                .find(|l| !l.trim().is_empty())
+                .unwrap_or("error: invalid arguments");
+            let printer = crate::printer::Printer::new(false, false);
+            printer.error(line.trim_start_matches("error: "));
+            std::process::exit(2);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn verify_cli() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn parses_compare_flags() {
+        let cli = Cli::try_parse_from([
+            "fargate-cost",
+            "compare",
+            "--cpu",
+            "1 vCPU",
+            "--memory",
+            "2GB",
+            "--duration",
+            "1h30m",
+            "--output",
+            "json",
+        ])
+        .unwrap();
+        let Command::Compare(args) = cli.command else {
+            panic!("not compare");
+        };
+        assert_eq!(args.cpu, Some(1024));
+        assert_eq!(args.memory, Some(2048));
+        assert_eq!(args.duration, Some(Duration::from_secs(5400)));
+        assert_eq!(cli.output, OutputFormat::Json);
+    }
+}

@@ -1,0 +1,59 @@
+//! One file per command. Each takes resolved settings and the printer, and returns an
+//! error for the CLI edge to print.
+
+pub mod compare;
+pub mod prices;
+
+use std::path::PathBuf;
+
+use crate::cli::{Cli, Command, PricesCommand};
+use crate::config::DEFAULT_CONFIG;
+use crate::printer::Printer;
+use crate::report::Format;
+
+/// Settings shared by every command, resolved from global flags and the environment.
+#[derive(Debug, Clone)]
+pub struct GlobalSettings {
+    /// Config file path.
+    pub config: PathBuf,
+    /// True when the user named the config (so a missing file is an error to report as such).
+    pub config_given: bool,
+    /// Region override.
+    pub region: Option<String>,
+    /// Output format.
+    pub format: Format,
+}
+
+impl GlobalSettings {
+    /// Resolve global flags.
+    pub fn resolve(cli: &Cli) -> GlobalSettings {
+        GlobalSettings {
+            config: cli
+                .config
+                .clone()
+                .unwrap_or_else(|| PathBuf::from(DEFAULT_CONFIG)),
+            config_given: cli.config.is_some(),
+            region: cli.region.clone(),
+            format: cli.output.into(),
+        }
+    }
+}
+
+/// Run the command the user asked for.
+pub fn run(cli: Cli, printer: &Printer) -> anyhow::Result<()> {
+    let settings = GlobalSettings::resolve(&cli);
+    match cli.command {
+        Command::Compare(args) => compare::compare(&settings, &args, printer),
+        Command::Prices {
+            command: PricesCommand::Show,
+        } => prices::show(&settings, printer),
+    }
+}
+
+/// Exit code for an error: the library's own classification, else 1.
+pub fn exit_code(error: &anyhow::Error) -> i32 {
+    error
+        .chain()
+        .find_map(|e| e.downcast_ref::<crate::Error>())
+        .map_or(1, crate::Error::exit_code)
+}

@@ -1,0 +1,226 @@
+//! `fargate-cost prices show`: print the price book, every rate with its source.
+
+use rust_decimal::Decimal;
+use serde::Serialize;
+
+use super::GlobalSettings;
+use crate::pricing::{ComputeRate, PriceBook, Rate, RegionPrices};
+use crate::printer::Printer;
+use crate::report::{self, Grid};
+
+/// One `prices show --output json|csv` row: one rate.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PriceRow {
+    /// Region code.
+    pub region: String,
+    /// What is priced, e.g. `fargate_linux_x86_vcpu_hour`.
+    pub rate: String,
+    /// USD per unit.
+    #[serde(with = "rust_decimal::serde::float")]
+    pub usd: Decimal,
+    /// Unit, e.g. `vCPU-hour`.
+    pub unit: String,
+    /// Source key.
+    pub source: String,
+    /// Source grade.
+    pub grade: String,
+    /// When the source was read or published.
+    pub as_of: String,
+}
+
+/// All rates of a region as rows, in a fixed order.
+pub fn rows(book: &PriceBook, code: &str, region: &RegionPrices) -> Vec<PriceRow> {
+    let mut rows = Vec::new();
+    let mut push = |rate: &str, usd: Decimal, unit: &str, source: &str| {
+        let (grade, as_of) = book
+            .source(source)
+            .map_or((String::new(), String::new()), |s| {
+                (
+                    serde_json::to_value(s.grade)
+                        .ok()
+                        .and_then(|v| v.as_str().map(String::from))
+                        .unwrap_or_default(),
+                    s.as_of.clone(),
+                )
+            });
+        rows.push(PriceRow {
+            region: code.to_string(),
+            rate: rate.to_string(),
+            usd,
+            unit: unit.to_string(),
+            source: source.to_string(),
+            grade,
+            as_of,
+        });
+    };
+    let compute: [(&str, Option<&ComputeRate>); 5] = [
+        ("fargate_linux_x86", Some(&region.fargate_linux_x86)),
+        ("fargate_linux_arm", region.fargate_linux_arm.as_ref()),
+        ("fargate_windows", region.fargate_windows.as_ref()),
+        ("fargate_spot_x86", region.fargate_spot_x86.as_ref()),
+        ("fargate_spot_arm", region.fargate_spot_arm.as_ref()),
+    ];
+    for (name, rate) in compute {
+        let Some(rate) = rate else { continue };
+        push(
+            &format!("{name}_vcpu_hour"),
+            rate.vcpu_hour,
+            "vCPU-hour",
+            &rate.source,
+        );
+        push(
+            &format!("{name}_gb_hour"),
+            rate.gb_hour,
+            "GB-hour",
+            &rate.source,
+        );
+        if let Some(fee) = rate.os_license_vcpu_hour {
+            push(
+                &format!("{name}_os_license_vcpu_hour"),
+                fee,
+                "vCPU-hour",
+                &rate.source,
+            );
+        }
+    }
+    let single: [(&str, Option<&Rate>, &str); 7] = [
+        (
+            "ephemeral_storage_gb_hour",
+            region.ephemeral_storage_gb_hour.as_ref(),
+            "GB-hour above 20 GB",
+        ),
+        ("glue_dpu_hour", Some(&region.glue_dpu_hour), "DPU-hour"),
+        (
+            "glue_flex_dpu_hour",
+            region.glue_flex_dpu_hour.as_ref(),
+            "DPU-hour",
+        ),
+        (
+            "glue_memory_optimized_dpu_hour",
+            region.glue_memory_optimized_dpu_hour.as_ref(),
+            "M-DPU-hour",
+        ),
+        (
+            "glue_ray_dpu_hour",
+            region.glue_ray_dpu_hour.as_ref(),
+            "M-DPU-hour",
+        ),
+        (
+            "glue_gen2_dpu_hour",
+            region.glue_gen2_dpu_hour.as_ref(),
+            "DPU-hour",
+        ),
+        (
+            "glue_gen2_flex_dpu_hour",
+            region.glue_gen2_flex_dpu_hour.as_ref(),
+            "DPU-hour",
+        ),
+    ];
+    for (name, rate, unit) in single {
+        if let Some(rate) = rate {
+            push(name, rate.usd, unit, &rate.source);
+        }
+    }
+    rows
+}
+
+fn rate_text(rate: Option<Decimal>) -> String {
+    rate.map_or_else(|| "–".to_string(), |r| r.normalize().to_string())
+}
+
+/// Run `prices show`.
+pub fn show(settings: &GlobalSettings, printer: &Printer) -> anyhow::Result<()> {
+    let book = PriceBook::bundled()?;
+    let regions: Vec<(&String, &RegionPrices)> = match &settings.region {
+        Some(code) => vec![(
+            book.regions
+                .get_key_value(code.as_str())
+                .map(|(k, _)| k)
+                .ok_or_else(|| {
+                    book.region(code)
+                        .err()
+                        .unwrap_or_else(|| crate::Error::PriceBook(code.clone()))
+                })?,
+            book.region(code)?,
+        )],
+        None => book.regions.iter().collect(),
+    };
+    let all_rows: Vec<PriceRow> = regions
+        .iter()
+        .flat_map(|(code, region)| rows(&book, code, region))
+        .collect();
+    let output = report::render(settings.format, &all_rows, || {
+        let mut grid = if settings.region.is_some() {
+            Grid {
+                headers: ["Region", "Rate", "USD", "Unit", "Source", "As of"]
+                    .map(String::from)
+                    .to_vec(),
+                rows: all_rows
+                    .iter()
+                    .map(|r| {
+                        vec![
+                            r.region.clone(),
+                            r.rate.clone(),
+                            r.usd.normalize().to_string(),
+                            r.unit.clone(),
+                            format!("{} ({})", r.source, r.grade),
+                            r.as_of.clone(),
+                        ]
+                    })
+                    .collect(),
+                right_aligned: vec![2],
+                notes: Vec::new(),
+            }
+        } else {
+            matrix(&regions)
+        };
+        grid.notes.push(format!(
+            "{} — as of {} (USD; GB = 1024^3 bytes).",
+            book.title, book.as_of
+        ));
+        for (key, source) in &book.sources {
+            grid.notes.push(format!(
+                "[{key}] {} — {} ({:?}, {})",
+                source.title, source.url, source.grade, source.as_of
+            ));
+        }
+        grid
+    })?;
+    printer.data(&output)?;
+    Ok(())
+}
+
+/// All regions side by side: the rates most comparisons use.
+fn matrix(regions: &[(&String, &RegionPrices)]) -> Grid {
+    Grid {
+        headers: [
+            "Region",
+            "x86 vCPU-h",
+            "x86 GB-h",
+            "ARM vCPU-h",
+            "Spot vCPU-h",
+            "Storage GB-h",
+            "Glue DPU-h",
+            "Flex DPU-h",
+        ]
+        .map(String::from)
+        .to_vec(),
+        rows: regions
+            .iter()
+            .map(|(code, r)| {
+                vec![
+                    code.to_string(),
+                    rate_text(Some(r.fargate_linux_x86.vcpu_hour)),
+                    rate_text(Some(r.fargate_linux_x86.gb_hour)),
+                    rate_text(r.fargate_linux_arm.as_ref().map(|a| a.vcpu_hour)),
+                    rate_text(r.fargate_spot_x86.as_ref().map(|a| a.vcpu_hour)),
+                    rate_text(r.ephemeral_storage_gb_hour.as_ref().map(|a| a.usd)),
+                    rate_text(Some(r.glue_dpu_hour.usd)),
+                    rate_text(r.glue_flex_dpu_hour.as_ref().map(|a| a.usd)),
+                ]
+            })
+            .collect(),
+        right_aligned: (1..8).collect(),
+        notes: vec!["Use --region R for every rate of one region (Windows, memory, Glue R/Ray/6.0) with its source.".into()],
+    }
+}

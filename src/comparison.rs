@@ -1,0 +1,422 @@
+//! Fargate versus Glue for one workload: per run and per month, Fargate on-demand, Spot and
+//! ARM next to the Glue configuration (explicit or equivalent), with the assumptions stated.
+
+use std::time::Duration;
+
+use rust_decimal::Decimal;
+use rust_decimal::prelude::ToPrimitive;
+use serde::Serialize;
+
+use crate::cost::{self, FargateCost, FargateTask, GlueCost};
+use crate::error::{Error, Result};
+use crate::glue::{self, Engine, ExecutionClass, GlueConfig, GlueVersion};
+use crate::pricing::{Grade, PriceBook};
+use crate::size::{Arch, Capacity, Os, Size};
+
+/// Everything needed to price one job both ways, fully resolved.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Workload {
+    /// Job name (`adhoc` for flags).
+    pub name: String,
+    /// AWS region.
+    pub region: String,
+    /// Fargate size; `None` to derive it from `glue`.
+    pub size: Option<Size>,
+    /// CPU architecture.
+    pub arch: Arch,
+    /// Operating system.
+    pub os: Os,
+    /// Capacity the job runs on.
+    pub capacity: Capacity,
+    /// Ephemeral storage GiB.
+    pub ephemeral_storage_gib: u32,
+    /// Fargate run time.
+    pub duration: Duration,
+    /// Runs per month.
+    pub runs_per_month: Decimal,
+    /// Python or Spark (decides the Glue equivalent).
+    pub engine: Engine,
+    /// Explicit Glue configuration; `None` to use the cheapest equivalent.
+    pub glue: Option<GlueConfig>,
+    /// Glue version for the equivalent.
+    pub glue_version: GlueVersion,
+    /// Price the equivalent on Flex.
+    pub glue_flex: bool,
+    /// Glue run time = Fargate run time / speedup (1 = same time).
+    pub glue_speedup: Decimal,
+}
+
+/// Where the Glue side came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum GlueOrigin {
+    /// Named by the user.
+    Configured,
+    /// The cheapest configuration covering the Fargate size.
+    Equivalent,
+}
+
+/// The priced comparison of one workload.
+#[derive(Debug, Clone)]
+pub struct Comparison {
+    /// The input.
+    pub workload: Workload,
+    /// The Fargate size priced (given, or derived from the Glue config).
+    pub size: Size,
+    /// Fargate on-demand at the job's OS and architecture.
+    pub fargate: FargateCost,
+    /// Fargate Spot at the job's architecture, where the book has it.
+    pub spot: Option<FargateCost>,
+    /// Fargate on-demand on ARM (Linux), where the book has it.
+    pub arm: Option<FargateCost>,
+    /// Cost of one run at the job's own capacity.
+    pub fargate_per_run: Decimal,
+    /// Per month at the job's own capacity.
+    pub fargate_per_month: Decimal,
+    /// The Glue configuration priced.
+    pub glue_config: GlueConfig,
+    /// Configured or equivalent.
+    pub glue_origin: GlueOrigin,
+    /// Glue run time.
+    pub glue_duration: Duration,
+    /// Glue at the configuration's execution class.
+    pub glue: GlueCost,
+    /// The same configuration on Flex, where Glue allows it.
+    pub glue_flex: Option<GlueCost>,
+    /// Glue per month.
+    pub glue_per_month: Decimal,
+    /// Assumptions and warnings to show with the figures.
+    pub notes: Vec<String>,
+}
+
+impl Comparison {
+    /// Glue monthly cost / Fargate monthly cost, if Fargate costs anything.
+    pub fn ratio(&self) -> Option<Decimal> {
+        (!self.fargate_per_month.is_zero()).then(|| self.glue_per_month / self.fargate_per_month)
+    }
+
+    /// Monthly saving of Fargate over Glue (negative when Glue is cheaper).
+    pub fn monthly_saving(&self) -> Decimal {
+        self.glue_per_month - self.fargate_per_month
+    }
+
+    /// The flat contract row.
+    pub fn row(&self) -> CompareRow {
+        CompareRow {
+            job: self.workload.name.clone(),
+            region: self.workload.region.clone(),
+            arch: self.workload.arch.to_string(),
+            cpu_vcpu: number(self.size.vcpu()),
+            memory_gib: number(self.size.memory_gb()),
+            duration_s: number(
+                Decimal::from(self.workload.duration.as_millis() as u64) / Decimal::from(1000),
+            ),
+            runs_per_month: number(self.workload.runs_per_month.round_dp(4)),
+            fargate_billed_s: self.fargate.billed_seconds,
+            fargate_usd_per_run: usd(self.fargate.total_usd),
+            fargate_spot_usd_per_run: self.spot.as_ref().map(|c| usd(c.total_usd)),
+            fargate_arm_usd_per_run: self.arm.as_ref().map(|c| usd(c.total_usd)),
+            fargate_usd_per_month: usd(self.fargate_per_month),
+            glue_worker_type: self.glue_config.worker_type().name().to_string(),
+            glue_workers: self.glue_config.workers(),
+            glue_dpu: number(self.glue_config.dpu()),
+            glue_billed_s: self.glue.billed_seconds,
+            glue_usd_per_run: usd(self.glue.total_usd),
+            glue_flex_usd_per_run: self.glue_flex.as_ref().map(|c| usd(c.total_usd)),
+            glue_usd_per_month: usd(self.glue_per_month),
+            glue_to_fargate_ratio: self.ratio().map(|r| number(r.round_dp(4))),
+        }
+    }
+}
+
+/// One `compare --output json|csv` row; field order is the contract's column order.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CompareRow {
+    /// Job name.
+    pub job: String,
+    /// Region.
+    pub region: String,
+    /// Architecture.
+    pub arch: String,
+    /// vCPU.
+    pub cpu_vcpu: f64,
+    /// Memory GiB.
+    pub memory_gib: f64,
+    /// Fargate run time, seconds.
+    pub duration_s: f64,
+    /// Runs per month.
+    pub runs_per_month: f64,
+    /// Fargate billed seconds per run.
+    pub fargate_billed_s: u64,
+    /// Fargate on-demand USD per run.
+    pub fargate_usd_per_run: f64,
+    /// Fargate Spot USD per run.
+    pub fargate_spot_usd_per_run: Option<f64>,
+    /// Fargate ARM USD per run.
+    pub fargate_arm_usd_per_run: Option<f64>,
+    /// Fargate USD per month at the job's capacity.
+    pub fargate_usd_per_month: f64,
+    /// Glue worker type.
+    pub glue_worker_type: String,
+    /// Glue workers.
+    pub glue_workers: u32,
+    /// Glue DPUs.
+    pub glue_dpu: f64,
+    /// Glue billed seconds per run.
+    pub glue_billed_s: u64,
+    /// Glue USD per run.
+    pub glue_usd_per_run: f64,
+    /// Glue Flex USD per run.
+    pub glue_flex_usd_per_run: Option<f64>,
+    /// Glue USD per month.
+    pub glue_usd_per_month: f64,
+    /// Glue / Fargate monthly cost.
+    pub glue_to_fargate_ratio: Option<f64>,
+}
+
+/// Money in data output: rounded to the micro-dollar, which f64 then carries exactly in
+/// its shortest decimal form.
+fn usd(value: Decimal) -> f64 {
+    number(value.round_dp(6))
+}
+
+fn number(value: Decimal) -> f64 {
+    value.normalize().to_f64().unwrap_or(f64::NAN)
+}
+
+/// The Glue run time for a Fargate run time and a speedup factor.
+pub fn glue_duration(duration: Duration, speedup: Decimal) -> Duration {
+    if speedup == Decimal::ONE || speedup <= Decimal::ZERO {
+        return duration;
+    }
+    let nanos = (Decimal::from(duration.as_nanos() as u64) / speedup).ceil();
+    Duration::from_nanos(nanos.to_u64().unwrap_or(u64::MAX))
+}
+
+/// The sentence every output carries about durations.
+pub fn duration_assumption(speedup: Decimal) -> String {
+    if speedup == Decimal::ONE {
+        "Assumes a Glue run takes as long as the Fargate run (use --glue-speedup F if Glue is F× faster).".to_string()
+    } else {
+        format!(
+            "Assumes a Glue run takes the Fargate run time / {} (--glue-speedup).",
+            speedup.normalize()
+        )
+    }
+}
+
+/// Price a workload on Fargate and Glue.
+pub fn compare(book: &PriceBook, workload: &Workload) -> Result<Comparison> {
+    let region = book.region(&workload.region)?;
+    let code = workload.region.as_str();
+    let mut notes = Vec::new();
+
+    let (glue_config, glue_origin, size) = match (&workload.glue, workload.size) {
+        (Some(config), Some(size)) => (config.clone(), GlueOrigin::Configured, size),
+        (Some(config), None) => {
+            let (size, warning) = glue::fargate_for(config, workload.os);
+            notes.push(format!(
+                "{}: Fargate size {size} is the smallest that covers Glue {config}.",
+                workload.name
+            ));
+            notes.extend(warning.map(|w| format!("{}: {w}.", workload.name)));
+            (config.clone(), GlueOrigin::Configured, size)
+        }
+        (None, Some(size)) => {
+            let equivalent =
+                glue::equivalent_for(size, workload.engine, workload.glue_version, code, region)?;
+            notes.extend(equivalent.note.map(|n| format!("{}: {n}.", workload.name)));
+            let config = if workload.glue_flex {
+                equivalent.config.with_class(ExecutionClass::Flex)?
+            } else {
+                equivalent.config
+            };
+            (config, GlueOrigin::Equivalent, size)
+        }
+        (None, None) => {
+            return Err(Error::invalid(
+                "size",
+                format!(
+                    "job `{}` needs a Fargate size (cpu and memory) or a Glue config",
+                    workload.name
+                ),
+            ));
+        }
+    };
+
+    let task = FargateTask {
+        size,
+        os: workload.os,
+        arch: workload.arch,
+        capacity: Capacity::OnDemand,
+        ephemeral_storage_gib: workload.ephemeral_storage_gib,
+    };
+    let fargate = cost::fargate_cost(code, region, &task, workload.duration)?;
+    let spot_task = FargateTask {
+        capacity: Capacity::Spot,
+        ..task
+    };
+    let spot = if region
+        .fargate(workload.os, workload.arch, Capacity::Spot)
+        .is_some()
+    {
+        Some(cost::fargate_cost(
+            code,
+            region,
+            &spot_task,
+            workload.duration,
+        )?)
+    } else {
+        None
+    };
+    let arm_task = FargateTask {
+        arch: Arch::Arm64,
+        ..task
+    };
+    let arm = if region
+        .fargate(workload.os, Arch::Arm64, Capacity::OnDemand)
+        .is_some()
+    {
+        Some(cost::fargate_cost(
+            code,
+            region,
+            &arm_task,
+            workload.duration,
+        )?)
+    } else {
+        None
+    };
+    let fargate_per_run = match workload.capacity {
+        Capacity::OnDemand => fargate.total_usd,
+        Capacity::Spot => spot
+            .as_ref()
+            .map(|s| s.total_usd)
+            .ok_or_else(|| Error::MissingRate {
+                rate: format!("Fargate Spot {} {}", workload.os, workload.arch),
+                region: code.into(),
+                hint: format!("; job `{}` runs on Spot", workload.name),
+            })?,
+    };
+
+    let glue_duration = glue_duration(workload.duration, workload.glue_speedup);
+    let glue_cost = cost::glue_cost(code, region, &glue_config, glue_duration)?;
+    let glue_flex = match glue_config.with_class(ExecutionClass::Flex) {
+        Ok(flex) => cost::glue_cost(code, region, &flex, glue_duration).ok(),
+        Err(_) => None,
+    };
+
+    for key in rate_sources(region, &glue_config) {
+        if book.source(&key).is_some_and(|s| s.grade == Grade::Assumed) {
+            notes.push(format!(
+                "{}: the price book has no Glue rate of its own for {code}; the us-east-1 rate is used (check live prices).",
+                workload.name
+            ));
+        }
+    }
+
+    Ok(Comparison {
+        workload: workload.clone(),
+        size,
+        fargate_per_month: fargate_per_run * workload.runs_per_month,
+        fargate_per_run,
+        fargate,
+        spot,
+        arm,
+        glue_per_month: glue_cost.total_usd * workload.runs_per_month,
+        glue_config,
+        glue_origin,
+        glue_duration,
+        glue: glue_cost,
+        glue_flex,
+        notes,
+    })
+}
+
+fn rate_sources(region: &crate::pricing::RegionPrices, config: &GlueConfig) -> Vec<String> {
+    config
+        .rate("", region)
+        .map(|r| vec![r.source.clone()])
+        .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rust_decimal_macros::dec;
+
+    fn workload() -> Workload {
+        Workload {
+            name: "t".into(),
+            region: "us-east-1".into(),
+            size: Some(Size::new(1024, 2048, Os::Linux).unwrap()),
+            arch: Arch::X86_64,
+            os: Os::Linux,
+            capacity: Capacity::OnDemand,
+            ephemeral_storage_gib: 20,
+            duration: Duration::from_secs(2700),
+            runs_per_month: dec!(30),
+            engine: Engine::Python,
+            glue: None,
+            glue_version: GlueVersion::DEFAULT,
+            glue_flex: false,
+            glue_speedup: dec!(1),
+        }
+    }
+
+    #[test]
+    fn python_job_against_python_shell() {
+        let book = PriceBook::bundled().unwrap();
+        let c = compare(&book, &workload()).unwrap();
+        // Fargate: 0.75 h × 0.04937 = 0.0370275 per run; × 30 = 1.110825 per month.
+        assert_eq!(c.fargate_per_run, dec!(0.0370275));
+        assert_eq!(c.fargate_per_month, dec!(1.110825));
+        // Glue: 1-DPU Python shell, 0.75 h × 0.44 = 0.33 per run, 9.9 per month.
+        assert_eq!(c.glue.total_usd, dec!(0.33));
+        assert_eq!(c.glue_per_month, dec!(9.9));
+        // Flex does not run Python shells.
+        assert!(c.glue_flex.is_none());
+        // ratio 9.9 / 1.110825 = 8.912290...
+        assert_eq!(c.ratio().unwrap().round_dp(4), dec!(8.9123));
+        assert_eq!(c.monthly_saving(), dec!(8.789175));
+        let row = c.row();
+        assert_eq!(row.fargate_usd_per_run, 0.037028);
+        assert_eq!(row.glue_worker_type, "pythonshell");
+    }
+
+    #[test]
+    fn speedup_and_spot_capacity() {
+        let book = PriceBook::bundled().unwrap();
+        let mut w = workload();
+        w.engine = Engine::Spark;
+        w.capacity = Capacity::Spot;
+        w.glue_speedup = dec!(1.5);
+        let c = compare(&book, &w).unwrap();
+        // Glue time 2700 / 1.5 = 1800 s; 2 × G.1X = 2 DPU × 0.5 h × 0.44 = 0.44.
+        assert_eq!(c.glue.billed_seconds, 1800);
+        assert_eq!(c.glue.total_usd, dec!(0.44));
+        // Flex: 2 DPU × 0.5 h × 0.29 = 0.29.
+        assert_eq!(c.glue_flex.unwrap().total_usd, dec!(0.29));
+        // Spot per run: 0.75 × (0.01264355 + 2 × 0.00138835) = 0.75 × 0.01542025 = 0.0115651875
+        assert_eq!(c.fargate_per_run, dec!(0.0115651875));
+    }
+
+    #[test]
+    fn glue_only_workload_derives_the_fargate_size() {
+        let book = PriceBook::bundled().unwrap();
+        let mut w = workload();
+        w.size = None;
+        w.glue = Some(
+            GlueConfig::new(
+                crate::glue::WorkerType::G1X,
+                Some(2),
+                GlueVersion::DEFAULT,
+                ExecutionClass::Standard,
+                None,
+            )
+            .unwrap(),
+        );
+        let c = compare(&book, &w).unwrap();
+        assert_eq!(c.size.to_string(), "8 vCPU / 32 GB");
+        assert_eq!(c.glue_origin, GlueOrigin::Configured);
+    }
+}

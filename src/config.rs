@@ -1,0 +1,633 @@
+//! The job config file (`fargate-cost.toml`): parsing with forgiving units, `[defaults]`
+//! merged into every job, and errors that name the file, line, column and field.
+
+use std::collections::{BTreeMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use rust_decimal::Decimal;
+use serde::Deserialize;
+use toml::Spanned;
+
+use crate::error::{Error, Result};
+use crate::glue::{Engine, ExecutionClass, GlueConfig, GlueVersion, WorkerType};
+use crate::schedule::Schedule;
+use crate::size::{self, Arch, Capacity, FREE_EPHEMERAL_GIB, Os, Size};
+
+/// Default config path, relative to the working directory.
+pub const DEFAULT_CONFIG: &str = "fargate-cost.toml";
+
+/// A batch job as configured.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Job {
+    /// Unique name (letters, digits, `.`, `_`, `-`).
+    pub name: String,
+    /// Fargate size; `None` when the job only names a Glue config (derived later).
+    pub size: Option<Size>,
+    /// CPU architecture.
+    pub arch: Arch,
+    /// Operating system.
+    pub os: Os,
+    /// On-demand or Spot.
+    pub capacity: Capacity,
+    /// Ephemeral storage GiB (20 = free default).
+    pub ephemeral_storage_gib: u32,
+    /// AWS region, if set in the file.
+    pub region: Option<String>,
+    /// How often it runs.
+    pub schedule: Option<Schedule>,
+    /// Typical run time, used until runs are recorded.
+    pub duration: Option<Duration>,
+    /// Latest acceptable run time.
+    pub deadline: Option<Duration>,
+    /// Python (single process) or Spark.
+    pub engine: Engine,
+    /// Explicit Glue alternative.
+    pub glue: Option<GlueConfig>,
+    /// Glue run time = Fargate run time / speedup.
+    pub glue_speedup: Option<Decimal>,
+    /// ECS task-definition JSON that `tune --write` rewrites.
+    pub task_definition_file: Option<PathBuf>,
+    /// Settings of the embedded local runner.
+    pub local: Option<LocalSettings>,
+    /// Settings of the ECS runner.
+    pub ecs: Option<EcsSettings>,
+}
+
+/// `[jobs.local]`: how the local runner starts the job.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct LocalSettings {
+    /// argv; a shell only when the user writes `["sh", "-c", "..."]`.
+    pub command: Vec<String>,
+    /// Extra environment.
+    pub env: BTreeMap<String, String>,
+    /// Working directory, relative to the config file.
+    pub workdir: Option<PathBuf>,
+}
+
+/// `[jobs.ecs]`: how the ECS runner launches the job.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EcsSettings {
+    /// Cluster name or ARN.
+    pub cluster: Option<String>,
+    /// Task definition family, family:revision or ARN.
+    pub task_definition: Option<String>,
+    /// Container to override and read exit codes from.
+    pub container: Option<String>,
+    /// awsvpc subnets.
+    pub subnets: Option<Vec<String>>,
+    /// awsvpc security groups.
+    pub security_groups: Option<Vec<String>>,
+    /// Give the task a public IP.
+    pub assign_public_ip: Option<bool>,
+    /// Fargate platform version.
+    pub platform_version: Option<String>,
+}
+
+impl EcsSettings {
+    fn or(self, defaults: Option<&EcsSettings>) -> EcsSettings {
+        let Some(d) = defaults else { return self };
+        EcsSettings {
+            cluster: self.cluster.or_else(|| d.cluster.clone()),
+            task_definition: self.task_definition.or_else(|| d.task_definition.clone()),
+            container: self.container.or_else(|| d.container.clone()),
+            subnets: self.subnets.or_else(|| d.subnets.clone()),
+            security_groups: self.security_groups.or_else(|| d.security_groups.clone()),
+            assign_public_ip: self.assign_public_ip.or(d.assign_public_ip),
+            platform_version: self.platform_version.or_else(|| d.platform_version.clone()),
+        }
+    }
+}
+
+/// A parsed config file.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Where it was read from.
+    pub path: PathBuf,
+    /// Jobs in file order.
+    pub jobs: Vec<Job>,
+}
+
+impl Config {
+    /// Read and parse a config file.
+    pub fn load(path: &Path) -> Result<Config> {
+        let text = std::fs::read_to_string(path).map_err(|source| Error::ConfigRead {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        Config::parse(path, &text)
+    }
+
+    /// Parse config text; `path` is used in error messages.
+    pub fn parse(path: &Path, text: &str) -> Result<Config> {
+        let locate = |span: std::ops::Range<usize>, message: String| {
+            let (line, column) = line_column(text, span.start);
+            Error::Config {
+                path: path.to_path_buf(),
+                line,
+                column,
+                message,
+            }
+        };
+        let raw: RawFile = toml::from_str(text).map_err(|e| {
+            let span = e.span().unwrap_or(0..0);
+            let message = match key_at(text, span.start) {
+                Some(key) => format!("field `{key}`: {}", e.message()),
+                None => e.message().to_string(),
+            };
+            locate(span, message.trim_end().to_string())
+        })?;
+        let defaults = match raw.defaults {
+            Some(d) => {
+                if let Some(name) = &d.get_ref().name {
+                    return Err(locate(
+                        name.span(),
+                        "field `name`: [defaults] cannot name a job".into(),
+                    ));
+                }
+                d.into_inner()
+            }
+            None => RawJob::default(),
+        };
+        let mut seen = HashSet::new();
+        let mut jobs = Vec::with_capacity(raw.jobs.len());
+        for (index, spanned) in raw.jobs.into_iter().enumerate() {
+            let job_span = spanned.span();
+            let raw_job = spanned.into_inner().or(&defaults);
+            let Some(name) = raw_job.name.clone() else {
+                return Err(locate(
+                    job_span,
+                    format!("jobs[{index}]: missing field `name`"),
+                ));
+            };
+            let job = raw_job
+                .resolve()
+                .map_err(|(span, e)| locate(span, format!("job `{}`: {e}", name.get_ref())))?;
+            if !seen.insert(job.name.clone()) {
+                return Err(locate(
+                    name.span(),
+                    format!("field `name`: job `{}` is defined twice", job.name),
+                ));
+            }
+            jobs.push(job);
+        }
+        Ok(Config {
+            path: path.to_path_buf(),
+            jobs,
+        })
+    }
+
+    /// A job by name, or an error listing the jobs.
+    pub fn job(&self, name: &str) -> Result<&Job> {
+        self.jobs
+            .iter()
+            .find(|j| j.name == name)
+            .ok_or_else(|| Error::UnknownJob {
+                name: name.to_string(),
+                path: self.path.clone(),
+                known: self
+                    .jobs
+                    .iter()
+                    .map(|j| j.name.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            })
+    }
+}
+
+/// 1-based line and column of a byte offset.
+fn line_column(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text[..offset.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, column)
+}
+
+/// The key written on the line holding `offset` (`key = value`), to name it in errors.
+fn key_at(text: &str, offset: usize) -> Option<String> {
+    let start = text[..offset.min(text.len())]
+        .rfind('\n')
+        .map_or(0, |i| i + 1);
+    let line = text[start..].lines().next()?;
+    let (key, _) = line.split_once('=')?;
+    let key = key.trim();
+    let valid = !key.is_empty()
+        && key
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'));
+    valid.then(|| key.to_string())
+}
+
+/// A number or a string with a unit, as people write sizes.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+enum Scalar {
+    Integer(i64),
+    Float(f64),
+    Text(String),
+}
+
+impl Scalar {
+    fn text(&self) -> String {
+        match self {
+            Scalar::Integer(i) => i.to_string(),
+            Scalar::Float(f) => f.to_string(),
+            Scalar::Text(s) => s.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFile {
+    defaults: Option<Spanned<RawJob>>,
+    #[serde(default)]
+    jobs: Vec<Spanned<RawJob>>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawJob {
+    name: Option<Spanned<String>>,
+    cpu: Option<Spanned<Scalar>>,
+    memory: Option<Spanned<Scalar>>,
+    arch: Option<Arch>,
+    os: Option<Os>,
+    capacity: Option<Capacity>,
+    ephemeral_storage_gb: Option<Spanned<u32>>,
+    region: Option<String>,
+    runs_per_month: Option<Spanned<Scalar>>,
+    schedule: Option<Spanned<String>>,
+    duration: Option<Spanned<String>>,
+    deadline: Option<Spanned<String>>,
+    engine: Option<Engine>,
+    task_definition_file: Option<PathBuf>,
+    glue: Option<Spanned<RawGlue>>,
+    local: Option<Spanned<RawLocal>>,
+    ecs: Option<EcsSettings>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawGlue {
+    worker_type: Spanned<String>,
+    workers: Option<Spanned<u32>>,
+    version: Option<Spanned<Scalar>>,
+    execution_class: Option<ExecutionClass>,
+    max_capacity: Option<Spanned<Scalar>>,
+    speedup: Option<Spanned<Scalar>>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawLocal {
+    command: Vec<String>,
+    #[serde(default)]
+    env: BTreeMap<String, String>,
+    workdir: Option<PathBuf>,
+}
+
+type Located<T> = std::result::Result<T, (std::ops::Range<usize>, Error)>;
+
+fn at<T>(span: std::ops::Range<usize>, result: Result<T>) -> Located<T> {
+    result.map_err(|e| (span, e))
+}
+
+/// Parse "45m", "1h30m", "90s" into a positive duration.
+pub fn parse_duration(field: &str, text: &str) -> Result<Duration> {
+    let duration = humantime::parse_duration(text.trim()).map_err(|_| {
+        Error::invalid(
+            field,
+            format!("`{text}` is not a duration; write e.g. \"45m\", \"1h30m\" or \"90s\""),
+        )
+    })?;
+    if duration.is_zero() {
+        return Err(Error::invalid(
+            field,
+            format!("`{text}` must be more than 0"),
+        ));
+    }
+    Ok(duration)
+}
+
+/// Parse a positive decimal ("1.5"); `field` names it in errors.
+pub fn parse_positive(field: &str, text: &str) -> Result<Decimal> {
+    text.trim()
+        .parse::<Decimal>()
+        .ok()
+        .filter(|d| *d > Decimal::ZERO)
+        .ok_or_else(|| Error::invalid(field, format!("`{text}` must be a number above 0")))
+}
+
+impl RawJob {
+    /// Fill unset fields from `[defaults]`.
+    fn or(self, d: &RawJob) -> RawJob {
+        RawJob {
+            name: self.name,
+            cpu: self.cpu.or_else(|| d.cpu.clone()),
+            memory: self.memory.or_else(|| d.memory.clone()),
+            arch: self.arch.or(d.arch),
+            os: self.os.or(d.os),
+            capacity: self.capacity.or(d.capacity),
+            ephemeral_storage_gb: self
+                .ephemeral_storage_gb
+                .or_else(|| d.ephemeral_storage_gb.clone()),
+            region: self.region.or_else(|| d.region.clone()),
+            runs_per_month: self.runs_per_month.or_else(|| d.runs_per_month.clone()),
+            schedule: self.schedule.or_else(|| d.schedule.clone()),
+            duration: self.duration.or_else(|| d.duration.clone()),
+            deadline: self.deadline.or_else(|| d.deadline.clone()),
+            engine: self.engine.or(d.engine),
+            task_definition_file: self.task_definition_file,
+            glue: self.glue.or_else(|| d.glue.clone()),
+            local: self.local.or_else(|| d.local.clone()),
+            ecs: match self.ecs {
+                Some(ecs) => Some(ecs.or(d.ecs.as_ref())),
+                None => d.ecs.clone(),
+            },
+        }
+    }
+
+    fn resolve(self) -> Located<Job> {
+        let name = self
+            .name
+            .ok_or_else(|| (0..0, Error::invalid("name", "missing")))?;
+        let name_text = name.get_ref().clone();
+        let name_ok = !name_text.is_empty()
+            && name_text.len() <= 128
+            && name_text
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'));
+        if !name_ok {
+            return Err((
+                name.span(),
+                Error::invalid(
+                    "name",
+                    "use 1–128 letters, digits, `.`, `_` or `-` (it names files in the run store)",
+                ),
+            ));
+        }
+        let os = self.os.unwrap_or_default();
+        let arch = self.arch.unwrap_or_default();
+        if os == Os::Windows && arch == Arch::Arm64 {
+            return Err((
+                name.span(),
+                Error::invalid("arch", "Fargate runs Windows tasks on x86_64 only"),
+            ));
+        }
+        let glue = match &self.glue {
+            Some(g) => Some(resolve_glue(g.get_ref())?),
+            None => None,
+        };
+        let glue_speedup = match self.glue.as_ref().and_then(|g| g.get_ref().speedup.clone()) {
+            Some(s) => Some(at(
+                s.span(),
+                parse_positive("glue speedup", &s.get_ref().text()),
+            )?),
+            None => None,
+        };
+        let size = match (&self.cpu, &self.memory) {
+            (Some(cpu), Some(memory)) => {
+                let units = at(cpu.span(), size::parse_cpu(&cpu.get_ref().text()))?;
+                let mib = at(memory.span(), size::parse_memory(&memory.get_ref().text()))?;
+                Some(at(memory.span(), Size::new(units, mib, os))?)
+            }
+            (None, None) if glue.is_some() => None,
+            (Some(cpu), None) => {
+                return Err((
+                    cpu.span(),
+                    Error::invalid("memory", "missing: a job with `cpu` needs `memory` too"),
+                ));
+            }
+            (None, Some(memory)) => {
+                return Err((
+                    memory.span(),
+                    Error::invalid("cpu", "missing: a job with `memory` needs `cpu` too"),
+                ));
+            }
+            (None, None) => {
+                return Err((
+                    name.span(),
+                    Error::invalid(
+                        "cpu",
+                        "missing: give `cpu` and `memory` (or a [jobs.glue] table)",
+                    ),
+                ));
+            }
+        };
+        let ephemeral_storage_gib = match &self.ephemeral_storage_gb {
+            Some(gb) => at(
+                gb.span(),
+                size::validate_ephemeral_storage(*gb.get_ref(), os),
+            )?,
+            None => FREE_EPHEMERAL_GIB,
+        };
+        let schedule = match (&self.runs_per_month, &self.schedule) {
+            (Some(_), Some(s)) => {
+                return Err((
+                    s.span(),
+                    Error::invalid("schedule", "give `runs_per_month` or `schedule`, not both"),
+                ));
+            }
+            (Some(n), None) => {
+                let text = n.get_ref().text();
+                let runs = text.trim().parse::<Decimal>().map_err(|_| {
+                    (
+                        n.span(),
+                        Error::invalid("runs_per_month", format!("`{text}` is not a number")),
+                    )
+                })?;
+                Some(at(n.span(), Schedule::runs(runs))?)
+            }
+            (None, Some(s)) => Some(at(s.span(), Schedule::parse_expression(s.get_ref()))?),
+            (None, None) => None,
+        };
+        let duration = match &self.duration {
+            Some(d) => Some(at(d.span(), parse_duration("duration", d.get_ref()))?),
+            None => None,
+        };
+        let deadline = match &self.deadline {
+            Some(d) => Some(at(d.span(), parse_duration("deadline", d.get_ref()))?),
+            None => None,
+        };
+        let local = match self.local {
+            Some(l) => {
+                let span = l.span();
+                let l = l.into_inner();
+                if l.command.is_empty() || l.command[0].trim().is_empty() {
+                    return Err((
+                        span,
+                        Error::invalid(
+                            "local.command",
+                            "must name a program, e.g. [\"python3\", \"job.py\"]",
+                        ),
+                    ));
+                }
+                Some(LocalSettings {
+                    command: l.command,
+                    env: l.env,
+                    workdir: l.workdir,
+                })
+            }
+            None => None,
+        };
+        Ok(Job {
+            name: name_text,
+            size,
+            arch,
+            os,
+            capacity: self.capacity.unwrap_or_default(),
+            ephemeral_storage_gib,
+            region: self.region,
+            schedule,
+            duration,
+            deadline,
+            engine: self.engine.unwrap_or_default(),
+            glue,
+            glue_speedup,
+            task_definition_file: self.task_definition_file,
+            local,
+            ecs: self.ecs,
+        })
+    }
+}
+
+fn resolve_glue(g: &RawGlue) -> Located<GlueConfig> {
+    let worker_type = at(
+        g.worker_type.span(),
+        WorkerType::parse(g.worker_type.get_ref()),
+    )?;
+    let version = match &g.version {
+        Some(v) => at(v.span(), GlueVersion::parse(&v.get_ref().text()))?,
+        None => GlueVersion::DEFAULT,
+    };
+    let max_capacity = match &g.max_capacity {
+        Some(c) => Some(at(
+            c.span(),
+            parse_positive("glue max_capacity", &c.get_ref().text()),
+        )?),
+        None => None,
+    };
+    let span = g
+        .workers
+        .as_ref()
+        .map(|w| w.span())
+        .unwrap_or_else(|| g.worker_type.span());
+    at(
+        span,
+        GlueConfig::new(
+            worker_type,
+            g.workers.as_ref().map(|w| *w.get_ref()),
+            version,
+            g.execution_class.unwrap_or_default(),
+            max_capacity,
+        ),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<Config> {
+        Config::parse(Path::new("jobs.toml"), text)
+    }
+
+    #[test]
+    fn parses_a_full_job_with_defaults() {
+        let config = parse(
+            r#"
+[defaults]
+region = "eu-west-1"
+ecs = { cluster = "data", subnets = ["subnet-1"] }
+
+[[jobs]]
+name = "daily-orders"
+cpu = "1 vCPU"
+memory = "2GB"
+schedule = "cron(0 3 * * ? *)"
+duration = "12m"
+deadline = "30m"
+[jobs.glue]
+worker_type = "G.1X"
+workers = 2
+version = "4.0"
+[jobs.ecs]
+task_definition = "daily-orders"
+
+[[jobs]]
+name = "small"
+cpu = 0.25
+memory = 512
+runs_per_month = 300
+duration = "1m"
+"#,
+        )
+        .unwrap();
+        let job = config.job("daily-orders").unwrap();
+        assert_eq!(job.size.unwrap().to_string(), "1 vCPU / 2 GB");
+        assert_eq!(job.region.as_deref(), Some("eu-west-1"));
+        assert_eq!(job.duration, Some(Duration::from_secs(720)));
+        assert_eq!(
+            job.glue.as_ref().unwrap().to_string(),
+            "2 × G.1X (2 DPU), Glue 4.0"
+        );
+        let ecs = job.ecs.as_ref().unwrap();
+        assert_eq!(ecs.cluster.as_deref(), Some("data"));
+        assert_eq!(ecs.task_definition.as_deref(), Some("daily-orders"));
+        let small = config.job("small").unwrap();
+        assert_eq!(small.size.unwrap().to_string(), "0.25 vCPU / 0.5 GB");
+        assert_eq!(small.region.as_deref(), Some("eu-west-1"));
+    }
+
+    #[test]
+    fn errors_name_line_and_field() {
+        let err = parse("[[jobs]]\nname = \"a\"\ncpux = 1\n")
+            .unwrap_err()
+            .to_string();
+        assert!(err.starts_with("jobs.toml:3:1: "), "{err}");
+        assert!(err.contains("unknown field `cpux`"), "{err}");
+        let err = parse("[[jobs]]\nname = \"a\"\ncpu = 8\nmemory = \"8GB\"\nduration = \"1m\"\n")
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            err,
+            "jobs.toml:4:10: job `a`: memory: 8 vCPU / 8 GB is not a valid Fargate size: 8 vCPU needs 16–60 GB in 4 GB steps; nearest valid: 8 vCPU / 16 GB"
+        );
+        let err = parse("[[jobs]]\nname = \"a\"\ncpu = 1\nmemory = 2\narch = \"sparc\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.starts_with("jobs.toml:5:8: field `arch`: unknown variant `sparc`"),
+            "{err}"
+        );
+        let err = parse("[[jobs]]\nname = \"a\"\ncpu = 1\nmemory = 2\nduration = \"-5m\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("duration: `-5m` is not a duration"), "{err}");
+        let err = parse("[[jobs]]\nname = \"a\"\ncpu = 1\nmemory = 2\n[[jobs]]\nname = \"a\"\ncpu = 1\nmemory = 2\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.starts_with("jobs.toml:6:8: field `name`: job `a` is defined twice"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn glue_only_job_and_bad_glue() {
+        let config = parse("[[jobs]]\nname = \"g\"\nduration = \"1h\"\n[jobs.glue]\nworker_type = \"G.2X\"\nworkers = 4\n").unwrap();
+        assert!(config.jobs[0].size.is_none());
+        let err =
+            parse("[[jobs]]\nname = \"g\"\n[jobs.glue]\nworker_type = \"G.9X\"\nworkers = 4\n")
+                .unwrap_err()
+                .to_string();
+        assert!(
+            err.starts_with(
+                "jobs.toml:4:15: job `g`: glue worker_type: unknown Glue worker type `G.9X`"
+            ),
+            "{err}"
+        );
+    }
+}

@@ -1,0 +1,411 @@
+//! Billing rules as pure functions: what AWS charges for one Fargate task or one Glue job
+//! run of a given duration. Money is exact (`Decimal`); rounding happens only on display.
+//!
+//! Fargate (reference §1.1): per second, rounded up, from image pull start to task stop;
+//! 1-minute minimum on Linux, 5 minutes on Windows; memory GB = MiB / 1024; ephemeral
+//! storage above the free 20 GB; Windows adds an OS license fee per vCPU-hour.
+//! Glue (reference §3.2): DPUs × hours, per second, 1-minute minimum on Glue 2.0+ and
+//! 10 minutes on 0.9/1.0.
+
+use std::time::Duration;
+
+use rust_decimal::Decimal;
+use serde::Serialize;
+
+use crate::error::{Error, Result};
+use crate::glue::GlueConfig;
+use crate::pricing::RegionPrices;
+use crate::size::{Arch, Capacity, FREE_EPHEMERAL_GIB, Os, Size};
+
+const SECONDS_PER_HOUR: u64 = 3600;
+
+/// Whole seconds, rounded up ("rounded up to the nearest second").
+pub fn whole_seconds(duration: Duration) -> u64 {
+    duration.as_secs() + u64::from(duration.subsec_nanos() > 0)
+}
+
+/// Minimum billed seconds of a Fargate task: 60 on Linux, 300 on Windows.
+pub fn fargate_minimum_seconds(os: Os) -> u64 {
+    match os {
+        Os::Linux => 60,
+        Os::Windows => 300,
+    }
+}
+
+/// Billed seconds of a Fargate task that ran `duration`.
+pub fn fargate_billed_seconds(duration: Duration, os: Os) -> u64 {
+    whole_seconds(duration).max(fargate_minimum_seconds(os))
+}
+
+/// What is launched on Fargate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FargateTask {
+    /// Task size.
+    pub size: Size,
+    /// Operating system.
+    pub os: Os,
+    /// CPU architecture.
+    pub arch: Arch,
+    /// On-demand or Spot.
+    pub capacity: Capacity,
+    /// Configured ephemeral storage (20 = the free default).
+    pub ephemeral_storage_gib: u32,
+}
+
+/// The price of one Fargate task, with its parts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FargateCost {
+    /// Seconds billed (after rounding and the minimum).
+    pub billed_seconds: u64,
+    /// vCPU part.
+    pub cpu_usd: Decimal,
+    /// Memory part.
+    pub memory_usd: Decimal,
+    /// Windows OS license part.
+    pub os_license_usd: Decimal,
+    /// Ephemeral storage above 20 GB.
+    pub storage_usd: Decimal,
+    /// Total.
+    pub total_usd: Decimal,
+}
+
+/// An hourly amount for some seconds. Multiplies before dividing, so the result is exact
+/// whenever it has a finite decimal form (0.1027755 × 300 / 3600 = 0.008564625).
+fn for_seconds(hourly: Decimal, seconds: u64) -> Decimal {
+    hourly * Decimal::from(seconds) / Decimal::from(SECONDS_PER_HOUR)
+}
+
+/// Price one Fargate task that ran for `duration` in a region.
+pub fn fargate_cost(
+    region_code: &str,
+    region: &RegionPrices,
+    task: &FargateTask,
+    duration: Duration,
+) -> Result<FargateCost> {
+    let rate = region
+        .fargate(task.os, task.arch, task.capacity)
+        .ok_or_else(|| missing_fargate_rate(region_code, task))?;
+    let billed_seconds = fargate_billed_seconds(duration, task.os);
+    let vcpu = task.size.vcpu();
+    let cpu_hourly = vcpu * rate.vcpu_hour;
+    let memory_hourly = task.size.memory_gb() * rate.gb_hour;
+    let os_license_hourly = match task.os {
+        Os::Linux => Decimal::ZERO,
+        Os::Windows => {
+            let fee = rate
+                .os_license_vcpu_hour
+                .ok_or_else(|| Error::MissingRate {
+                    rate: "Fargate Windows OS license".into(),
+                    region: region_code.into(),
+                    hint: String::new(),
+                })?;
+            vcpu * fee
+        }
+    };
+    let extra_gib = task
+        .ephemeral_storage_gib
+        .saturating_sub(FREE_EPHEMERAL_GIB);
+    let storage_hourly = if extra_gib == 0 {
+        Decimal::ZERO
+    } else {
+        let rate = region
+            .ephemeral_storage_gb_hour
+            .as_ref()
+            .ok_or_else(|| Error::MissingRate {
+                rate: "Fargate ephemeral storage".into(),
+                region: region_code.into(),
+                hint: format!(
+                    "; the job asks for {} GB, {extra_gib} GB above the free {FREE_EPHEMERAL_GIB} GB",
+                    task.ephemeral_storage_gib
+                ),
+            })?;
+        Decimal::from(extra_gib) * rate.usd
+    };
+    let hourly = cpu_hourly + memory_hourly + os_license_hourly + storage_hourly;
+    Ok(FargateCost {
+        billed_seconds,
+        cpu_usd: for_seconds(cpu_hourly, billed_seconds),
+        memory_usd: for_seconds(memory_hourly, billed_seconds),
+        os_license_usd: for_seconds(os_license_hourly, billed_seconds),
+        storage_usd: for_seconds(storage_hourly, billed_seconds),
+        total_usd: for_seconds(hourly, billed_seconds),
+    })
+}
+
+fn missing_fargate_rate(region_code: &str, task: &FargateTask) -> Error {
+    let hint = match (task.os, task.arch, task.capacity) {
+        (Os::Windows, Arch::Arm64, _) => "; Fargate runs Windows on x86_64 only".to_string(),
+        (Os::Windows, _, Capacity::Spot) => "; Fargate Spot runs Linux tasks only".to_string(),
+        _ => "; see `fargate-cost prices show` for the regions that have it".to_string(),
+    };
+    Error::MissingRate {
+        rate: format!("Fargate {} {} {}", task.os, task.arch, task.capacity),
+        region: region_code.to_string(),
+        hint,
+    }
+}
+
+/// The price of one Glue job run.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct GlueCost {
+    /// Seconds billed (after rounding and the minimum).
+    pub billed_seconds: u64,
+    /// DPUs billed.
+    pub dpu: Decimal,
+    /// Rate applied, USD per DPU-hour.
+    pub dpu_hour_usd: Decimal,
+    /// Total.
+    pub total_usd: Decimal,
+}
+
+/// Billed seconds of a Glue run that took `duration`.
+pub fn glue_billed_seconds(duration: Duration, config: &GlueConfig) -> u64 {
+    whole_seconds(duration).max(config.minimum_billed_seconds())
+}
+
+/// Price one Glue job run of `duration` in a region.
+pub fn glue_cost(
+    region_code: &str,
+    region: &RegionPrices,
+    config: &GlueConfig,
+    duration: Duration,
+) -> Result<GlueCost> {
+    let rate = config.rate(region_code, region)?;
+    let billed_seconds = glue_billed_seconds(duration, config);
+    let dpu = config.dpu();
+    Ok(GlueCost {
+        billed_seconds,
+        dpu,
+        dpu_hour_usd: rate.usd,
+        total_usd: for_seconds(dpu * rate.usd, billed_seconds),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    //! Each expected figure is written out from the reference's rates (us-east-1 unless
+    //! said otherwise), so a reader can redo the arithmetic.
+    use super::*;
+    use crate::glue::{ExecutionClass, GlueVersion, WorkerType};
+    use crate::pricing::PriceBook;
+    use rust_decimal_macros::dec;
+
+    fn book() -> PriceBook {
+        PriceBook::bundled().unwrap()
+    }
+
+    fn task(cpu: u32, mib: u32, os: Os, arch: Arch, capacity: Capacity, gib: u32) -> FargateTask {
+        FargateTask {
+            size: Size::new(cpu, mib, os).unwrap(),
+            os,
+            arch,
+            capacity,
+            ephemeral_storage_gib: gib,
+        }
+    }
+
+    fn secs(s: u64) -> Duration {
+        Duration::from_secs(s)
+    }
+
+    #[test]
+    fn linux_x86_per_second() {
+        let book = book();
+        let r = book.region("us-east-1").unwrap();
+        // 1 vCPU / 2 GB for 45 min = 2700 s = 0.75 h:
+        // 0.75 × (1 × 0.04048 + 2 × 0.004445) = 0.75 × 0.04937 = 0.0370275
+        let t = task(1024, 2048, Os::Linux, Arch::X86_64, Capacity::OnDemand, 20);
+        let c = fargate_cost("us-east-1", r, &t, secs(2700)).unwrap();
+        assert_eq!(c.billed_seconds, 2700);
+        assert_eq!(c.total_usd, dec!(0.0370275));
+        // 100.2 s rounds up to 101 s: 0.04937 × 101 / 3600 = 4.98637 / 3600 = 0.00138510277…
+        let c = fargate_cost("us-east-1", r, &t, Duration::from_millis(100_200)).unwrap();
+        assert_eq!(c.billed_seconds, 101);
+        assert_eq!(c.total_usd.round_dp(9), dec!(0.001385103));
+    }
+
+    #[test]
+    fn linux_one_minute_minimum() {
+        let book = book();
+        let r = book.region("us-east-1").unwrap();
+        // 0.25 vCPU / 0.5 GB for 10 s is billed 60 s:
+        // 60/3600 × (0.25 × 0.04048 + 0.5 × 0.004445) = 1/60 × 0.0123425 = 0.000205708…
+        let t = task(256, 512, Os::Linux, Arch::X86_64, Capacity::OnDemand, 20);
+        let c = fargate_cost("us-east-1", r, &t, secs(10)).unwrap();
+        assert_eq!(c.billed_seconds, 60);
+        assert_eq!(c.total_usd.round_dp(9), dec!(0.000205708));
+    }
+
+    #[test]
+    fn arm_rates() {
+        let book = book();
+        let r = book.region("us-east-1").unwrap();
+        // 2 vCPU / 4 GB ARM for 1 h: 2 × 0.03238 + 4 × 0.00356 = 0.06476 + 0.01424 = 0.079
+        let t = task(2048, 4096, Os::Linux, Arch::Arm64, Capacity::OnDemand, 20);
+        let c = fargate_cost("us-east-1", r, &t, secs(3600)).unwrap();
+        assert_eq!(c.total_usd, dec!(0.079));
+    }
+
+    #[test]
+    fn spot_rates() {
+        let book = book();
+        let r = book.region("us-east-1").unwrap();
+        // 1 vCPU / 2 GB Spot for 1 h: 0.01264355 + 2 × 0.00138835 = 0.01542025
+        let t = task(1024, 2048, Os::Linux, Arch::X86_64, Capacity::Spot, 20);
+        let c = fargate_cost("us-east-1", r, &t, secs(3600)).unwrap();
+        assert_eq!(c.total_usd, dec!(0.01542025));
+    }
+
+    #[test]
+    fn windows_five_minute_minimum_and_os_license() {
+        let book = book();
+        let r = book.region("us-east-1").unwrap();
+        // 1 vCPU / 2 GB Windows for 2 min is billed 5 min = 300 s = 1/12 h:
+        // vCPU 1 × 0.046552 + memory 2 × 0.00511175 + license 1 × 0.046 = 0.1027755 per h,
+        // / 12 = 0.008564625
+        let t = task(
+            1024,
+            2048,
+            Os::Windows,
+            Arch::X86_64,
+            Capacity::OnDemand,
+            20,
+        );
+        let c = fargate_cost("us-east-1", r, &t, secs(120)).unwrap();
+        assert_eq!(c.billed_seconds, 300);
+        assert_eq!(c.os_license_usd.round_dp(12), dec!(0.003833333333));
+        assert_eq!(c.total_usd, dec!(0.008564625));
+    }
+
+    #[test]
+    fn extra_ephemeral_storage() {
+        let book = book();
+        let r = book.region("us-east-1").unwrap();
+        // 1 vCPU / 2 GB with 50 GB storage for 1 h: 0.04937 + (50 − 20) × 0.000111
+        // = 0.04937 + 0.00333 = 0.0527
+        let t = task(1024, 2048, Os::Linux, Arch::X86_64, Capacity::OnDemand, 50);
+        let c = fargate_cost("us-east-1", r, &t, secs(3600)).unwrap();
+        assert_eq!(c.storage_usd, dec!(0.00333));
+        assert_eq!(c.total_usd, dec!(0.0527));
+        // A region without a storage rate refuses rather than guessing.
+        let eu = book.region("eu-west-1").unwrap();
+        let err = fargate_cost("eu-west-1", eu, &t, secs(3600)).unwrap_err();
+        assert!(err.to_string().contains("ephemeral storage"), "{err}");
+    }
+
+    #[test]
+    fn other_region_rates() {
+        let book = book();
+        let r = book.region("sa-east-1").unwrap();
+        // 4 vCPU / 8 GB for 30 min in São Paulo: 0.5 × (4 × 0.0696 + 8 × 0.0076)
+        // = 0.5 × (0.2784 + 0.0608) = 0.1696
+        let t = task(4096, 8192, Os::Linux, Arch::X86_64, Capacity::OnDemand, 20);
+        let c = fargate_cost("sa-east-1", r, &t, secs(1800)).unwrap();
+        assert_eq!(c.total_usd, dec!(0.1696));
+    }
+
+    fn glue(
+        worker: WorkerType,
+        workers: Option<u32>,
+        version: &str,
+        class: ExecutionClass,
+        cap: Option<Decimal>,
+    ) -> GlueConfig {
+        GlueConfig::new(
+            worker,
+            workers,
+            GlueVersion::parse(version).unwrap(),
+            class,
+            cap,
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn glue_worker_types_and_minimums() {
+        let book = book();
+        let r = book.region("us-east-1").unwrap();
+        // 10 × G.1X for 30 min on Glue 4.0: 10 DPU × 0.5 h × 0.44 = 2.2
+        let c = glue(
+            WorkerType::G1X,
+            Some(10),
+            "4.0",
+            ExecutionClass::Standard,
+            None,
+        );
+        assert_eq!(
+            glue_cost("us-east-1", r, &c, secs(1800)).unwrap().total_usd,
+            dec!(2.2)
+        );
+        // 2 × G.2X for 20 s on Glue 4.0 is billed 60 s: 4 DPU × 1/60 h × 0.44 = 0.029333…
+        let c = glue(
+            WorkerType::G2X,
+            Some(2),
+            "4.0",
+            ExecutionClass::Standard,
+            None,
+        );
+        let cost = glue_cost("us-east-1", r, &c, secs(20)).unwrap();
+        assert_eq!(cost.billed_seconds, 60);
+        assert_eq!(cost.total_usd.round_dp(6), dec!(0.029333));
+        // Glue 1.0, 2 × G.1X for 3 min is billed the 10-minute minimum:
+        // 2 DPU × 1/6 h × 0.44 = 0.146666…
+        let c = glue(
+            WorkerType::G1X,
+            Some(2),
+            "1.0",
+            ExecutionClass::Standard,
+            None,
+        );
+        let cost = glue_cost("us-east-1", r, &c, secs(180)).unwrap();
+        assert_eq!(cost.billed_seconds, 600);
+        assert_eq!(cost.total_usd.round_dp(6), dec!(0.146667));
+        // R.1X ×2 for 1 h: 2 M-DPU × 0.52 = 1.04
+        let c = glue(
+            WorkerType::R1X,
+            Some(2),
+            "4.0",
+            ExecutionClass::Standard,
+            None,
+        );
+        assert_eq!(
+            glue_cost("us-east-1", r, &c, secs(3600)).unwrap().total_usd,
+            dec!(1.04)
+        );
+    }
+
+    #[test]
+    fn glue_flex_and_python_shell() {
+        let book = book();
+        let r = book.region("us-east-1").unwrap();
+        // Flex, 5 × G.1X for 1 h: 5 DPU × 0.29 = 1.45
+        let c = glue(WorkerType::G1X, Some(5), "4.0", ExecutionClass::Flex, None);
+        assert_eq!(
+            glue_cost("us-east-1", r, &c, secs(3600)).unwrap().total_usd,
+            dec!(1.45)
+        );
+        // Python shell 0.0625 DPU for 2 h: 0.0625 × 2 × 0.44 = 0.055
+        let c = glue(
+            WorkerType::PythonShell,
+            None,
+            "3.0",
+            ExecutionClass::Standard,
+            Some(dec!(0.0625)),
+        );
+        assert_eq!(
+            glue_cost("us-east-1", r, &c, secs(7200)).unwrap().total_usd,
+            dec!(0.055)
+        );
+        // Python shell 1 DPU for 30 s is billed 1 minute: 1 × 1/60 × 0.44 = 0.007333…
+        let c = glue(
+            WorkerType::PythonShell,
+            None,
+            "3.0",
+            ExecutionClass::Standard,
+            Some(dec!(1)),
+        );
+        let cost = glue_cost("us-east-1", r, &c, secs(30)).unwrap();
+        assert_eq!(cost.billed_seconds, 60);
+        assert_eq!(cost.total_usd.round_dp(6), dec!(0.007333));
+    }
+}

@@ -1,0 +1,98 @@
+//! The library's error type. Every variant says which input was wrong and what is valid, so
+//! the CLI edge can print it as one line; [`Error::exit_code`] separates bad input (2) from
+//! runtime failures (1).
+
+use std::path::PathBuf;
+
+/// Result alias for library code.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Everything the library can report.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// A value typed by the user (flag or config field) is not valid.
+    #[error("{what}: {message}")]
+    Invalid {
+        /// The flag or field, e.g. `--cpu` or `memory`.
+        what: String,
+        /// What is wrong and what is valid.
+        message: String,
+    },
+    /// A problem in a config file, located by line and column.
+    #[error("{}:{line}:{column}: {message}", path.display())]
+    Config {
+        /// The config file.
+        path: PathBuf,
+        /// 1-based line.
+        line: usize,
+        /// 1-based column.
+        column: usize,
+        /// What is wrong, naming the field.
+        message: String,
+    },
+    /// The config file could not be read.
+    #[error("cannot read config {}: {source}", path.display())]
+    ConfigRead {
+        /// The config file.
+        path: PathBuf,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// A region the price book does not know.
+    #[error("unknown region `{region}`: the price book has {known}")]
+    UnknownRegion {
+        /// The requested region.
+        region: String,
+        /// Comma-separated list of known regions.
+        known: String,
+    },
+    /// A job name not in the config.
+    #[error("no job named `{name}` in {}; jobs: {known}", path.display())]
+    UnknownJob {
+        /// The requested name.
+        name: String,
+        /// The config file.
+        path: PathBuf,
+        /// Comma-separated job names.
+        known: String,
+    },
+    /// The price book lacks a rate needed for this job.
+    #[error("the price book has no {rate} rate for {region}{hint}")]
+    MissingRate {
+        /// The rate, e.g. "Fargate Spot arm64".
+        rate: String,
+        /// The region.
+        region: String,
+        /// Extra advice, starting with "; " when present.
+        hint: String,
+    },
+    /// The embedded price book itself is broken (a build defect, not user input).
+    #[error("bundled price book is invalid: {0}")]
+    PriceBook(String),
+    /// Writing output failed.
+    #[error("cannot write output: {0}")]
+    Output(#[from] std::io::Error),
+}
+
+impl Error {
+    /// Build an [`Error::Invalid`] for a flag or field.
+    pub fn invalid(what: impl Into<String>, message: impl Into<String>) -> Self {
+        Error::Invalid {
+            what: what.into(),
+            message: message.into(),
+        }
+    }
+
+    /// Process exit code: 2 for bad input or usage, 1 for runtime failures.
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            Error::Invalid { .. }
+            | Error::Config { .. }
+            | Error::ConfigRead { .. }
+            | Error::UnknownRegion { .. }
+            | Error::UnknownJob { .. }
+            | Error::MissingRate { .. } => 2,
+            Error::PriceBook(_) | Error::Output(_) => 1,
+        }
+    }
+}

@@ -1,0 +1,20 @@
+//! fargate-cost: measure batch data jobs under AWS Fargate limits and price them on Fargate
+//! and AWS Glue exactly as AWS bills them.
+//!
+//! Data flows one way: config → (measure → store) → analyse (`cost`, `comparison`) →
+//! present (`report`). Library code never prints; commands print through [`printer`].
+
+pub mod cli;
+pub mod commands;
+pub mod comparison;
+pub mod config;
+pub mod cost;
+pub mod error;
+pub mod glue;
+pub mod pricing;
+pub mod printer;
+pub mod report;
+pub mod schedule;
+pub mod size;
+
+pub use error::{Error, Result};

@@ -1,0 +1,423 @@
+//! How often a job runs: a plain runs-per-month figure, or an EventBridge schedule expression
+//! (`cron(...)` or `rate(...)`) whose average monthly run count is computed.
+//!
+//! EventBridge's cron dialect differs from Unix cron (six fields with a year, day-of-week
+//! 1–7 = SUN–SAT, exactly one of day-of-month/day-of-week is `?`, plus `L`, `W` and `#`), and
+//! the crates on crates.io speak Unix or Quartz cron, so the small evaluator lives here. It
+//! counts matching days rather than minutes, so a schedule costs ~1,500 day checks.
+
+use std::fmt;
+
+use chrono::{Datelike, NaiveDate, Weekday};
+use rust_decimal::Decimal;
+
+use crate::error::{Error, Result};
+
+/// Days in the averaging window: 2024-01-01 to 2027-12-31, four years with one leap day, so
+/// an "average month" is 1461 / 48 = 30.4375 days (the Gregorian mean is 30.436875).
+const WINDOW_START: (i32, u32, u32) = (2024, 1, 1);
+const WINDOW_DAYS: i64 = 1461;
+const WINDOW_MONTHS: i64 = 48;
+
+/// When a job runs.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Schedule {
+    /// A fixed number of runs per month (may be fractional, e.g. 4.35 for weekly).
+    RunsPerMonth(Decimal),
+    /// An EventBridge expression, kept as written, with its computed monthly runs.
+    Expression {
+        /// As written, e.g. `cron(0 3 * * ? *)`.
+        text: String,
+        /// Average runs per month.
+        runs_per_month: Decimal,
+    },
+}
+
+impl Schedule {
+    /// Average runs per month.
+    pub fn runs_per_month(&self) -> Decimal {
+        match self {
+            Schedule::RunsPerMonth(n) => *n,
+            Schedule::Expression { runs_per_month, .. } => *runs_per_month,
+        }
+    }
+
+    /// Parse an EventBridge `cron(...)`/`rate(...)` expression.
+    pub fn parse_expression(text: &str) -> Result<Schedule> {
+        let runs_per_month = monthly_runs(text)?;
+        Ok(Schedule::Expression {
+            text: text.trim().to_string(),
+            runs_per_month,
+        })
+    }
+
+    /// Validate a plain runs-per-month figure.
+    pub fn runs(n: Decimal) -> Result<Schedule> {
+        if n < Decimal::ZERO {
+            return Err(Error::invalid(
+                "runs_per_month",
+                format!("{n} must be 0 or more"),
+            ));
+        }
+        Ok(Schedule::RunsPerMonth(n))
+    }
+}
+
+impl fmt::Display for Schedule {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Schedule::RunsPerMonth(n) => write!(f, "{} runs/month", n.normalize()),
+            Schedule::Expression {
+                text,
+                runs_per_month,
+            } => write!(
+                f,
+                "{text} ≈ {} runs/month",
+                runs_per_month.round_dp(2).normalize()
+            ),
+        }
+    }
+}
+
+fn invalid(text: &str, why: impl fmt::Display) -> Error {
+    Error::invalid(
+        "schedule",
+        format!(
+            "`{text}`: {why} (EventBridge syntax: cron(minutes hours day-of-month month day-of-week year) or rate(1 day))"
+        ),
+    )
+}
+
+/// Average runs per month of an EventBridge schedule expression.
+pub fn monthly_runs(text: &str) -> Result<Decimal> {
+    let trimmed = text.trim();
+    if let Some(body) = trimmed
+        .strip_prefix("rate(")
+        .and_then(|s| s.strip_suffix(')'))
+    {
+        return rate_runs(text, body);
+    }
+    let body = trimmed
+        .strip_prefix("cron(")
+        .and_then(|s| s.strip_suffix(')'))
+        .unwrap_or(trimmed);
+    let cron = Cron::parse(text, body)?;
+    let start = NaiveDate::from_ymd_opt(WINDOW_START.0, WINDOW_START.1, WINDOW_START.2)
+        .ok_or_else(|| invalid(text, "internal date error"))?;
+    let days = start
+        .iter_days()
+        .take(WINDOW_DAYS as usize)
+        .filter(|d| cron.matches_day(*d))
+        .count() as i64;
+    let per_day = (cron.minutes.len() * cron.hours.len()) as i64;
+    Ok(Decimal::from(days * per_day) / Decimal::from(WINDOW_MONTHS))
+}
+
+fn rate_runs(text: &str, body: &str) -> Result<Decimal> {
+    let mut parts = body.split_whitespace();
+    let (Some(value), Some(unit), None) = (parts.next(), parts.next(), parts.next()) else {
+        return Err(invalid(
+            text,
+            "rate needs a value and a unit, e.g. rate(6 hours)",
+        ));
+    };
+    let value: u32 = value
+        .parse()
+        .ok()
+        .filter(|v| *v > 0)
+        .ok_or_else(|| invalid(text, "rate value must be a positive whole number"))?;
+    // EventBridge wants the singular for 1 and the plural otherwise; accept both.
+    let minutes_per_unit: i64 = match unit.trim_end_matches('s') {
+        "minute" => 1,
+        "hour" => 60,
+        "day" => 1440,
+        _ => {
+            return Err(invalid(
+                text,
+                "rate unit must be minute(s), hour(s) or day(s)",
+            ));
+        }
+    };
+    let window_minutes = Decimal::from(WINDOW_DAYS * 1440) / Decimal::from(WINDOW_MONTHS);
+    Ok(window_minutes / Decimal::from(minutes_per_unit * i64::from(value)))
+}
+
+/// Day-of-month rule.
+#[derive(Debug)]
+enum DayOfMonth {
+    Any,
+    Days(Vec<u32>),
+    Last,
+    LastWeekday,
+    NearestWeekday(u32),
+}
+
+/// Day-of-week rule (weekday numbers 1–7 = SUN–SAT).
+#[derive(Debug)]
+enum DayOfWeek {
+    Any,
+    Days(Vec<u32>),
+    LastOfMonth(u32),
+    Nth(u32, u32),
+}
+
+#[derive(Debug)]
+struct Cron {
+    minutes: Vec<u32>,
+    hours: Vec<u32>,
+    day_of_month: DayOfMonth,
+    months: Vec<u32>,
+    day_of_week: DayOfWeek,
+}
+
+const MONTHS: [&str; 12] = [
+    "JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC",
+];
+const WEEKDAYS: [&str; 7] = ["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"];
+
+impl Cron {
+    fn parse(text: &str, body: &str) -> Result<Cron> {
+        let fields: Vec<&str> = body.split_whitespace().collect();
+        if fields.len() != 6 {
+            return Err(invalid(
+                text,
+                format!("expected 6 fields, found {}", fields.len()),
+            ));
+        }
+        let minutes = list(text, "minutes", fields[0], 0, 59, &[])?;
+        let hours = list(text, "hours", fields[1], 0, 23, &[])?;
+        let months = list(text, "month", fields[3], 1, 12, &MONTHS)?;
+        // The year only says in which years the schedule is active; it does not change how
+        // often it runs in a month while active, so it is validated and then ignored.
+        if fields[5] != "*" {
+            list(text, "year", fields[5], 1970, 2199, &[])?;
+        }
+        let (dom, dow) = (fields[2], fields[4]);
+        match (dom == "?", dow == "?") {
+            (true, true) => {
+                return Err(invalid(
+                    text,
+                    "only one of day-of-month and day-of-week can be `?`",
+                ));
+            }
+            (false, false) => {
+                return Err(invalid(
+                    text,
+                    "one of day-of-month and day-of-week must be `?`",
+                ));
+            }
+            _ => {}
+        }
+        let day_of_month = match dom.to_ascii_uppercase().as_str() {
+            "?" => DayOfMonth::Any,
+            "L" => DayOfMonth::Last,
+            "LW" => DayOfMonth::LastWeekday,
+            d if d.ends_with('W') => {
+                let day = d[..d.len() - 1]
+                    .parse()
+                    .ok()
+                    .filter(|n| (1..=31).contains(n))
+                    .ok_or_else(|| invalid(text, "day-of-month W needs a day 1–31, e.g. 15W"))?;
+                DayOfMonth::NearestWeekday(day)
+            }
+            "*" => DayOfMonth::Days((1..=31).collect()),
+            _ => DayOfMonth::Days(list(text, "day-of-month", dom, 1, 31, &[])?),
+        };
+        let upper = dow.to_ascii_uppercase();
+        let day_of_week = if upper == "?" {
+            DayOfWeek::Any
+        } else if let Some((day, nth)) = upper.split_once('#') {
+            let day = value(text, "day-of-week", day, 1, 7, &WEEKDAYS)?;
+            let nth = nth
+                .parse()
+                .ok()
+                .filter(|n| (1..=5).contains(n))
+                .ok_or_else(|| invalid(text, "day-of-week # needs 1–5, e.g. 2#1"))?;
+            DayOfWeek::Nth(day, nth)
+        } else if upper == "L" {
+            DayOfWeek::Days(vec![7])
+        } else if let Some(day) = upper.strip_suffix('L') {
+            DayOfWeek::LastOfMonth(value(text, "day-of-week", day, 1, 7, &WEEKDAYS)?)
+        } else {
+            DayOfWeek::Days(list(text, "day-of-week", dow, 1, 7, &WEEKDAYS)?)
+        };
+        Ok(Cron {
+            minutes,
+            hours,
+            day_of_month,
+            months,
+            day_of_week,
+        })
+    }
+
+    fn matches_day(&self, date: NaiveDate) -> bool {
+        if !self.months.contains(&date.month()) {
+            return false;
+        }
+        let last = last_day_of_month(date);
+        let weekday = date.weekday().number_from_sunday();
+        let dom_ok = match &self.day_of_month {
+            DayOfMonth::Any => true,
+            DayOfMonth::Days(days) => days.contains(&date.day()),
+            DayOfMonth::Last => date.day() == last,
+            DayOfMonth::LastWeekday => date.day() == nearest_weekday(date, last),
+            DayOfMonth::NearestWeekday(day) => {
+                *day <= last && date.day() == nearest_weekday(date, *day)
+            }
+        };
+        let dow_ok = match &self.day_of_week {
+            DayOfWeek::Any => true,
+            DayOfWeek::Days(days) => days.contains(&weekday),
+            DayOfWeek::LastOfMonth(day) => *day == weekday && date.day() + 7 > last,
+            DayOfWeek::Nth(day, nth) => *day == weekday && (date.day() - 1) / 7 + 1 == *nth,
+        };
+        dom_ok && dow_ok
+    }
+}
+
+fn last_day_of_month(date: NaiveDate) -> u32 {
+    (28..=31)
+        .rev()
+        .find(|d| date.with_day(*d).is_some())
+        .unwrap_or(28)
+}
+
+/// The weekday nearest to `day` in the same month (Quartz/EventBridge `W`: never crosses
+/// into another month).
+fn nearest_weekday(date: NaiveDate, day: u32) -> u32 {
+    let Some(target) = date.with_day(day) else {
+        return 0;
+    };
+    let last = last_day_of_month(date);
+    match target.weekday() {
+        Weekday::Sat if day == 1 => 3,
+        Weekday::Sat => day - 1,
+        Weekday::Sun if day == last => day - 2,
+        Weekday::Sun => day + 1,
+        _ => day,
+    }
+}
+
+/// One value: a number in range or a name (JAN, MON).
+fn value(text: &str, field: &str, token: &str, min: u32, max: u32, names: &[&str]) -> Result<u32> {
+    let upper = token.to_ascii_uppercase();
+    if let Some(index) = names.iter().position(|n| *n == upper) {
+        return Ok(index as u32 + min);
+    }
+    token
+        .parse()
+        .ok()
+        .filter(|n| (min..=max).contains(n))
+        .ok_or_else(|| invalid(text, format!("{field} `{token}` must be {min}–{max}")))
+}
+
+/// A list: `*`, `a`, `a-b`, `a/step`, `a-b/step`, comma-separated.
+fn list(
+    text: &str,
+    field: &str,
+    spec: &str,
+    min: u32,
+    max: u32,
+    names: &[&str],
+) -> Result<Vec<u32>> {
+    let mut out = Vec::new();
+    for part in spec.split(',') {
+        let (range, step) = match part.split_once('/') {
+            Some((range, step)) => {
+                let step: u32 = step.parse().ok().filter(|s| *s > 0).ok_or_else(|| {
+                    invalid(
+                        text,
+                        format!("{field} step `{step}` must be a positive number"),
+                    )
+                })?;
+                (range, step)
+            }
+            None => (part, 1),
+        };
+        let (low, high) = if range == "*" {
+            (min, max)
+        } else if let Some((a, b)) = range.split_once('-') {
+            (
+                value(text, field, a, min, max, names)?,
+                value(text, field, b, min, max, names)?,
+            )
+        } else {
+            let start = value(text, field, range, min, max, names)?;
+            // "5/15" means from 5 every 15 up to the maximum.
+            (start, if step > 1 { max } else { start })
+        };
+        if low > high {
+            return Err(invalid(
+                text,
+                format!("{field} range `{range}` runs backwards"),
+            ));
+        }
+        out.extend((low..=high).step_by(step as usize));
+    }
+    out.sort_unstable();
+    out.dedup();
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rust_decimal_macros::dec;
+
+    #[test]
+    fn daily_runs_average_month() {
+        // 1461 days / 48 months = 30.4375 runs per month.
+        assert_eq!(monthly_runs("cron(0 3 * * ? *)").unwrap(), dec!(30.4375));
+        assert_eq!(monthly_runs("rate(1 day)").unwrap(), dec!(30.4375));
+    }
+
+    #[test]
+    fn hourly_and_stepped() {
+        // Every hour: 24 × 30.4375 = 730.5.
+        assert_eq!(monthly_runs("cron(0 * * * ? *)").unwrap(), dec!(730.5));
+        assert_eq!(monthly_runs("rate(1 hour)").unwrap(), dec!(730.5));
+        // Every 15 minutes at 9–17h (9 hours) = 4 × 9 per day.
+        assert_eq!(
+            monthly_runs("cron(0/15 9-17 * * ? *)").unwrap(),
+            dec!(36) * dec!(30.4375)
+        );
+    }
+
+    #[test]
+    fn weekdays_monthly_and_special_days() {
+        // MON-FRI over 2024-01-01 (a Monday) .. 2027-12-31 (a Friday): 208 whole weeks of
+        // 5 weekdays, then Mon 27 – Fri 31 Dec 2027: 208 × 5 + 5 = 1045 days, / 48 months.
+        assert_eq!(
+            monthly_runs("cron(0 6 ? * MON-FRI *)").unwrap(),
+            Decimal::from(1045) / Decimal::from(48)
+        );
+        // 1st of every month: exactly 1.
+        assert_eq!(monthly_runs("cron(0 0 1 * ? *)").unwrap(), dec!(1));
+        assert_eq!(monthly_runs("cron(0 0 L * ? *)").unwrap(), dec!(1));
+        assert_eq!(monthly_runs("cron(0 0 LW * ? *)").unwrap(), dec!(1));
+        assert_eq!(monthly_runs("cron(0 0 15W * ? *)").unwrap(), dec!(1));
+        assert_eq!(monthly_runs("cron(0 0 ? * 2#1 *)").unwrap(), dec!(1));
+        assert_eq!(monthly_runs("cron(0 0 ? * 6L *)").unwrap(), dec!(1));
+        // Quarterly on the 1st: 4 a year × 4 years = 16 runs / 48 months = 1/3.
+        assert_eq!(
+            monthly_runs("cron(0 0 1 1,4,7,10 ? *)").unwrap(),
+            Decimal::from(16) / Decimal::from(48)
+        );
+    }
+
+    #[test]
+    fn rejects_bad_expressions() {
+        for bad in [
+            "cron(0 3 * * * *)",
+            "cron(0 3 ? * ? *)",
+            "cron(0 3 * *)",
+            "cron(61 3 * * ? *)",
+            "cron(0 3 ? * FOO *)",
+            "rate(0 days)",
+            "rate(5 weeks)",
+        ] {
+            let err = monthly_runs(bad).unwrap_err().to_string();
+            assert!(err.starts_with("schedule: "), "{bad}: {err}");
+        }
+    }
+}
