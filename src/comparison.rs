@@ -11,6 +11,7 @@ use crate::cost::{self, FargateCost, FargateTask, GlueCost};
 use crate::error::{Error, Result};
 use crate::glue::{self, Engine, ExecutionClass, GlueConfig, GlueVersion};
 use crate::pricing::{Grade, PriceBook};
+use crate::report::number;
 use crate::size::{Arch, Capacity, Os, Size};
 
 /// Everything needed to price one job both ways, fully resolved.
@@ -106,12 +107,11 @@ impl Comparison {
             job: self.workload.name.clone(),
             region: self.workload.region.clone(),
             arch: self.workload.arch.to_string(),
-            cpu_vcpu: number(self.size.vcpu()),
-            memory_gib: number(self.size.memory_gb()),
-            duration_s: number(
-                Decimal::from(self.workload.duration.as_millis() as u64) / Decimal::from(1000),
-            ),
-            runs_per_month: number(self.workload.runs_per_month.round_dp(4)),
+            cpu_vcpu: self.size.vcpu(),
+            memory_gib: self.size.memory_gb(),
+            duration_s: Decimal::from(self.workload.duration.as_millis() as u64)
+                / Decimal::from(1000),
+            runs_per_month: self.workload.runs_per_month.round_dp(4),
             fargate_billed_s: self.fargate.billed_seconds,
             fargate_usd_per_run: usd(self.fargate.total_usd),
             fargate_spot_usd_per_run: self.spot.as_ref().map(|c| usd(c.total_usd)),
@@ -119,12 +119,12 @@ impl Comparison {
             fargate_usd_per_month: usd(self.fargate_per_month),
             glue_worker_type: self.glue_config.worker_type().name().to_string(),
             glue_workers: self.glue_config.workers(),
-            glue_dpu: number(self.glue_config.dpu()),
+            glue_dpu: self.glue_config.dpu(),
             glue_billed_s: self.glue.billed_seconds,
             glue_usd_per_run: usd(self.glue.total_usd),
             glue_flex_usd_per_run: self.glue_flex.as_ref().map(|c| usd(c.total_usd)),
             glue_usd_per_month: usd(self.glue_per_month),
-            glue_to_fargate_ratio: self.ratio().map(|r| number(r.round_dp(4))),
+            glue_to_fargate_ratio: self.ratio().map(|r| r.round_dp(4)),
         }
     }
 }
@@ -139,49 +139,57 @@ pub struct CompareRow {
     /// Architecture.
     pub arch: String,
     /// vCPU.
-    pub cpu_vcpu: f64,
+    #[serde(with = "number")]
+    pub cpu_vcpu: Decimal,
     /// Memory GiB.
-    pub memory_gib: f64,
+    #[serde(with = "number")]
+    pub memory_gib: Decimal,
     /// Fargate run time, seconds.
-    pub duration_s: f64,
+    #[serde(with = "number")]
+    pub duration_s: Decimal,
     /// Runs per month.
-    pub runs_per_month: f64,
+    #[serde(with = "number")]
+    pub runs_per_month: Decimal,
     /// Fargate billed seconds per run.
     pub fargate_billed_s: u64,
     /// Fargate on-demand USD per run.
-    pub fargate_usd_per_run: f64,
+    #[serde(with = "number")]
+    pub fargate_usd_per_run: Decimal,
     /// Fargate Spot USD per run.
-    pub fargate_spot_usd_per_run: Option<f64>,
+    #[serde(with = "number::option")]
+    pub fargate_spot_usd_per_run: Option<Decimal>,
     /// Fargate ARM USD per run.
-    pub fargate_arm_usd_per_run: Option<f64>,
+    #[serde(with = "number::option")]
+    pub fargate_arm_usd_per_run: Option<Decimal>,
     /// Fargate USD per month at the job's capacity.
-    pub fargate_usd_per_month: f64,
+    #[serde(with = "number")]
+    pub fargate_usd_per_month: Decimal,
     /// Glue worker type.
     pub glue_worker_type: String,
     /// Glue workers.
     pub glue_workers: u32,
     /// Glue DPUs.
-    pub glue_dpu: f64,
+    #[serde(with = "number")]
+    pub glue_dpu: Decimal,
     /// Glue billed seconds per run.
     pub glue_billed_s: u64,
     /// Glue USD per run.
-    pub glue_usd_per_run: f64,
+    #[serde(with = "number")]
+    pub glue_usd_per_run: Decimal,
     /// Glue Flex USD per run.
-    pub glue_flex_usd_per_run: Option<f64>,
+    #[serde(with = "number::option")]
+    pub glue_flex_usd_per_run: Option<Decimal>,
     /// Glue USD per month.
-    pub glue_usd_per_month: f64,
+    #[serde(with = "number")]
+    pub glue_usd_per_month: Decimal,
     /// Glue / Fargate monthly cost.
-    pub glue_to_fargate_ratio: Option<f64>,
+    #[serde(with = "number::option")]
+    pub glue_to_fargate_ratio: Option<Decimal>,
 }
 
-/// Money in data output: rounded to the micro-dollar, which f64 then carries exactly in
-/// its shortest decimal form.
-fn usd(value: Decimal) -> f64 {
-    number(value.round_dp(6))
-}
-
-fn number(value: Decimal) -> f64 {
-    value.normalize().to_f64().unwrap_or(f64::NAN)
+/// Money in data output: rounded to the micro-dollar.
+fn usd(value: Decimal) -> Decimal {
+    value.round_dp(6)
 }
 
 /// The Glue run time for a Fargate run time and a speedup factor.
@@ -379,7 +387,7 @@ mod tests {
         assert_eq!(c.ratio().unwrap().round_dp(4), dec!(8.9123));
         assert_eq!(c.monthly_saving(), dec!(8.789175));
         let row = c.row();
-        assert_eq!(row.fargate_usd_per_run, 0.037028);
+        assert_eq!(row.fargate_usd_per_run, dec!(0.037028));
         assert_eq!(row.glue_worker_type, "pythonshell");
     }
 

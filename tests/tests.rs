@@ -1,1 +1,3 @@
+//! The integration-test binary: one module per command, all through the real binary.
+
 mod cli;

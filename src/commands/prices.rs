@@ -195,11 +195,10 @@ fn matrix(regions: &[(&String, &RegionPrices)]) -> Grid {
     Grid {
         headers: [
             "Region",
-            "x86 vCPU-h",
-            "x86 GB-h",
+            "vCPU-h",
+            "GB-h",
             "ARM vCPU-h",
             "Spot vCPU-h",
-            "Storage GB-h",
             "Glue DPU-h",
             "Flex DPU-h",
         ]
@@ -214,13 +213,15 @@ fn matrix(regions: &[(&String, &RegionPrices)]) -> Grid {
                     rate_text(Some(r.fargate_linux_x86.gb_hour)),
                     rate_text(r.fargate_linux_arm.as_ref().map(|a| a.vcpu_hour)),
                     rate_text(r.fargate_spot_x86.as_ref().map(|a| a.vcpu_hour)),
-                    rate_text(r.ephemeral_storage_gb_hour.as_ref().map(|a| a.usd)),
                     rate_text(Some(r.glue_dpu_hour.usd)),
                     rate_text(r.glue_flex_dpu_hour.as_ref().map(|a| a.usd)),
                 ]
             })
             .collect(),
-        right_aligned: (1..8).collect(),
-        notes: vec!["Use --region R for every rate of one region (Windows, memory, Glue R/Ray/6.0) with its source.".into()],
+        right_aligned: (1..7).collect(),
+        notes: vec![
+            "vCPU-h and GB-h: Fargate Linux/x86 on-demand; Spot is Linux/x86. USD per hour.".into(),
+            "Use --region R for every rate of one region (ARM and Spot memory, Windows, ephemeral storage, Glue R/Ray/6.0) with its source.".into(),
+        ],
     }
 }

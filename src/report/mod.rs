@@ -51,3 +51,38 @@ pub fn render<T: Serialize>(
         Format::Markdown => Ok(table::render(&grid(), table::Style::Markdown)),
     }
 }
+
+/// Serde helpers that write decimals as JSON/CSV numbers: whole numbers without a
+/// fraction ("16", not "16.0"), others as the shortest float that reads back the same.
+/// Callers round first (money to the micro-dollar), so no precision is lost.
+pub mod number {
+    use rust_decimal::Decimal;
+    use rust_decimal::prelude::ToPrimitive;
+    use serde::Serializer;
+
+    /// Serialize one decimal.
+    pub fn serialize<S: Serializer>(value: &Decimal, serializer: S) -> Result<S::Ok, S::Error> {
+        let value = value.normalize();
+        match value.is_integer().then(|| value.to_i64()).flatten() {
+            Some(whole) => serializer.serialize_i64(whole),
+            None => serializer.serialize_f64(value.to_f64().unwrap_or(f64::NAN)),
+        }
+    }
+
+    /// Serialize an optional decimal (`null` / empty cell when absent).
+    pub mod option {
+        use rust_decimal::Decimal;
+        use serde::Serializer;
+
+        /// Serialize.
+        pub fn serialize<S: Serializer>(
+            value: &Option<Decimal>,
+            serializer: S,
+        ) -> Result<S::Ok, S::Error> {
+            match value {
+                Some(v) => super::serialize(v, serializer),
+                None => serializer.serialize_none(),
+            }
+        }
+    }
+}

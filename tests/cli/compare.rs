@@ -1,0 +1,211 @@
+//! `compare`: contract columns, hand-computed figures, formats.
+
+use super::{fargate_cost, fixture, run};
+
+const CONTRACT_COLUMNS: [&str; 20] = [
+    "job",
+    "region",
+    "arch",
+    "cpu_vcpu",
+    "memory_gib",
+    "duration_s",
+    "runs_per_month",
+    "fargate_billed_s",
+    "fargate_usd_per_run",
+    "fargate_spot_usd_per_run",
+    "fargate_arm_usd_per_run",
+    "fargate_usd_per_month",
+    "glue_worker_type",
+    "glue_workers",
+    "glue_dpu",
+    "glue_billed_s",
+    "glue_usd_per_run",
+    "glue_flex_usd_per_run",
+    "glue_usd_per_month",
+    "glue_to_fargate_ratio",
+];
+
+#[test]
+fn csv_has_the_contract_columns_in_order_and_hand_computed_values() {
+    let (code, stdout, stderr) = run(fargate_cost()
+        .arg("--config")
+        .arg(fixture("fargate-cost.toml"))
+        .args(["compare", "--output", "csv"]));
+    assert_eq!(code, 0, "{stderr}");
+    let mut reader = csv::Reader::from_reader(stdout.as_bytes());
+    let headers: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
+    assert_eq!(headers, CONTRACT_COLUMNS);
+    let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.unwrap()).collect();
+    assert_eq!(rows.len(), 3);
+    let get = |row: &csv::StringRecord, column: &str| {
+        let index = CONTRACT_COLUMNS.iter().position(|c| *c == column).unwrap();
+        row[index].to_string()
+    };
+    // pyspark-daily-sessions: 4 vCPU / 16 GB, 50 GB storage, 38 min = 2280 s, 30 runs.
+    let spark = &rows[1];
+    assert_eq!(get(spark, "job"), "pyspark-daily-sessions");
+    assert_eq!(get(spark, "fargate_billed_s"), "2280");
+    // Hourly: 4 × 0.04048 + 16 × 0.004445 + (50 − 20) × 0.000111
+    //       = 0.16192 + 0.07112 + 0.00333 = 0.23637; × 2280 / 3600 = 0.149701
+    assert_eq!(get(spark, "fargate_usd_per_run"), "0.149701");
+    // × 30 runs = 4.49103
+    assert_eq!(get(spark, "fargate_usd_per_month"), "4.49103");
+    // Configured Glue: 4 × G.1X = 4 DPU × 0.44 × 2280 / 3600 = 1.1147; × 30 = 33.44
+    assert_eq!(get(spark, "glue_worker_type"), "G.1X");
+    assert_eq!(get(spark, "glue_workers"), "4");
+    assert_eq!(get(spark, "glue_usd_per_run"), "1.114667");
+    assert_eq!(get(spark, "glue_usd_per_month"), "33.44");
+    // Flex: 4 × 0.29 × 2280 / 3600 = 0.734667
+    assert_eq!(get(spark, "glue_flex_usd_per_run"), "0.734667");
+    // duckdb job: Python shell has no Flex, so the column is empty.
+    assert_eq!(get(&rows[0], "glue_worker_type"), "pythonshell");
+    assert_eq!(get(&rows[0], "glue_flex_usd_per_run"), "");
+    // The assumption is stated (on stderr for data formats).
+    assert!(
+        stderr.contains("Assumes a Glue run takes as long as the Fargate run"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn json_rows_carry_the_contract_keys_in_order() {
+    let (code, stdout, stderr) = run(fargate_cost().args([
+        "compare",
+        "--cpu",
+        "1 vCPU",
+        "--memory",
+        "2GB",
+        "--duration",
+        "45m",
+        "--runs-per-month",
+        "30",
+        "--output",
+        "json",
+    ]));
+    assert_eq!(code, 0, "{stderr}");
+    let rows: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let row = &rows[0];
+    assert_eq!(row["job"], "adhoc");
+    assert_eq!(row["region"], "us-east-1");
+    // 0.75 h × (0.04048 + 2 × 0.004445) = 0.0370275 → 0.037028 (micro-dollars)
+    assert_eq!(row["fargate_usd_per_run"], 0.037028);
+    // × 30 = 1.110825
+    assert_eq!(row["fargate_usd_per_month"], 1.110825);
+    // ARM: 0.75 × (0.03238 + 2 × 0.00356) = 0.75 × 0.0395 = 0.029625
+    assert_eq!(row["fargate_arm_usd_per_run"], 0.029625);
+    // Spot: 0.75 × (0.01264355 + 2 × 0.00138835) = 0.0115651875 → 0.011565
+    assert_eq!(row["fargate_spot_usd_per_run"], 0.011565);
+    // Python shell 1 DPU: 0.75 × 0.44 = 0.33; ratio 9.9 / 1.110825 = 8.9123
+    assert_eq!(row["glue_usd_per_run"], 0.33);
+    assert_eq!(row["glue_to_fargate_ratio"], 8.9123);
+    // Key order in the text is the contract's order.
+    let positions: Vec<usize> = CONTRACT_COLUMNS
+        .iter()
+        .map(|c| stdout.find(&format!("\"{c}\":")).unwrap())
+        .collect();
+    assert!(positions.windows(2).all(|w| w[0] < w[1]), "{stdout}");
+}
+
+#[test]
+fn glue_flags_windows_and_minimums() {
+    // A Windows job of 2 min is billed 5 min: (1 × 0.046552 + 2 × 0.00511175 + 1 × 0.046)
+    // = 0.1027755 per hour × 300 / 3600 = 0.008564625 → 0.008565.
+    // Glue 1.0, 2 × G.1X, 2 min is billed the 10-minute minimum: 2 × 0.44 / 6 = 0.146667.
+    let (code, stdout, stderr) = run(fargate_cost().args([
+        "compare",
+        "--cpu",
+        "1",
+        "--memory",
+        "2GB",
+        "--os",
+        "windows",
+        "--duration",
+        "2m",
+        "--glue-worker-type",
+        "G.1X",
+        "--glue-workers",
+        "2",
+        "--glue-version",
+        "1.0",
+        "--output",
+        "json",
+    ]));
+    assert_eq!(code, 0, "{stderr}");
+    let row = &serde_json::from_str::<serde_json::Value>(&stdout).unwrap()[0];
+    assert_eq!(row["fargate_billed_s"], 300);
+    assert_eq!(row["fargate_usd_per_run"], 0.008565);
+    // No Spot and no ARM for Windows.
+    assert!(row["fargate_spot_usd_per_run"].is_null());
+    assert!(row["fargate_arm_usd_per_run"].is_null());
+    assert_eq!(row["glue_billed_s"], 600);
+    assert_eq!(row["glue_usd_per_run"], 0.146667);
+}
+
+#[test]
+fn speedup_changes_glue_time_and_is_stated() {
+    let (code, stdout, _) = run(fargate_cost().args([
+        "compare",
+        "--cpu",
+        "4",
+        "--memory",
+        "8GB",
+        "--duration",
+        "1h",
+        "--engine",
+        "spark",
+        "--glue-speedup",
+        "2",
+        "--output",
+        "markdown",
+    ]));
+    assert_eq!(code, 0);
+    // 2 × G.1X for 30 min: 2 × 0.44 × 0.5 = $0.44 per run.
+    assert!(stdout.contains("| 2 × G.1X"), "{stdout}");
+    assert!(stdout.contains("$0.44"), "{stdout}");
+    assert!(
+        stdout.contains("Glue run takes the Fargate run time / 2"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn table_output_of_the_fixture_config() {
+    let (code, stdout, stderr) = run(fargate_cost()
+        .arg("--config")
+        .arg(fixture("fargate-cost.toml"))
+        .arg("compare"));
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stdout
+            .lines()
+            .all(|l| l.chars().count() <= 100 || !l.starts_with(['│', '┌', '└', '╞']))
+    );
+    insta::assert_snapshot!(stdout);
+}
+
+#[test]
+fn one_job_by_name_and_glue_only_job() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("fargate-cost.toml");
+    std::fs::write(
+        &config,
+        "[[jobs]]\nname = \"legacy-glue\"\nduration = \"20m\"\nruns_per_month = 10\n[jobs.glue]\nworker_type = \"G.2X\"\nworkers = 2\n\n[[jobs]]\nname = \"other\"\ncpu = 1\nmemory = 2\nduration = \"1m\"\n",
+    )
+    .unwrap();
+    let (code, stdout, stderr) = run(fargate_cost().current_dir(dir.path()).args([
+        "compare",
+        "--job",
+        "legacy-glue",
+        "--output",
+        "csv",
+    ]));
+    assert_eq!(code, 0, "{stderr}");
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(lines.len(), 2, "{stdout}");
+    // 2 × G.2X = 16 vCPU / 64 GB → the smallest covering Fargate size is 16 vCPU / 64 GB.
+    assert!(
+        lines[1].starts_with("legacy-glue,us-east-1,x86_64,16,64,1200,10,"),
+        "{stdout}"
+    );
+    assert!(stderr.contains("smallest that covers Glue"), "{stderr}");
+}

@@ -1,0 +1,207 @@
+//! Bad input: one clear line on stderr naming the flag/field, exit code 2, nothing on
+//! stdout, never a panic.
+
+use super::{fargate_cost, fixture, run};
+
+fn assert_usage_error(args: &[&str], expected: &str) {
+    let (code, stdout, stderr) = run(fargate_cost().args(args));
+    assert_eq!(code, 2, "{args:?}: {stderr}");
+    assert!(stdout.is_empty(), "{args:?}: stdout {stdout}");
+    assert_eq!(stderr.lines().count(), 1, "{args:?}: {stderr}");
+    assert!(stderr.starts_with("error: "), "{stderr}");
+    assert!(stderr.contains(expected), "{args:?}: {stderr}");
+    assert!(!stderr.contains("panicked"));
+}
+
+#[test]
+fn invalid_size() {
+    assert_usage_error(
+        &[
+            "compare",
+            "--cpu",
+            "8",
+            "--memory",
+            "8GB",
+            "--duration",
+            "1h",
+        ],
+        "--memory: 8 vCPU / 8 GB is not a valid Fargate size: 8 vCPU needs 16–60 GB in 4 GB steps; nearest valid: 8 vCPU / 16 GB",
+    );
+    assert_usage_error(
+        &[
+            "compare",
+            "--cpu",
+            "3",
+            "--memory",
+            "8GB",
+            "--duration",
+            "1h",
+        ],
+        "3 vCPU is not a Fargate CPU size",
+    );
+    assert_usage_error(
+        &[
+            "compare",
+            "--cpu",
+            "lots",
+            "--memory",
+            "8GB",
+            "--duration",
+            "1h",
+        ],
+        "'--cpu <CPU>'",
+    );
+}
+
+#[test]
+fn unknown_region() {
+    assert_usage_error(
+        &[
+            "compare",
+            "--cpu",
+            "1",
+            "--memory",
+            "2GB",
+            "--duration",
+            "1h",
+            "--region",
+            "moon-1",
+        ],
+        "unknown region `moon-1`: the price book has af-south-1",
+    );
+    assert_usage_error(
+        &["prices", "show", "--region", "moon-1"],
+        "unknown region `moon-1`",
+    );
+}
+
+#[test]
+fn zero_or_negative_duration() {
+    assert_usage_error(
+        &[
+            "compare",
+            "--cpu",
+            "1",
+            "--memory",
+            "2GB",
+            "--duration",
+            "0s",
+        ],
+        "`0s` must be more than 0",
+    );
+    assert_usage_error(
+        &[
+            "compare",
+            "--cpu",
+            "1",
+            "--memory",
+            "2GB",
+            "--duration",
+            "-5m",
+        ],
+        "`-5m` is not a duration",
+    );
+}
+
+#[test]
+fn unknown_worker_type_and_glue_rules() {
+    assert_usage_error(
+        &[
+            "compare",
+            "--cpu",
+            "1",
+            "--memory",
+            "2GB",
+            "--duration",
+            "1h",
+            "--glue-worker-type",
+            "G.3X",
+            "--glue-workers",
+            "2",
+        ],
+        "unknown Glue worker type `G.3X`",
+    );
+    assert_usage_error(
+        &[
+            "compare",
+            "--cpu",
+            "1",
+            "--memory",
+            "2GB",
+            "--duration",
+            "1h",
+            "--glue-worker-type",
+            "G.1X",
+            "--glue-workers",
+            "1",
+        ],
+        "--glue-workers: 1: Glue Spark jobs need at least 2 workers",
+    );
+}
+
+#[test]
+fn malformed_config() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("bad.toml");
+    std::fs::write(&path, "[[jobs]]\nname = \"a\"\ncpu = 1\nmemory = \"2GB\"\nduration = \"10m\"\ncolour = \"blue\"\n").unwrap();
+    let path_text = path.to_string_lossy().to_string();
+    assert_usage_error(
+        &["--config", &path_text, "compare"],
+        &format!("{path_text}:6:1: field `colour`: unknown field `colour`"),
+    );
+    std::fs::write(&path, "[[jobs]\nname = \"a\"\n").unwrap();
+    assert_usage_error(
+        &["--config", &path_text, "compare"],
+        &format!("{path_text}:1:"),
+    );
+    std::fs::write(
+        &path,
+        "[[jobs]]\nname = \"a\"\ncpu = 1\nmemory = \"2GB\"\nduration = \"soon\"\n",
+    )
+    .unwrap();
+    assert_usage_error(
+        &["--config", &path_text, "compare"],
+        &format!("{path_text}:5:12: job `a`: duration: `soon` is not a duration"),
+    );
+}
+
+#[test]
+fn missing_config_and_unknown_job() {
+    let dir = tempfile::tempdir().unwrap();
+    let (code, _, stderr) = run(fargate_cost().current_dir(dir.path()).arg("compare"));
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains("no fargate-cost.toml in this directory"),
+        "{stderr}"
+    );
+    let config = fixture("fargate-cost.toml");
+    let config = config.to_string_lossy();
+    assert_usage_error(
+        &["--config", &config, "compare", "--job", "nope"],
+        "no job named `nope`",
+    );
+    assert_usage_error(
+        &["--config", "/nonexistent/x.toml", "compare"],
+        "cannot read config /nonexistent/x.toml",
+    );
+}
+
+#[test]
+fn storage_without_a_rate_is_refused_not_guessed() {
+    assert_usage_error(
+        &[
+            "compare",
+            "--cpu",
+            "1",
+            "--memory",
+            "2GB",
+            "--duration",
+            "1h",
+            "--region",
+            "eu-west-1",
+            "--ephemeral-storage",
+            "50",
+        ],
+        "the price book has no Fargate ephemeral storage rate for eu-west-1",
+    );
+}

@@ -1,0 +1,51 @@
+//! `prices show`: the bundled book with sources.
+
+use super::{fargate_cost, run};
+
+#[test]
+fn one_region_lists_every_rate_with_its_source() {
+    let (code, stdout, stderr) =
+        run(fargate_cost().args(["prices", "show", "--region", "us-east-1", "--output", "csv"]));
+    assert_eq!(code, 0, "{stderr}");
+    let mut reader = csv::Reader::from_reader(stdout.as_bytes());
+    let headers: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
+    assert_eq!(
+        headers,
+        ["region", "rate", "usd", "unit", "source", "grade", "as_of"]
+    );
+    let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.unwrap()).collect();
+    let find = |rate: &str| {
+        rows.iter()
+            .find(|r| &r[1] == rate)
+            .map(|r| r[2].to_string())
+    };
+    assert_eq!(
+        find("fargate_linux_x86_vcpu_hour").as_deref(),
+        Some("0.04048")
+    );
+    assert_eq!(
+        find("fargate_windows_os_license_vcpu_hour").as_deref(),
+        Some("0.046")
+    );
+    assert_eq!(find("glue_flex_dpu_hour").as_deref(), Some("0.29"));
+    assert!(rows.iter().all(|r| !r[4].is_empty() && !r[6].is_empty()));
+}
+
+#[test]
+fn all_regions_table() {
+    let (code, stdout, _) = run(fargate_cost().args(["prices", "show"]));
+    assert_eq!(code, 0);
+    for region in [
+        "us-east-1",
+        "us-east-2",
+        "us-west-2",
+        "eu-west-1",
+        "eu-central-1",
+        "ap-south-1",
+        "ap-northeast-1",
+        "sa-east-1",
+    ] {
+        assert!(stdout.contains(region), "{region}");
+    }
+    assert!(stdout.contains("[fgcalc]"));
+}
