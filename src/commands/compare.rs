@@ -229,7 +229,9 @@ fn check_platform(os: Os, arch: Arch, what: &str) -> Result<()> {
     Ok(())
 }
 
-fn config_workload(
+/// The workload for a configured job, with flag overrides applied; notes collect the
+/// assumptions made (e.g. a default schedule).
+pub fn config_workload(
     settings: &GlobalSettings,
     args: &CompareArgs,
     config: &Config,

@@ -4,7 +4,7 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 
 use super::GlobalSettings;
-use crate::pricing::{ComputeRate, PriceBook, Rate, RegionPrices};
+use crate::pricing::{ComputeRate, Grade, PriceBook, Rate, RegionPrices};
 use crate::printer::Printer;
 use crate::report::{self, Grid};
 
@@ -124,6 +124,15 @@ pub fn rows(book: &PriceBook, code: &str, region: &RegionPrices) -> Vec<PriceRow
     rows
 }
 
+fn grade_name(grade: Grade) -> &'static str {
+    match grade {
+        Grade::Official => "official",
+        Grade::AwsData => "aws-data",
+        Grade::Secondary => "secondary",
+        Grade::Assumed => "assumed",
+    }
+}
+
 fn rate_text(rate: Option<Decimal>) -> String {
     rate.map_or_else(|| "–".to_string(), |r| r.normalize().to_string())
 }
@@ -132,17 +141,10 @@ fn rate_text(rate: Option<Decimal>) -> String {
 pub fn show(settings: &GlobalSettings, printer: &Printer) -> anyhow::Result<()> {
     let book = PriceBook::bundled()?;
     let regions: Vec<(&String, &RegionPrices)> = match &settings.region {
-        Some(code) => vec![(
-            book.regions
-                .get_key_value(code.as_str())
-                .map(|(k, _)| k)
-                .ok_or_else(|| {
-                    book.region(code)
-                        .err()
-                        .unwrap_or_else(|| crate::Error::PriceBook(code.clone()))
-                })?,
-            book.region(code)?,
-        )],
+        Some(code) => {
+            book.region(code)?;
+            book.regions.iter().filter(|(k, _)| *k == code).collect()
+        }
         None => book.regions.iter().collect(),
     };
     let all_rows: Vec<PriceRow> = regions
@@ -150,44 +152,58 @@ pub fn show(settings: &GlobalSettings, printer: &Printer) -> anyhow::Result<()> 
         .flat_map(|(code, region)| rows(&book, code, region))
         .collect();
     let output = report::render(settings.format, &all_rows, || {
-        let mut grid = if settings.region.is_some() {
-            Grid {
-                headers: ["Region", "Rate", "USD", "Unit", "Source", "As of"]
-                    .map(String::from)
-                    .to_vec(),
-                rows: all_rows
-                    .iter()
-                    .map(|r| {
-                        vec![
-                            r.region.clone(),
-                            r.rate.clone(),
-                            r.usd.normalize().to_string(),
-                            r.unit.clone(),
-                            format!("{} ({})", r.source, r.grade),
-                            r.as_of.clone(),
-                        ]
-                    })
-                    .collect(),
-                right_aligned: vec![2],
-                notes: Vec::new(),
-            }
-        } else {
-            matrix(&regions)
+        let (title, mut grid) = match regions.as_slice() {
+            [(code, region)] if settings.region.is_some() => (
+                format!("{code} ({})", region.name),
+                single_region(&all_rows),
+            ),
+            _ => ("All regions".to_string(), matrix(&regions)),
         };
-        grid.notes.push(format!(
-            "{} — as of {} (USD; GB = 1024^3 bytes).",
-            book.title, book.as_of
-        ));
+        grid.notes.insert(
+            0,
+            format!(
+                "{title}: {} as of {} (USD; GB = 1024^3 bytes).",
+                book.title, book.as_of
+            ),
+        );
         for (key, source) in &book.sources {
-            grid.notes.push(format!(
-                "[{key}] {} — {} ({:?}, {})",
-                source.title, source.url, source.grade, source.as_of
-            ));
+            if all_rows.iter().any(|r| &r.source == key) {
+                grid.notes.push(format!(
+                    "[{key}] {} — {} ({}, {})",
+                    source.title,
+                    source.url,
+                    grade_name(source.grade),
+                    source.as_of
+                ));
+            }
         }
         grid
     })?;
     printer.data(&output)?;
     Ok(())
+}
+
+/// Every rate of one region, one per line, with its source.
+fn single_region(rows: &[PriceRow]) -> Grid {
+    Grid {
+        headers: ["Rate", "USD", "Unit", "Source", "As of"]
+            .map(String::from)
+            .to_vec(),
+        rows: rows
+            .iter()
+            .map(|r| {
+                vec![
+                    r.rate.clone(),
+                    r.usd.normalize().to_string(),
+                    r.unit.clone(),
+                    format!("{} ({})", r.source, r.grade),
+                    r.as_of.clone(),
+                ]
+            })
+            .collect(),
+        right_aligned: vec![1],
+        notes: Vec::new(),
+    }
 }
 
 /// All regions side by side: the rates most comparisons use.
