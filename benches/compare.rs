@@ -91,6 +91,7 @@ fn bench(c: &mut Criterion) {
     let settings = GlobalSettings {
         config: PathBuf::from("bench.toml"),
         config_given: true,
+        store: PathBuf::from(".fargate-cost"),
         region: None,
         format: Format::Csv,
     };

@@ -21,6 +21,10 @@ pub struct Cli {
     #[arg(long, global = true, value_name = "FILE", env = "FARGATE_COST_CONFIG")]
     pub config: Option<PathBuf>,
 
+    /// Run store directory [default: .fargate-cost beside the config]
+    #[arg(long, global = true, value_name = "DIR", env = "FARGATE_COST_STORE")]
+    pub store: Option<PathBuf>,
+
     /// AWS region to price in (overrides the config's regions)
     #[arg(long, global = true, value_name = "REGION")]
     pub region: Option<String>,
@@ -71,11 +75,77 @@ impl From<OutputFormat> for Format {
 pub enum Command {
     /// Compare Fargate and Glue costs for the config's jobs or an ad-hoc job
     Compare(CompareArgs),
+    /// Run a job under its Fargate size and record what it used
+    Run(RunArgs),
+    /// List recorded runs, or show one
+    Runs(RunsArgs),
     /// Show the price book
     Prices {
         /// What to do with prices
         #[command(subcommand)]
         command: PricesCommand,
+    },
+}
+
+/// Runner backends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum BackendArg {
+    /// This machine, under emulated Fargate limits (cgroups)
+    Local,
+    /// A real ECS task on Fargate
+    Ecs,
+}
+
+/// `run` flags.
+#[derive(Debug, Clone, Args)]
+pub struct RunArgs {
+    /// Job name from the config
+    pub job: String,
+
+    /// Where to run [default: local]
+    #[arg(long, value_enum)]
+    pub backend: Option<BackendArg>,
+
+    /// Run at this CPU instead of the configured size
+    #[arg(long, value_parser = cpu_units)]
+    pub cpu: Option<u32>,
+
+    /// Run at this memory instead of the configured size
+    #[arg(long, value_parser = memory_mib)]
+    pub memory: Option<u32>,
+
+    /// Run the job N times, one record each
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    pub repeat: u32,
+
+    /// Stop a run after this long ("30m"); recorded as `timeout`
+    #[arg(long, value_parser = duration)]
+    pub timeout: Option<Duration>,
+
+    /// How often to sample CPU and memory ("1s", "100ms")
+    #[arg(long, default_value = "1s", value_parser = interval)]
+    pub sample_interval: Duration,
+}
+
+/// `runs` flags.
+#[derive(Debug, Clone, Args)]
+pub struct RunsArgs {
+    /// Only this job's runs
+    #[arg(long, value_name = "NAME")]
+    pub job: Option<String>,
+
+    /// Show one run
+    #[command(subcommand)]
+    pub command: Option<RunsCommand>,
+}
+
+/// `runs` subcommands.
+#[derive(Debug, Clone, Subcommand)]
+pub enum RunsCommand {
+    /// One run in detail, with its CPU and memory summary
+    Show {
+        /// Run id (a unique prefix is enough)
+        run_id: String,
     },
 }
 
@@ -177,6 +247,16 @@ fn memory_mib(text: &str) -> Result<u32, String> {
 
 fn duration(text: &str) -> Result<Duration, String> {
     parse_duration("--duration", text).map_err(detail)
+}
+
+fn interval(text: &str) -> Result<Duration, String> {
+    let value = parse_duration("--sample-interval", text).map_err(detail)?;
+    if value < Duration::from_millis(10) {
+        return Err(format!(
+            "`{text}` is too short; the smallest interval is 10ms"
+        ));
+    }
+    Ok(value)
 }
 
 fn runs(text: &str) -> Result<Decimal, String> {

@@ -69,6 +69,31 @@ pub enum Error {
     /// The embedded price book itself is broken (a build defect, not user input).
     #[error("bundled price book is invalid: {0}")]
     PriceBook(String),
+    /// Reading or writing the run store failed.
+    #[error("run store: {0}")]
+    Store(String),
+    /// A job's command could not be started (not found, not executable).
+    #[error("cannot start job `{job}`: {message}")]
+    Launch {
+        /// The job.
+        job: String,
+        /// What went wrong and where to fix it.
+        message: String,
+    },
+    /// The runner failed while a job ran.
+    #[error("runner: {0}")]
+    Runner(String),
+    /// The job ran and was recorded, but did not complete.
+    #[error("job `{job}` did not complete: {message}")]
+    JobFailed {
+        /// The job.
+        job: String,
+        /// How it ended and which run recorded it.
+        message: String,
+    },
+    /// Stopped by Ctrl-C or SIGTERM.
+    #[error("interrupted: {0}")]
+    Interrupted(String),
     /// Writing output failed.
     #[error("cannot write output: {0}")]
     Output(#[from] std::io::Error),
@@ -83,7 +108,8 @@ impl Error {
         }
     }
 
-    /// Process exit code: 2 for bad input or usage, 1 for runtime failures.
+    /// Process exit code: 2 for bad input or usage, 130 when interrupted, 1 for runtime
+    /// failures (a job that did not complete included).
     pub fn exit_code(&self) -> i32 {
         match self {
             Error::Invalid { .. }
@@ -91,8 +117,14 @@ impl Error {
             | Error::ConfigRead { .. }
             | Error::UnknownRegion { .. }
             | Error::UnknownJob { .. }
-            | Error::MissingRate { .. } => 2,
-            Error::PriceBook(_) | Error::Output(_) => 1,
+            | Error::MissingRate { .. }
+            | Error::Launch { .. } => 2,
+            Error::Interrupted(_) => 130,
+            Error::PriceBook(_)
+            | Error::Output(_)
+            | Error::Store(_)
+            | Error::Runner(_)
+            | Error::JobFailed { .. } => 1,
         }
     }
 }

@@ -14,7 +14,10 @@ pub mod glue;
 pub mod pricing;
 pub mod printer;
 pub mod report;
+pub mod run;
+pub mod runner;
 pub mod schedule;
 pub mod size;
+pub mod store;
 
 pub use error::{Error, Result};

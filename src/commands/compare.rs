@@ -329,8 +329,8 @@ fn fargate_label(os: Os, arch: Arch, capacity: Capacity) -> String {
     format!("Fargate{platform}{spot}")
 }
 
-/// The human table: one block of rows per job.
-fn grid(comparisons: &[Comparison], notes: &[String]) -> Grid {
+/// The human table: one block of rows per job, then the notes.
+pub fn grid(comparisons: &[Comparison], notes: &[String]) -> Grid {
     let mut grid = Grid {
         headers: [
             "Job",

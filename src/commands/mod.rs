@@ -3,6 +3,8 @@
 
 pub mod compare;
 pub mod prices;
+pub mod run;
+pub mod runs;
 
 use std::path::PathBuf;
 
@@ -10,6 +12,7 @@ use crate::cli::{Cli, Command, PricesCommand};
 use crate::config::DEFAULT_CONFIG;
 use crate::printer::Printer;
 use crate::report::Format;
+use crate::store::DEFAULT_STORE;
 
 /// Settings shared by every command, resolved from global flags and the environment.
 #[derive(Debug, Clone)]
@@ -18,6 +21,8 @@ pub struct GlobalSettings {
     pub config: PathBuf,
     /// True when the user named the config (so a missing file is an error to report as such).
     pub config_given: bool,
+    /// Run store directory.
+    pub store: PathBuf,
     /// Region override.
     pub region: Option<String>,
     /// Output format.
@@ -27,11 +32,20 @@ pub struct GlobalSettings {
 impl GlobalSettings {
     /// Resolve global flags.
     pub fn resolve(cli: &Cli) -> GlobalSettings {
+        let config = cli
+            .config
+            .clone()
+            .unwrap_or_else(|| PathBuf::from(DEFAULT_CONFIG));
+        // The store lives beside the config, so runs follow the jobs they measure.
+        let store = cli.store.clone().unwrap_or_else(|| {
+            config
+                .parent()
+                .map(|p| p.join(DEFAULT_STORE))
+                .unwrap_or_else(|| PathBuf::from(DEFAULT_STORE))
+        });
         GlobalSettings {
-            config: cli
-                .config
-                .clone()
-                .unwrap_or_else(|| PathBuf::from(DEFAULT_CONFIG)),
+            config,
+            store,
             config_given: cli.config.is_some(),
             region: cli.region.clone(),
             format: cli.output.into(),
@@ -44,6 +58,8 @@ pub fn run(cli: Cli, printer: &Printer) -> anyhow::Result<()> {
     let settings = GlobalSettings::resolve(&cli);
     match cli.command {
         Command::Compare(args) => compare::compare(&settings, &args, printer),
+        Command::Run(args) => run::run(&settings, &args, printer),
+        Command::Runs(args) => runs::runs(&settings, &args, printer),
         Command::Prices {
             command: PricesCommand::Show,
         } => prices::show(&settings, printer),

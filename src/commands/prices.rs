@@ -202,7 +202,7 @@ fn single_region(rows: &[PriceRow]) -> Grid {
             })
             .collect(),
         right_aligned: vec![1],
-        notes: Vec::new(),
+        ..Grid::default()
     }
 }
 
@@ -239,5 +239,6 @@ fn matrix(regions: &[(&String, &RegionPrices)]) -> Grid {
             "vCPU-h and GB-h: Fargate Linux/x86 on-demand; Spot is Linux/x86. USD per hour.".into(),
             "Use --region R for every rate of one region (ARM and Spot memory, Windows, ephemeral storage, Glue R/Ray/6.0) with its source.".into(),
         ],
+        wide: false,
     }
 }

@@ -36,6 +36,8 @@ pub struct Grid {
     pub right_aligned: Vec<usize>,
     /// Sentences printed below the table.
     pub notes: Vec<String>,
+    /// Keep rows on one line even past 100 columns (lists people copy ids from).
+    pub wide: bool,
 }
 
 /// Render rows for a data format, or a grid for a human format.

@@ -21,10 +21,12 @@ pub fn render(grid: &Grid, style: Style) -> String {
     let mut table = Table::new();
     match style {
         Style::Terminal => {
-            table
-                .load_style(presets::UTF8_FULL_CONDENSED)
-                .set_content_arrangement(ContentArrangement::Dynamic)
-                .set_width(TABLE_WIDTH);
+            table.load_style(presets::UTF8_FULL_CONDENSED);
+            if !grid.wide {
+                table
+                    .set_content_arrangement(ContentArrangement::Dynamic)
+                    .set_width(TABLE_WIDTH);
+            }
         }
         Style::Markdown => {
             table.load_style(presets::ASCII_MARKDOWN);

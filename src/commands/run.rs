@@ -1,0 +1,322 @@
+//! `fargate-cost run JOB`: run a job under its Fargate size, record each run in the store,
+//! and show what it used and what it would cost on Fargate and Glue.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use chrono::Utc;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+use super::GlobalSettings;
+use crate::cli::{BackendArg, RunArgs};
+use crate::comparison;
+use crate::config::{Config, Job};
+use crate::cost::{self, FargateTask};
+use crate::error::{Error, Result};
+use crate::glue;
+use crate::pricing::PriceBook;
+use crate::printer::Printer;
+use crate::report::{self, Format, text};
+use crate::run::{Backend, RUN_SCHEMA_VERSION, Run, StopReason, cpu_stats, memory_stats};
+use crate::runner::local::{self, LocalRequest, Measurement};
+use crate::size::Size;
+use crate::store::Store;
+
+use super::compare::config_workload;
+use super::runs::runs_grid;
+
+/// A new run id: UTC time (sortable) and 8 random hex digits (unique across concurrent runs).
+pub fn new_run_id() -> String {
+    let random = uuid::Uuid::new_v4().simple().to_string();
+    format!("{}-{}", Utc::now().format("%Y%m%dT%H%M%SZ"), &random[..8])
+}
+
+/// The size to run at: flags override the config; a Glue-only job runs at the smallest
+/// Fargate size covering its Glue config.
+fn run_size(job: &Job, args: &RunArgs) -> Result<Size> {
+    let configured = match (job.size, &job.glue) {
+        (Some(size), _) => Some(size),
+        (None, Some(glue)) => Some(glue::fargate_for(glue, job.os).0),
+        (None, None) => None,
+    };
+    let cpu = args.cpu.or(configured.map(|s| s.cpu_units()));
+    let memory = args.memory.or(configured.map(|s| s.memory_mib()));
+    match (cpu, memory) {
+        (Some(cpu), Some(memory)) => Size::new(cpu, memory, job.os).map_err(|e| match e {
+            Error::Invalid { what, message } => Error::invalid(format!("--{what}"), message),
+            other => other,
+        }),
+        _ => Err(Error::invalid(
+            "--cpu",
+            format!("job `{}` has no size: give --cpu and --memory", job.name),
+        )),
+    }
+}
+
+/// Run `run`.
+pub fn run(settings: &GlobalSettings, args: &RunArgs, printer: &Printer) -> anyhow::Result<()> {
+    let config = Config::load(&settings.config)?;
+    let job = config.job(&args.job)?;
+    if args.backend == Some(BackendArg::Ecs) {
+        return Err(Error::Runner(
+            "the ecs backend is not in this build yet; use --backend local".into(),
+        )
+        .into());
+    }
+    let size = run_size(job, args)?;
+    let book = PriceBook::bundled()?;
+    let region = settings
+        .region
+        .clone()
+        .or_else(|| job.region.clone())
+        .unwrap_or_else(|| "us-east-1".into());
+    let prices = book.region(&region)?;
+    let local = job.local.as_ref().ok_or_else(|| {
+        Error::invalid(
+            "local.command",
+            format!(
+                "job `{}` has no [jobs.local] command in {}; add one, e.g. command = [\"python3\", \"job.py\"]",
+                job.name,
+                config.path.display()
+            ),
+        )
+    })?;
+    let config_dir = config
+        .path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let workdir: PathBuf = match &local.workdir {
+        Some(dir) => config_dir.join(dir),
+        None => config_dir.to_path_buf(),
+    };
+    let store = Store::new(&settings.store);
+
+    // Ctrl-C and SIGTERM only set a flag: the runner stops the job and the partial run is
+    // still recorded.
+    let stop = Arc::new(AtomicBool::new(false));
+    for signal in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
+        signal_hook::flag::register(signal, Arc::clone(&stop))
+            .map_err(|e| Error::Runner(format!("cannot handle signals: {e}")))?;
+    }
+
+    let host_cpus = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let mut recorded = Vec::new();
+    for attempt in 1..=args.repeat {
+        if stop.load(Ordering::SeqCst) {
+            break;
+        }
+        let run_id = new_run_id();
+        let created_at = Utc::now();
+        let request = LocalRequest {
+            job: job.name.clone(),
+            run_id: run_id.clone(),
+            command: local.command.clone(),
+            env: local.env.clone(),
+            workdir: workdir.clone(),
+            size,
+            sample_interval: args.sample_interval,
+            timeout: args.timeout,
+            stop: Arc::clone(&stop),
+            show_output: !printer.is_quiet(),
+        };
+        let label = if args.repeat > 1 {
+            format!("{} ({attempt}/{})", job.name, args.repeat)
+        } else {
+            job.name.clone()
+        };
+        printer.note(&format!(
+            "running {label} at {size} on the local backend (run {run_id})"
+        ));
+        let spinner = spinner(printer);
+        let measurement = local::run(&request, &mut |p| {
+            spinner.set_message(format!(
+                "{label} · {} · CPU {:.2} / {} vCPU · memory {:.0} / {} MiB",
+                text::duration(Duration::from_secs(p.elapsed.as_secs())),
+                p.cpu_vcpu,
+                size.vcpu().normalize(),
+                p.memory_mib,
+                size.memory_mib()
+            ));
+        });
+        spinner.finish_and_clear();
+        let mut measurement = measurement?;
+        if let Some(reason) = &measurement.limits.reason {
+            printer.warn(&format!("limits NOT enforced: {reason}"));
+        }
+        let task = FargateTask {
+            size,
+            os: job.os,
+            arch: job.arch,
+            capacity: job.capacity,
+            ephemeral_storage_gib: job.ephemeral_storage_gib,
+        };
+        let priced = cost::fargate_cost(&region, prices, &task, measurement.wall)?;
+        let mut notes = vec![
+            "local run: no image pull, so billed from launch to exit (Fargate bills from image pull start)".to_string(),
+        ];
+        if size.vcpu() > rust_decimal::Decimal::from(host_cpus) {
+            notes.push(format!(
+                "the size has {} vCPU but this machine has {host_cpus} CPUs; the job could use at most {host_cpus}",
+                size.vcpu().normalize()
+            ));
+        }
+        notes.extend(measurement.limits.reason.clone());
+        let samples = std::mem::take(&mut measurement.samples);
+        let run = build_run(
+            &run_id,
+            job,
+            &region,
+            task,
+            created_at,
+            measurement,
+            &samples,
+            priced.billed_seconds,
+            priced.total_usd,
+            args,
+            notes,
+        );
+        store.write(&run, &samples)?;
+        printer.note(&format!(
+            "recorded run {} ({}, {}) in {}",
+            run.id,
+            run.stop_reason,
+            text::duration(Duration::from_millis(run.duration_ms)),
+            store.root().display()
+        ));
+        let stop_now = run.stop_reason == StopReason::Interrupted;
+        recorded.push(run);
+        if stop_now {
+            break;
+        }
+    }
+    finish(settings, &config, job, &book, recorded, printer)
+}
+
+fn spinner(printer: &Printer) -> ProgressBar {
+    if printer.is_quiet() {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
+    bar.set_style(
+        ProgressStyle::with_template("{spinner} {msg}")
+            .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+    );
+    bar.enable_steady_tick(Duration::from_millis(120));
+    bar
+}
+
+#[allow(clippy::too_many_arguments)]
+fn build_run(
+    id: &str,
+    job: &Job,
+    region: &str,
+    task: FargateTask,
+    created_at: chrono::DateTime<Utc>,
+    m: Measurement,
+    samples: &[crate::run::Sample],
+    billed_seconds: u64,
+    usd: rust_decimal::Decimal,
+    args: &RunArgs,
+    notes: Vec<String>,
+) -> Run {
+    Run {
+        schema_version: RUN_SCHEMA_VERSION,
+        id: id.to_string(),
+        job: job.name.clone(),
+        backend: Backend::Local,
+        cpu_units: task.size.cpu_units(),
+        memory_mib: task.size.memory_mib(),
+        arch: task.arch,
+        os: task.os,
+        capacity: task.capacity,
+        region: region.to_string(),
+        ephemeral_storage_gib: task.ephemeral_storage_gib,
+        created_at,
+        pull_started_at: None,
+        started_at: m.started_at,
+        stopped_at: m.stopped_at,
+        duration_ms: m.wall.as_millis() as u64,
+        billed_seconds,
+        exit_code: m.exit_code,
+        stop_reason: m.stop_reason,
+        stop_detail: m.stop_detail,
+        cpu: cpu_stats(samples, m.cpu_mean),
+        memory: memory_stats(samples, m.kernel_peak_mib),
+        samples: samples.len() as u64,
+        sample_interval_ms: args.sample_interval.as_millis() as u64,
+        limits: m.limits,
+        usd,
+        launched: job
+            .local
+            .as_ref()
+            .map(|l| l.command.clone())
+            .unwrap_or_default(),
+        notes,
+    }
+}
+
+/// Print what was recorded and the Fargate-vs-Glue comparison of the last measured run;
+/// fail (after recording) when the job did not complete.
+fn finish(
+    settings: &GlobalSettings,
+    config: &Config,
+    job: &Job,
+    book: &PriceBook,
+    recorded: Vec<Run>,
+    printer: &Printer,
+) -> anyhow::Result<()> {
+    let Some(last) = recorded.last() else {
+        return Err(
+            Error::Interrupted("stopped before the job started; nothing recorded".into()).into(),
+        );
+    };
+    let rows: Vec<_> = recorded.iter().map(Run::row).collect();
+    let mut output = report::render(settings.format, &rows, || runs_grid(&recorded))?;
+    if matches!(settings.format, Format::Table | Format::Markdown) {
+        // Price the measured run both ways: its size, its measured duration.
+        let mut measured = job.clone();
+        measured.size = last.size();
+        measured.duration = Some(Duration::from_millis(last.duration_ms.max(1)));
+        let mut notes = Vec::new();
+        let workload =
+            config_workload(settings, &Default::default(), config, &measured, &mut notes)?;
+        let comparison = comparison::compare(book, &workload)?;
+        notes.extend(comparison.notes.iter().cloned());
+        notes.insert(0, comparison::duration_assumption(workload.glue_speedup));
+        notes.insert(
+            0,
+            format!(
+                "Measured run {} priced at its size and measured duration ({}).",
+                last.id,
+                text::duration(Duration::from_millis(last.duration_ms))
+            ),
+        );
+        let grid = super::compare::grid(std::slice::from_ref(&comparison), &notes);
+        let style = match settings.format {
+            Format::Markdown => report::table::Style::Markdown,
+            _ => report::table::Style::Terminal,
+        };
+        output.push('\n');
+        output.push_str(&report::table::render(&grid, style));
+    }
+    printer.data(&output)?;
+    match last.stop_reason {
+        StopReason::Completed => Ok(()),
+        StopReason::Interrupted => Err(Error::Interrupted(format!(
+            "run {} was stopped and recorded as interrupted",
+            last.id
+        ))
+        .into()),
+        reason => Err(Error::JobFailed {
+            job: job.name.clone(),
+            message: format!(
+                "{reason}: {}; recorded as run {}",
+                last.stop_detail, last.id
+            ),
+        }
+        .into()),
+    }
+}

@@ -1,0 +1,365 @@
+//! The measured-run data model shared by every runner and every analysis: a [`Run`] record
+//! and its [`Sample`]s. The JSON form of `Run` is a file format (the run store), so fields
+//! are only ever added.
+
+use std::fmt;
+
+use chrono::{DateTime, Utc};
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+use crate::size::{Arch, Capacity, MIB_PER_GB, Os, Size, UNITS_PER_VCPU};
+
+/// Version of the run record format.
+pub const RUN_SCHEMA_VERSION: u32 = 1;
+
+/// Which runner produced a run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Backend {
+    /// This machine, under emulated Fargate limits.
+    Local,
+    /// A real ECS task on Fargate.
+    Ecs,
+}
+
+impl fmt::Display for Backend {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Backend::Local => "local",
+            Backend::Ecs => "ecs",
+        })
+    }
+}
+
+/// How a run ended (ECS-like).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StopReason {
+    /// Exit code 0.
+    Completed,
+    /// Non-zero exit or killed by a signal, not by the memory limit.
+    Failed,
+    /// Killed by the memory limit (the cgroup's OOM counter rose).
+    Oom,
+    /// Stopped at `--timeout`.
+    Timeout,
+    /// Stopped by Ctrl-C / SIGTERM.
+    Interrupted,
+    /// Fargate Spot reclaimed the capacity.
+    SpotInterruption,
+}
+
+impl fmt::Display for StopReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            StopReason::Completed => "completed",
+            StopReason::Failed => "failed",
+            StopReason::Oom => "oom",
+            StopReason::Timeout => "timeout",
+            StopReason::Interrupted => "interrupted",
+            StopReason::SpotInterruption => "spot_interruption",
+        })
+    }
+}
+
+/// One point of a run's trace.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Sample {
+    /// Milliseconds since the run started.
+    pub offset_ms: u64,
+    /// vCPU in use over the interval ending here.
+    pub cpu_vcpu: f64,
+    /// Memory in use, MiB.
+    pub memory_mib: f64,
+}
+
+/// CPU use summary, vCPU.
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
+pub struct CpuStats {
+    /// Mean over the whole run (total CPU time / wall time where the counter is known).
+    pub mean: f64,
+    /// Median sample.
+    pub p50: f64,
+    /// 95th percentile sample.
+    pub p95: f64,
+    /// 99th percentile sample.
+    pub p99: f64,
+    /// Highest sample.
+    pub max: f64,
+}
+
+/// Memory use summary, MiB.
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
+pub struct MemoryStats {
+    /// Peak: the kernel's exact counter where available, else the highest sample.
+    pub peak_mib: f64,
+    /// 95th percentile sample.
+    pub p95_mib: f64,
+    /// True when `peak_mib` is the kernel's counter rather than a sample.
+    pub peak_exact: bool,
+}
+
+/// Whether the Fargate limits were really applied.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Limits {
+    /// CPU quota and memory limit were enforced.
+    pub enforced: bool,
+    /// "cgroup v1", "cgroup v2", "fargate" (ECS), or "none".
+    pub mechanism: String,
+    /// Why not, when not enforced.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+/// One recorded run of a job.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Run {
+    /// Format version.
+    pub schema_version: u32,
+    /// Unique, time-ordered id.
+    pub id: String,
+    /// Job name.
+    pub job: String,
+    /// Runner.
+    pub backend: Backend,
+    /// CPU units of the size it ran at.
+    pub cpu_units: u32,
+    /// Memory MiB of the size it ran at.
+    pub memory_mib: u32,
+    /// Architecture billed.
+    pub arch: Arch,
+    /// OS billed.
+    pub os: Os,
+    /// Capacity billed.
+    pub capacity: Capacity,
+    /// Region priced.
+    pub region: String,
+    /// Ephemeral storage GiB billed.
+    pub ephemeral_storage_gib: u32,
+    /// When the run was requested.
+    pub created_at: DateTime<Utc>,
+    /// Image pull start (ECS); none for local runs, which pull nothing.
+    pub pull_started_at: Option<DateTime<Utc>>,
+    /// When the job started.
+    pub started_at: DateTime<Utc>,
+    /// When it stopped.
+    pub stopped_at: DateTime<Utc>,
+    /// Wall time, milliseconds.
+    pub duration_ms: u64,
+    /// Seconds billed by Fargate's rules.
+    pub billed_seconds: u64,
+    /// Exit code (128 + signal when killed by a signal).
+    pub exit_code: Option<i32>,
+    /// How it ended.
+    pub stop_reason: StopReason,
+    /// Details of how it ended.
+    pub stop_detail: String,
+    /// CPU summary.
+    pub cpu: CpuStats,
+    /// Memory summary.
+    pub memory: MemoryStats,
+    /// Number of samples.
+    pub samples: u64,
+    /// Sampling interval, milliseconds.
+    pub sample_interval_ms: u64,
+    /// Whether limits were enforced.
+    pub limits: Limits,
+    /// Fargate cost of this run at its size, USD.
+    pub usd: Decimal,
+    /// The command run (local) or task ARN (ECS).
+    pub launched: Vec<String>,
+    /// Things a reader should know (e.g. "no image pull").
+    #[serde(default)]
+    pub notes: Vec<String>,
+}
+
+impl Run {
+    /// The size it ran at. Records are written by this tool, so the pair is valid; a
+    /// hand-edited record with an invalid pair is still readable through the raw fields.
+    pub fn size(&self) -> Option<Size> {
+        Size::new(self.cpu_units, self.memory_mib, self.os).ok()
+    }
+
+    /// vCPU of its size.
+    pub fn vcpu(&self) -> Decimal {
+        Decimal::from(self.cpu_units) / Decimal::from(UNITS_PER_VCPU)
+    }
+
+    /// Memory GiB of its size.
+    pub fn memory_gib(&self) -> Decimal {
+        Decimal::from(self.memory_mib) / Decimal::from(MIB_PER_GB)
+    }
+
+    /// The `runs --output json|csv` row.
+    pub fn row(&self) -> RunRow {
+        RunRow {
+            id: self.id.clone(),
+            job: self.job.clone(),
+            backend: self.backend.to_string(),
+            cpu_vcpu: self.vcpu(),
+            memory_gib: self.memory_gib(),
+            arch: self.arch.to_string(),
+            capacity: self.capacity.to_string(),
+            started_at: self
+                .started_at
+                .to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+            stopped_at: self
+                .stopped_at
+                .to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+            duration_s: Decimal::from(self.duration_ms) / Decimal::from(1000),
+            billed_s: self.billed_seconds,
+            exit_code: self.exit_code,
+            stop_reason: self.stop_reason.to_string(),
+            cpu_mean_vcpu: round3(self.cpu.mean),
+            cpu_p95_vcpu: round3(self.cpu.p95),
+            cpu_max_vcpu: round3(self.cpu.max),
+            memory_peak_mib: round3(self.memory.peak_mib),
+            memory_p95_mib: round3(self.memory.p95_mib),
+            samples: self.samples,
+            limits_enforced: self.limits.enforced,
+            usd: self.usd.round_dp(6),
+        }
+    }
+}
+
+fn round3(value: f64) -> Decimal {
+    Decimal::from_f64_retain(value)
+        .unwrap_or_default()
+        .round_dp(3)
+}
+
+/// One `runs --output json|csv` row; field order is the contract's column order.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RunRow {
+    /// Run id.
+    pub id: String,
+    /// Job.
+    pub job: String,
+    /// local | ecs.
+    pub backend: String,
+    /// vCPU.
+    #[serde(with = "crate::report::number")]
+    pub cpu_vcpu: Decimal,
+    /// Memory GiB.
+    #[serde(with = "crate::report::number")]
+    pub memory_gib: Decimal,
+    /// x86_64 | arm64.
+    pub arch: String,
+    /// on-demand | spot.
+    pub capacity: String,
+    /// RFC 3339 UTC.
+    pub started_at: String,
+    /// RFC 3339 UTC.
+    pub stopped_at: String,
+    /// Wall seconds.
+    #[serde(with = "crate::report::number")]
+    pub duration_s: Decimal,
+    /// Billed seconds.
+    pub billed_s: u64,
+    /// Exit code.
+    pub exit_code: Option<i32>,
+    /// completed | failed | oom | timeout | interrupted | spot_interruption.
+    pub stop_reason: String,
+    /// Mean vCPU.
+    #[serde(with = "crate::report::number")]
+    pub cpu_mean_vcpu: Decimal,
+    /// p95 vCPU.
+    #[serde(with = "crate::report::number")]
+    pub cpu_p95_vcpu: Decimal,
+    /// Max vCPU.
+    #[serde(with = "crate::report::number")]
+    pub cpu_max_vcpu: Decimal,
+    /// Peak MiB.
+    #[serde(with = "crate::report::number")]
+    pub memory_peak_mib: Decimal,
+    /// p95 MiB.
+    #[serde(with = "crate::report::number")]
+    pub memory_p95_mib: Decimal,
+    /// Sample count.
+    pub samples: u64,
+    /// Limits enforced.
+    pub limits_enforced: bool,
+    /// Fargate USD.
+    #[serde(with = "crate::report::number")]
+    pub usd: Decimal,
+}
+
+/// Percentile by linear interpolation between closest ranks (numpy's default, polars'
+/// `QuantileMethod::Linear`), of unsorted values. 0 for no values.
+pub fn percentile(values: &[f64], q: f64) -> f64 {
+    let mut sorted: Vec<f64> = values.iter().copied().filter(|v| v.is_finite()).collect();
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    sorted.sort_by(f64::total_cmp);
+    let rank = q.clamp(0.0, 1.0) * (sorted.len() - 1) as f64;
+    let (low, high) = (rank.floor() as usize, rank.ceil() as usize);
+    sorted[low] + (sorted[high] - sorted[low]) * (rank - low as f64)
+}
+
+/// CPU statistics from samples; `mean` is supplied by the caller (exact counter) or taken
+/// from the samples.
+pub fn cpu_stats(samples: &[Sample], mean: Option<f64>) -> CpuStats {
+    let values: Vec<f64> = samples.iter().map(|s| s.cpu_vcpu).collect();
+    let sample_mean = if values.is_empty() {
+        0.0
+    } else {
+        values.iter().sum::<f64>() / values.len() as f64
+    };
+    CpuStats {
+        mean: mean.unwrap_or(sample_mean),
+        p50: percentile(&values, 0.50),
+        p95: percentile(&values, 0.95),
+        p99: percentile(&values, 0.99),
+        max: values.iter().copied().fold(0.0, f64::max),
+    }
+}
+
+/// Memory statistics from samples and, when known, the kernel's exact peak.
+pub fn memory_stats(samples: &[Sample], kernel_peak_mib: Option<f64>) -> MemoryStats {
+    let values: Vec<f64> = samples.iter().map(|s| s.memory_mib).collect();
+    let sampled_peak = values.iter().copied().fold(0.0, f64::max);
+    MemoryStats {
+        peak_mib: kernel_peak_mib.map_or(sampled_peak, |k| k.max(sampled_peak)),
+        p95_mib: percentile(&values, 0.95),
+        peak_exact: kernel_peak_mib.is_some(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percentiles_interpolate_linearly() {
+        let values = [1.0, 2.0, 3.0, 4.0, 5.0];
+        assert_eq!(percentile(&values, 0.5), 3.0);
+        // rank 0.95 × 4 = 3.8 → 4 + 0.8 × (5 − 4) = 4.8
+        assert!((percentile(&values, 0.95) - 4.8).abs() < 1e-12);
+        assert_eq!(percentile(&[], 0.95), 0.0);
+        assert_eq!(percentile(&[7.0], 0.99), 7.0);
+    }
+
+    #[test]
+    fn kernel_peak_wins_over_samples() {
+        let samples = [
+            Sample {
+                offset_ms: 0,
+                cpu_vcpu: 0.5,
+                memory_mib: 100.0,
+            },
+            Sample {
+                offset_ms: 1000,
+                cpu_vcpu: 0.4,
+                memory_mib: 120.0,
+            },
+        ];
+        let m = memory_stats(&samples, Some(130.0));
+        assert_eq!(m.peak_mib, 130.0);
+        assert!(m.peak_exact);
+        let c = cpu_stats(&samples, None);
+        assert!((c.mean - 0.45).abs() < 1e-12);
+        assert_eq!(c.max, 0.5);
+    }
+}

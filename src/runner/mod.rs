@@ -1,0 +1,6 @@
+//! The embedded runner: launches a job and measures it. Backends share one data model
+//! ([`crate::run`]); `local` runs the command here under emulated Fargate limits.
+
+pub mod cgroup;
+pub mod local;
+pub mod procfs;

@@ -1,0 +1,252 @@
+//! The run store: `runs/<job>/<id>.json` (the [`Run`]) and `samples/<job>/<id>.parquet`
+//! (its [`Sample`]s). Every file is written to a temp file in the same directory and renamed,
+//! and the run JSON is written last, so a run is visible only once it is complete; a crash
+//! never leaves a half-written run. Unreadable or foreign files are reported and skipped.
+
+use std::fs::{self, File};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use polars::prelude::*;
+
+use crate::error::{Error, Result};
+use crate::run::{Run, Sample};
+
+/// Default store directory name, created beside the config file.
+pub const DEFAULT_STORE: &str = ".fargate-cost";
+
+/// Column names of the samples Parquet files.
+pub mod columns {
+    /// Run id (string).
+    pub const RUN_ID: &str = "run_id";
+    /// Milliseconds since the run started (i64).
+    pub const OFFSET_MS: &str = "offset_ms";
+    /// vCPU in use (f64).
+    pub const CPU_VCPU: &str = "cpu_vcpu";
+    /// MiB in use (f64).
+    pub const MEMORY_MIB: &str = "memory_mib";
+}
+
+/// A file the store could not read, with why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Skipped {
+    /// The file.
+    pub path: PathBuf,
+    /// What is wrong with it.
+    pub reason: String,
+}
+
+/// A run store rooted at a directory.
+#[derive(Debug, Clone)]
+pub struct Store {
+    root: PathBuf,
+}
+
+fn store_error(path: &Path, what: &str, error: impl std::fmt::Display) -> Error {
+    Error::Store(format!("{what} {}: {error}", path.display()))
+}
+
+/// Write bytes to `path` atomically: temp file in the same directory, fsync, rename.
+pub fn write_atomic(path: &Path, write: impl FnOnce(&mut File) -> Result<()>) -> Result<()> {
+    let dir = path
+        .parent()
+        .ok_or_else(|| store_error(path, "no parent directory for", "path"))?;
+    fs::create_dir_all(dir).map_err(|e| store_error(dir, "cannot create", e))?;
+    let mut temp = tempfile::Builder::new()
+        .prefix(".tmp-")
+        .tempfile_in(dir)
+        .map_err(|e| store_error(dir, "cannot create a temp file in", e))?;
+    write(temp.as_file_mut())?;
+    temp.as_file_mut()
+        .sync_all()
+        .map_err(|e| store_error(path, "cannot sync", e))?;
+    temp.persist(path)
+        .map_err(|e| store_error(path, "cannot rename into", e.error))?;
+    Ok(())
+}
+
+impl Store {
+    /// A store at `root` (created on first write).
+    pub fn new(root: impl Into<PathBuf>) -> Store {
+        Store { root: root.into() }
+    }
+
+    /// The root directory.
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    fn run_path(&self, job: &str, id: &str) -> PathBuf {
+        self.root.join("runs").join(job).join(format!("{id}.json"))
+    }
+
+    /// Path of a run's samples file.
+    pub fn samples_path(&self, job: &str, id: &str) -> PathBuf {
+        self.root
+            .join("samples")
+            .join(job)
+            .join(format!("{id}.parquet"))
+    }
+
+    /// Record a run: samples first, then the run JSON (the commit point).
+    pub fn write(&self, run: &Run, samples: &[Sample]) -> Result<PathBuf> {
+        let samples_path = self.samples_path(&run.job, &run.id);
+        let mut frame = samples_frame(&run.id, samples)
+            .map_err(|e| store_error(&samples_path, "cannot build samples for", e))?;
+        write_atomic(&samples_path, |file| {
+            ParquetWriter::new(file)
+                .finish(&mut frame)
+                .map(|_| ())
+                .map_err(|e| store_error(&samples_path, "cannot write", e))
+        })?;
+        let run_path = self.run_path(&run.job, &run.id);
+        let json = serde_json::to_vec_pretty(run)
+            .map_err(|e| store_error(&run_path, "cannot encode", e))?;
+        write_atomic(&run_path, |file| {
+            file.write_all(&json)
+                .and_then(|_| file.write_all(b"\n"))
+                .map_err(|e| store_error(&run_path, "cannot write", e))
+        })?;
+        Ok(run_path)
+    }
+
+    /// All readable runs (of one job, or all), oldest first, and the files skipped.
+    pub fn runs(&self, job: Option<&str>) -> (Vec<Run>, Vec<Skipped>) {
+        let mut runs = Vec::new();
+        let mut skipped = Vec::new();
+        let base = self.root.join("runs");
+        let job_dirs: Vec<PathBuf> = match job {
+            Some(job) => vec![base.join(job)],
+            None => match fs::read_dir(&base) {
+                Ok(entries) => entries.filter_map(|e| e.ok()).map(|e| e.path()).collect(),
+                Err(_) => Vec::new(),
+            },
+        };
+        for dir in job_dirs {
+            if !dir.is_dir() {
+                if dir.exists() {
+                    skipped.push(Skipped {
+                        path: dir,
+                        reason: "not a job directory".into(),
+                    });
+                }
+                continue;
+            }
+            let Ok(entries) = fs::read_dir(&dir) else {
+                continue;
+            };
+            for path in entries.filter_map(|e| e.ok()).map(|e| e.path()) {
+                let name = path
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default();
+                if name.starts_with(".tmp-") {
+                    continue; // a write in progress (or killed mid-way): never visible
+                }
+                if path.extension().is_none_or(|e| e != "json") {
+                    skipped.push(Skipped {
+                        path,
+                        reason: "not a run record (.json)".into(),
+                    });
+                    continue;
+                }
+                match fs::read(&path)
+                    .map_err(|e| e.to_string())
+                    .and_then(|bytes| {
+                        serde_json::from_slice::<Run>(&bytes).map_err(|e| e.to_string())
+                    }) {
+                    Ok(run) => runs.push(run),
+                    Err(reason) => skipped.push(Skipped { path, reason }),
+                }
+            }
+        }
+        runs.sort_by(|a, b| {
+            a.created_at
+                .cmp(&b.created_at)
+                .then_with(|| a.id.cmp(&b.id))
+        });
+        (runs, skipped)
+    }
+
+    /// The run whose id is `id` or starts with it (unique prefix).
+    pub fn find(&self, id: &str) -> Result<(Run, Vec<Skipped>)> {
+        let (runs, skipped) = self.runs(None);
+        let mut matches: Vec<Run> = runs.into_iter().filter(|r| r.id.starts_with(id)).collect();
+        match matches.len() {
+            1 => Ok((matches.remove(0), skipped)),
+            0 => Err(Error::invalid(
+                "RUN_ID",
+                format!(
+                    "no run `{id}` in {}; list them with `fargate-cost runs`",
+                    self.root.display()
+                ),
+            )),
+            n => Err(Error::invalid(
+                "RUN_ID",
+                format!("`{id}` matches {n} runs; give more of the id"),
+            )),
+        }
+    }
+
+    /// A run's samples, read back from Parquet (lazily scanned, declared columns).
+    pub fn samples(&self, run: &Run) -> Result<Vec<Sample>> {
+        let path = self.samples_path(&run.job, &run.id);
+        let frame = PlRefPath::try_from_path(&path)
+            .and_then(|p| LazyFrame::scan_parquet(p, ScanArgsParquet::default()))
+            .and_then(|lf| {
+                lf.select([
+                    col(columns::OFFSET_MS),
+                    col(columns::CPU_VCPU),
+                    col(columns::MEMORY_MIB),
+                ])
+                .sort([columns::OFFSET_MS], SortMultipleOptions::default())
+                .collect()
+            })
+            .map_err(|e| store_error(&path, "cannot read samples", e))?;
+        let offsets = frame
+            .column(columns::OFFSET_MS)
+            .and_then(|c| c.i64().cloned());
+        let cpu = frame
+            .column(columns::CPU_VCPU)
+            .and_then(|c| c.f64().cloned());
+        let memory = frame
+            .column(columns::MEMORY_MIB)
+            .and_then(|c| c.f64().cloned());
+        let (offsets, cpu, memory) = match (offsets, cpu, memory) {
+            (Ok(o), Ok(c), Ok(m)) => (o, c, m),
+            _ => return Err(store_error(&path, "unexpected column types in", "samples")),
+        };
+        Ok(offsets
+            .iter()
+            .zip(cpu.iter())
+            .zip(memory.iter())
+            .map(|((o, c), m)| Sample {
+                offset_ms: o.unwrap_or(0).max(0) as u64,
+                cpu_vcpu: c.unwrap_or(0.0),
+                memory_mib: m.unwrap_or(0.0),
+            })
+            .collect())
+    }
+}
+
+/// The samples of one run as a DataFrame with the declared columns.
+fn samples_frame(run_id: &str, samples: &[Sample]) -> PolarsResult<DataFrame> {
+    DataFrame::new_infer_height(vec![
+        Column::new(columns::RUN_ID.into(), vec![run_id; samples.len()]),
+        Column::new(
+            columns::OFFSET_MS.into(),
+            samples
+                .iter()
+                .map(|s| s.offset_ms as i64)
+                .collect::<Vec<_>>(),
+        ),
+        Column::new(
+            columns::CPU_VCPU.into(),
+            samples.iter().map(|s| s.cpu_vcpu).collect::<Vec<_>>(),
+        ),
+        Column::new(
+            columns::MEMORY_MIB.into(),
+            samples.iter().map(|s| s.memory_mib).collect::<Vec<_>>(),
+        ),
+    ])
+}
