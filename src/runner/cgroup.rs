@@ -120,6 +120,7 @@ fn make_dir_in(parent: &Path, name: &str, v2: bool) -> io::Result<PathBuf> {
         Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {}
         Err(e) => return Err(io::Error::new(e.kind(), format!("{}: {e}", base.display()))),
     }
+    remove_stale(&base);
     if v2 {
         // v2 only lets a group without processes hand controllers down ("no internal
         // processes"), so this fails inside our own non-root group; then the root is tried.
@@ -137,6 +138,29 @@ fn make_dir_in(parent: &Path, name: &str, v2: bool) -> io::Result<PathBuf> {
     })?;
     Ok(dir)
 }
+
+/// A run that was SIGKILLed cannot remove its cgroup; the next run does. Only empty groups
+/// older than [`STALE_AFTER`] go, so a concurrent run's group that its job is about to join
+/// is never touched.
+fn remove_stale(base: &Path) {
+    let Ok(entries) = fs::read_dir(base) else {
+        return;
+    };
+    for dir in entries.filter_map(|e| e.ok()).map(|e| e.path()) {
+        let empty = fs::read_to_string(dir.join("cgroup.procs")).is_ok_and(|p| p.trim().is_empty());
+        let old = fs::metadata(&dir)
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| t.elapsed().ok())
+            .is_some_and(|age| age > STALE_AFTER);
+        if empty && old {
+            let _ = fs::remove_dir(&dir);
+        }
+    }
+}
+
+/// Age after which an empty run cgroup is considered left over by a killed run.
+const STALE_AFTER: Duration = Duration::from_secs(10);
 
 /// The cgroup version this machine offers for cpu and memory, if any.
 pub fn detect() -> Option<Version> {

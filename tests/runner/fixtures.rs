@@ -1,0 +1,84 @@
+//! The shipped fixture jobs run end to end on the local backend (they need the Python
+//! packages in fixtures/jobs/requirements.txt, which the README set-up and .ci/run install).
+
+use std::path::PathBuf;
+use std::process::Command;
+
+use super::{cgroups_or_skip, serial};
+
+fn python_has(module: &str) -> bool {
+    Command::new("python3")
+        .args(["-c", &format!("import {module}")])
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+fn fixture_jobs() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures/jobs")
+}
+
+/// Run one job of a config written for the fixture scripts; return its run record.
+fn run_fixture(script: &str, env: &str, cpu: &str, memory: &str) -> serde_json::Value {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("fargate-cost.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[[jobs]]\nname = \"fixture\"\ncpu = {cpu}\nmemory = \"{memory}\"\n[jobs.local]\ncommand = [\"python3\", \"{}\"]\nenv = {{ {env} }}\n",
+            fixture_jobs().join(script).display()
+        ),
+    )
+    .unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_fargate-cost"))
+        .args([
+            "--config",
+            &config.to_string_lossy(),
+            "run",
+            "fixture",
+            "--output",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    let rows: Vec<serde_json::Value> = serde_json::from_slice(&output.stdout).unwrap();
+    rows.into_iter().next().expect("one run")
+}
+
+#[test]
+fn duckdb_rollup_is_cpu_bound() {
+    if !cgroups_or_skip("duckdb_rollup_is_cpu_bound") {
+        return;
+    }
+    if !python_has("duckdb") {
+        eprintln!(
+            "skipping duckdb_rollup_is_cpu_bound: python3 -m pip install -r fixtures/jobs/requirements.txt"
+        );
+        return;
+    }
+    let _machine = serial();
+    let run = run_fixture("duckdb_rollup.py", "ORDERS = \"10000000\"", "1", "2GB");
+    assert_eq!(run["stop_reason"], "completed");
+    // It keeps its 1 vCPU busy.
+    let mean = run["cpu_mean_vcpu"].as_f64().unwrap();
+    assert!(mean > 0.85, "mean CPU {mean} of 1 vCPU");
+}
+
+#[test]
+fn polars_sessions_is_memory_heavy() {
+    if !cgroups_or_skip("polars_sessions_is_memory_heavy") {
+        return;
+    }
+    if !python_has("polars") {
+        eprintln!(
+            "skipping polars_sessions_is_memory_heavy: python3 -m pip install -r fixtures/jobs/requirements.txt"
+        );
+        return;
+    }
+    let _machine = serial();
+    let run = run_fixture("polars_sessions.py", "EVENTS = \"3000000\"", "2", "4GB");
+    assert_eq!(run["stop_reason"], "completed");
+    let peak = run["memory_peak_mib"].as_f64().unwrap();
+    assert!(peak > 300.0, "peak {peak} MiB");
+}

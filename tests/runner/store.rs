@@ -1,0 +1,292 @@
+//! The run store through the CLI: `run`, `runs`, interruption, crashes mid-write,
+//! damaged files.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use super::{cgroup_dirs_named, cgroups_or_skip, serial};
+
+fn write_config(dir: &Path, jobs: &str) -> PathBuf {
+    let path = dir.join("fargate-cost.toml");
+    std::fs::write(&path, jobs).expect("config written");
+    path
+}
+
+fn binary() -> &'static str {
+    env!("CARGO_BIN_EXE_fargate-cost")
+}
+
+fn runs_json(config: &Path) -> (Vec<serde_json::Value>, String) {
+    let output = Command::new(binary())
+        .args([
+            "--config",
+            &config.to_string_lossy(),
+            "runs",
+            "--output",
+            "json",
+        ])
+        .output()
+        .expect("runs");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    (
+        serde_json::from_slice(&output.stdout).expect("json"),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+const QUICK_JOB: &str = r#"
+[[jobs]]
+name = "quick"
+cpu = 0.25
+memory = "0.5GB"
+duration = "1m"
+[jobs.local]
+command = ["python3", "-c", "print('hello from the job')"]
+"#;
+
+#[test]
+fn run_records_and_runs_lists_it() {
+    if !cgroups_or_skip("run_records_and_runs_lists_it") {
+        return;
+    }
+    let _machine = serial();
+    let dir = tempfile::tempdir().unwrap();
+    let config = write_config(dir.path(), QUICK_JOB);
+    let output = Command::new(binary())
+        .args([
+            "--config",
+            &config.to_string_lossy(),
+            "run",
+            "quick",
+            "--repeat",
+            "2",
+            "--output",
+            "csv",
+        ])
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    // The job's own output goes to stderr; stdout is the runs CSV only.
+    assert!(stderr.contains("hello from the job"), "{stderr}");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let mut reader = csv::Reader::from_reader(stdout.as_bytes());
+    let headers: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
+    assert_eq!(
+        headers,
+        [
+            "id",
+            "job",
+            "backend",
+            "cpu_vcpu",
+            "memory_gib",
+            "arch",
+            "capacity",
+            "started_at",
+            "stopped_at",
+            "duration_s",
+            "billed_s",
+            "exit_code",
+            "stop_reason",
+            "cpu_mean_vcpu",
+            "cpu_p95_vcpu",
+            "cpu_max_vcpu",
+            "memory_peak_mib",
+            "memory_p95_mib",
+            "samples",
+            "limits_enforced",
+            "usd"
+        ]
+    );
+    assert_eq!(reader.records().count(), 2);
+    let (runs, warnings) = runs_json(&config);
+    assert_eq!(runs.len(), 2, "{warnings}");
+    for run in &runs {
+        assert_eq!(run["job"], "quick");
+        assert_eq!(run["stop_reason"], "completed");
+        assert_eq!(run["billed_s"], 60, "1-minute minimum");
+        // 0.25 vCPU / 0.5 GB for 60 s: (0.25 × 0.04048 + 0.5 × 0.004445) / 60 = 0.000205708…
+        assert_eq!(run["usd"], 0.000206);
+        assert_eq!(run["limits_enforced"], true);
+    }
+    // runs show reads the samples back.
+    let id = runs[0]["id"].as_str().unwrap();
+    let show = Command::new(binary())
+        .args([
+            "--config",
+            &config.to_string_lossy(),
+            "runs",
+            "show",
+            &id[..20],
+        ])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&show.stdout);
+    assert!(
+        show.status.success(),
+        "{}",
+        String::from_utf8_lossy(&show.stderr)
+    );
+    assert!(
+        text.contains(id) && text.contains("enforced (cgroup"),
+        "{text}"
+    );
+}
+
+#[test]
+fn sigint_mid_run_records_interrupted_and_removes_the_cgroup() {
+    if !cgroups_or_skip("sigint_mid_run") {
+        return;
+    }
+    let _machine = serial();
+    let dir = tempfile::tempdir().unwrap();
+    let config = write_config(
+        dir.path(),
+        r#"
+[[jobs]]
+name = "long"
+cpu = 0.25
+memory = "0.5GB"
+[jobs.local]
+command = ["python3", "-c", "import time; time.sleep(60)"]
+"#,
+    );
+    let child = Command::new(binary())
+        .args([
+            "--config",
+            &config.to_string_lossy(),
+            "run",
+            "long",
+            "--sample-interval",
+            "100ms",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(1500));
+    // SAFETY: kill(2) on our own child.
+    unsafe {
+        libc::kill(child.id() as i32, libc::SIGINT);
+    }
+    let started = Instant::now();
+    let output = child.wait_with_output().unwrap();
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "stopped promptly"
+    );
+    assert_eq!(
+        output.status.code(),
+        Some(130),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let (runs, _) = runs_json(&config);
+    assert_eq!(runs.len(), 1);
+    assert_eq!(runs[0]["stop_reason"], "interrupted");
+    let duration = runs[0]["duration_s"].as_f64().unwrap();
+    assert!(
+        (1.0..5.0).contains(&duration),
+        "partial run of {duration} s"
+    );
+    let id = runs[0]["id"].as_str().unwrap();
+    assert!(cgroup_dirs_named(id).is_empty(), "cgroup {id} removed");
+}
+
+#[test]
+fn a_missing_command_records_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = write_config(
+        dir.path(),
+        "[[jobs]]\nname = \"broken\"\ncpu = 0.25\nmemory = \"0.5GB\"\n[jobs.local]\ncommand = [\"./no-such-script.sh\"]\n",
+    );
+    let output = Command::new(binary())
+        .args(["--config", &config.to_string_lossy(), "run", "broken"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("cannot start job `broken`: `./no-such-script.sh` was not found"),
+        "{stderr}"
+    );
+    let (runs, _) = runs_json(&config);
+    assert!(runs.is_empty(), "nothing recorded");
+}
+
+#[test]
+fn sigkill_mid_write_never_leaves_a_half_written_run() {
+    if !cgroups_or_skip("sigkill_mid_write") {
+        return;
+    }
+    let _machine = serial();
+    let dir = tempfile::tempdir().unwrap();
+    let config = write_config(
+        dir.path(),
+        "[[jobs]]\nname = \"tiny\"\ncpu = 0.25\nmemory = \"0.5GB\"\n[jobs.local]\ncommand = [\"true\"]\n",
+    );
+    // Kill the recorder at many different moments; most land in or near a write.
+    for round in 0..12u64 {
+        let mut child = Command::new(binary())
+            .args([
+                "--config",
+                &config.to_string_lossy(),
+                "-q",
+                "run",
+                "tiny",
+                "--repeat",
+                "1000",
+            ])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(Duration::from_millis(150 + round * 37));
+        child.kill().unwrap();
+        child.wait().unwrap();
+    }
+    let (runs, warnings) = runs_json(&config);
+    assert!(!runs.is_empty());
+    assert!(
+        !warnings.contains("skipped"),
+        "no damaged file visible: {warnings}"
+    );
+    for run in &runs {
+        let id = run["id"].as_str().unwrap();
+        let samples = dir
+            .path()
+            .join(".fargate-cost/samples/tiny")
+            .join(format!("{id}.parquet"));
+        assert!(samples.exists(), "a visible run has its samples: {id}");
+    }
+}
+
+#[test]
+fn damaged_and_foreign_files_are_reported_and_skipped() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = write_config(dir.path(), QUICK_JOB);
+    let runs_dir = dir.path().join(".fargate-cost/runs/quick");
+    std::fs::create_dir_all(&runs_dir).unwrap();
+    std::fs::write(
+        runs_dir.join("20260101T000000Z-deadbeef.json"),
+        "{ not json",
+    )
+    .unwrap();
+    std::fs::write(runs_dir.join("notes.txt"), "mine").unwrap();
+    let (runs, warnings) = runs_json(&config);
+    assert!(runs.is_empty());
+    assert!(
+        warnings.contains("20260101T000000Z-deadbeef.json"),
+        "{warnings}"
+    );
+    assert!(
+        warnings.contains("notes.txt: not a run record"),
+        "{warnings}"
+    );
+}
