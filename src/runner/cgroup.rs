@@ -255,18 +255,22 @@ impl Cgroup {
         self.joiner.clone()
     }
 
+    /// The directory holding a controller's files; an empty path (reads then fail) for a
+    /// group whose creation stopped part-way.
+    fn dir(&self, v2: usize, v1: usize) -> &Path {
+        let index = match self.version {
+            Version::V2 => v2,
+            Version::V1 => v1,
+        };
+        self.dirs.get(index).map_or(Path::new(""), PathBuf::as_path)
+    }
+
     fn cpu_dir(&self) -> &Path {
-        match self.version {
-            Version::V2 => &self.dirs[0],
-            Version::V1 => &self.dirs[1],
-        }
+        self.dir(0, 1)
     }
 
     fn memory_dir(&self) -> &Path {
-        match self.version {
-            Version::V2 => &self.dirs[0],
-            Version::V1 => &self.dirs[2],
-        }
+        self.dir(0, 2)
     }
 
     /// Read CPU time and memory in use now.
@@ -317,14 +321,17 @@ impl Cgroup {
 
     /// PIDs still in the group.
     pub fn pids(&self) -> Vec<i32> {
-        fs::read_to_string(self.memory_dir().join("cgroup.procs"))
+        let Some(dir) = self.dirs.last() else {
+            return Vec::new();
+        };
+        fs::read_to_string(dir.join("cgroup.procs"))
             .map(|t| t.lines().filter_map(|l| l.trim().parse().ok()).collect())
             .unwrap_or_default()
     }
 
     /// SIGKILL everything left in the group (a job's stray children included).
     pub fn kill_all(&self) {
-        if self.version == Version::V2 && write(&self.dirs[0].join("cgroup.kill"), "1").is_ok() {
+        if self.version == Version::V2 && write(&self.dir(0, 0).join("cgroup.kill"), "1").is_ok() {
             return;
         }
         for pid in self.pids() {

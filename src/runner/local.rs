@@ -266,7 +266,7 @@ pub fn run(request: &LocalRequest, progress: &mut dyn FnMut(Progress)) -> Result
     let (kernel_peak_mib, oom_kills) = match &source {
         Source::Cgroup(group) => (
             group.peak_memory_bytes().map(|b| b as f64 / MIB),
-            group.oom_kills(),
+            settled_oom_kills(group, status.signal() == Some(libc::SIGKILL)),
         ),
         Source::ProcessGroup => (None, 0),
     };
@@ -325,6 +325,20 @@ pub fn run(request: &LocalRequest, progress: &mut dyn FnMut(Progress)) -> Result
         kernel_peak_mib,
         limits,
     })
+}
+
+/// The kernel bumps a cgroup's `oom_kill` counter just after it sends SIGKILL to the victim,
+/// so a SIGKILLed job can be reaped before the count shows; give the counter a moment.
+fn settled_oom_kills(group: &Cgroup, sigkilled: bool) -> u64 {
+    let mut kills = group.oom_kills();
+    for _ in 0..10 {
+        if kills > 0 || !sigkilled {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+        kills = group.oom_kills();
+    }
+    kills
 }
 
 fn dup_stderr() -> Stdio {

@@ -20,8 +20,10 @@ pub fn serial() -> MutexGuard<'static, ()> {
 
 /// True when a cgroup can be created here; otherwise prints why the caller skips.
 pub fn cgroups_or_skip(test: &str) -> bool {
+    static PROBES: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let probe = PROBES.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
     let size = Size::new(256, 512, Os::Linux).expect("valid size");
-    match Cgroup::create(&format!("probe-{}", std::process::id()), size) {
+    match Cgroup::create(&format!("probe-{}-{probe}", std::process::id()), size) {
         Ok(_) => true,
         Err(e) => {
             eprintln!("skipping {test}: cannot create a cgroup here ({e})");
