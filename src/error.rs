@@ -91,6 +91,20 @@ pub enum Error {
         /// How it ended and which run recorded it.
         message: String,
     },
+    /// Too few recorded runs to recommend from.
+    #[error(
+        "only {found} usable (completed) run(s) of `{job}` in the last {days} days; need {needed} — record more with `fargate-cost run {job} --repeat {needed}`, or pass --force"
+    )]
+    NotEnoughRuns {
+        /// The job.
+        job: String,
+        /// Completed runs found.
+        found: usize,
+        /// --min-runs.
+        needed: usize,
+        /// Lookback days.
+        days: u64,
+    },
     /// Stopped by Ctrl-C or SIGTERM.
     #[error("interrupted: {0}")]
     Interrupted(String),
@@ -124,7 +138,8 @@ impl Error {
             | Error::Output(_)
             | Error::Store(_)
             | Error::Runner(_)
-            | Error::JobFailed { .. } => 1,
+            | Error::JobFailed { .. }
+            | Error::NotEnoughRuns { .. } => 1,
         }
     }
 }

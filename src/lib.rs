@@ -18,6 +18,7 @@ pub mod run;
 pub mod runner;
 pub mod schedule;
 pub mod size;
+pub mod sizing;
 pub mod store;
 
 pub use error::{Error, Result};
