@@ -12,6 +12,7 @@ use crate::error::Error;
 use crate::glue::{Engine, GlueVersion, WorkerType};
 use crate::report::Format;
 use crate::size::{self, Arch, Capacity, Os};
+use crate::sizing::{CpuPercentile, Strategy};
 
 /// Price batch jobs on AWS Fargate and AWS Glue, side by side, as AWS bills them.
 #[derive(Debug, Parser)]
@@ -79,6 +80,12 @@ pub enum Command {
     Run(RunArgs),
     /// List recorded runs, or show one
     Runs(RunsArgs),
+    /// Recommend a size from measured runs (and optionally sweep sizes, rewrite configs)
+    Tune {
+        /// What to tune
+        #[command(subcommand)]
+        command: TuneCommand,
+    },
     /// Show the price book
     Prices {
         /// What to do with prices
@@ -147,6 +154,97 @@ pub enum RunsCommand {
         /// Run id (a unique prefix is enough)
         run_id: String,
     },
+}
+
+/// `tune` subcommands.
+#[derive(Debug, Clone, Subcommand)]
+pub enum TuneCommand {
+    /// Right-size one job
+    Job(TuneJobArgs),
+}
+
+/// `tune job` flags.
+#[derive(Debug, Clone, Args)]
+pub struct TuneJobArgs {
+    /// Job name from the config
+    pub name: String,
+
+    /// Use runs from this far back
+    #[arg(long, default_value = "30d", value_parser = duration)]
+    pub since: Duration,
+
+    /// Refuse with fewer completed runs than this
+    #[arg(long, default_value_t = 3)]
+    pub min_runs: usize,
+
+    /// Recommend even with fewer runs than --min-runs
+    #[arg(long)]
+    pub force: bool,
+
+    /// Memory headroom over the highest peak ("20%" or 0.2)
+    #[arg(long, default_value = "20%", value_parser = headroom)]
+    pub memory_headroom: f64,
+
+    /// CPU statistic that sizes CPU: p50, p95, p99 or max
+    #[arg(long, default_value = "p95", value_parser = cpu_percentile)]
+    pub cpu_percentile: CpuPercentile,
+
+    /// With a runtime model: cost (cheapest), speed (fastest) or balanced
+    #[arg(long, value_enum, default_value_t = StrategyArg::Cost)]
+    pub strategy: StrategyArg,
+
+    /// Latest acceptable run time ("30m"); the cheapest size predicted to meet it [default: the job's deadline]
+    #[arg(long, value_parser = duration)]
+    pub deadline: Option<Duration>,
+
+    /// Run the job at these vCPU sizes first ("0.5,1,2,4") to fit a runtime model
+    #[arg(long, value_delimiter = ',', value_parser = cpu_units, value_name = "VCPUS")]
+    pub sweep: Vec<u32>,
+
+    /// Runs per sweep size (the model uses their trimmed mean)
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=100))]
+    pub repeat: u32,
+
+    /// Stop a sweep run after this long
+    #[arg(long, value_parser = duration)]
+    pub timeout: Option<Duration>,
+
+    /// Sampling interval of sweep runs
+    #[arg(long, default_value = "1s", value_parser = interval)]
+    pub sample_interval: Duration,
+
+    /// Apply the change to fargate-cost.toml and the job's task_definition_file
+    #[arg(long)]
+    pub write: bool,
+
+    /// Register the rewritten task definition with ECS as a new revision
+    #[arg(long, requires = "write")]
+    pub register: bool,
+
+    /// Draw cost and run time per size to FILE (.svg or .png)
+    #[arg(long, value_name = "FILE")]
+    pub chart: Option<PathBuf>,
+}
+
+/// `--strategy` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum StrategyArg {
+    /// Cheapest size (that meets the deadline)
+    Cost,
+    /// Fastest predicted run time
+    Speed,
+    /// Best cost/time balance
+    Balanced,
+}
+
+impl From<StrategyArg> for Strategy {
+    fn from(value: StrategyArg) -> Strategy {
+        match value {
+            StrategyArg::Cost => Strategy::Cost,
+            StrategyArg::Speed => Strategy::Speed,
+            StrategyArg::Balanced => Strategy::Balanced,
+        }
+    }
 }
 
 /// `prices` subcommands.
@@ -257,6 +355,14 @@ fn interval(text: &str) -> Result<Duration, String> {
         ));
     }
     Ok(value)
+}
+
+fn headroom(text: &str) -> Result<f64, String> {
+    crate::sizing::parse_fraction(text).map_err(detail)
+}
+
+fn cpu_percentile(text: &str) -> Result<CpuPercentile, String> {
+    CpuPercentile::parse(text).map_err(detail)
 }
 
 fn runs(text: &str) -> Result<Decimal, String> {

@@ -14,6 +14,7 @@ pub mod glue;
 pub mod pricing;
 pub mod printer;
 pub mod report;
+pub mod rewrite;
 pub mod run;
 pub mod runner;
 pub mod schedule;

@@ -631,6 +631,13 @@ pub fn recommend(
             model.r2,
             model.points.len()
         ));
+        let measured = model.points.iter().map(|p| p.0);
+        let (low, high) = measured.fold((f64::INFINITY, 0.0f64), |(lo, hi), v| {
+            (lo.min(v), hi.max(v))
+        });
+        explanation.push(format!(
+            "cpu: measured between {low} and {high} vCPU; predictions outside that range are extrapolated"
+        ));
         for units in cpu_levels(ctx.os) {
             let Some(size) = Size::smallest_covering(units, memory_mib, ctx.os) else {
                 continue;

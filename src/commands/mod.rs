@@ -5,10 +5,11 @@ pub mod compare;
 pub mod prices;
 pub mod run;
 pub mod runs;
+pub mod tune;
 
 use std::path::PathBuf;
 
-use crate::cli::{Cli, Command, PricesCommand};
+use crate::cli::{Cli, Command, PricesCommand, TuneCommand};
 use crate::config::DEFAULT_CONFIG;
 use crate::printer::Printer;
 use crate::report::Format;
@@ -60,6 +61,9 @@ pub fn run(cli: Cli, printer: &Printer) -> anyhow::Result<()> {
         Command::Compare(args) => compare::compare(&settings, &args, printer),
         Command::Run(args) => run::run(&settings, &args, printer),
         Command::Runs(args) => runs::runs(&settings, &args, printer),
+        Command::Tune {
+            command: TuneCommand::Job(args),
+        } => tune::tune_job(&settings, &args, printer),
         Command::Prices {
             command: PricesCommand::Show,
         } => prices::show(&settings, printer),

@@ -16,7 +16,7 @@ use crate::config::{Config, Job};
 use crate::cost::{self, FargateTask};
 use crate::error::{Error, Result};
 use crate::glue;
-use crate::pricing::PriceBook;
+use crate::pricing::{PriceBook, RegionPrices};
 use crate::printer::Printer;
 use crate::report::{self, Format, text};
 use crate::run::{Backend, RUN_SCHEMA_VERSION, Run, StopReason, cpu_stats, memory_stats};
@@ -55,77 +55,106 @@ fn run_size(job: &Job, args: &RunArgs) -> Result<Size> {
     }
 }
 
-/// Run `run`.
-pub fn run(settings: &GlobalSettings, args: &RunArgs, printer: &Printer) -> anyhow::Result<()> {
-    let config = Config::load(&settings.config)?;
-    let job = config.job(&args.job)?;
-    if args.backend == Some(BackendArg::Ecs) {
-        return Err(Error::Runner(
-            "the ecs backend is not in this build yet; use --backend local".into(),
-        )
-        .into());
-    }
-    let size = run_size(job, args)?;
-    let book = PriceBook::bundled()?;
-    let region = settings
-        .region
-        .clone()
-        .or_else(|| job.region.clone())
-        .unwrap_or_else(|| "us-east-1".into());
-    let prices = book.region(&region)?;
-    let local = job.local.as_ref().ok_or_else(|| {
-        Error::invalid(
-            "local.command",
-            format!(
-                "job `{}` has no [jobs.local] command in {}; add one, e.g. command = [\"python3\", \"job.py\"]",
-                job.name,
-                config.path.display()
-            ),
-        )
-    })?;
-    let config_dir = config
-        .path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let workdir: PathBuf = match &local.workdir {
-        Some(dir) => config_dir.join(dir),
-        None => config_dir.to_path_buf(),
-    };
-    let store = Store::new(&settings.store);
+/// Everything needed to run one job repeatedly on the local backend and record each run.
+pub struct Session<'a> {
+    job: &'a Job,
+    region: String,
+    prices: &'a RegionPrices,
+    store: Store,
+    command: Vec<String>,
+    env: std::collections::BTreeMap<String, String>,
+    workdir: PathBuf,
+    stop: Arc<AtomicBool>,
+    sample_interval: Duration,
+    timeout: Option<Duration>,
+    printer: &'a Printer,
+}
 
-    // Ctrl-C and SIGTERM only set a flag: the runner stops the job and the partial run is
-    // still recorded.
-    let stop = Arc::new(AtomicBool::new(false));
-    for signal in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
-        signal_hook::flag::register(signal, Arc::clone(&stop))
-            .map_err(|e| Error::Runner(format!("cannot handle signals: {e}")))?;
-    }
-
-    let host_cpus = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let mut recorded = Vec::new();
-    for attempt in 1..=args.repeat {
-        if stop.load(Ordering::SeqCst) {
-            break;
+impl<'a> Session<'a> {
+    /// Prepare runs of `job`: its local command, region prices, the store, and Ctrl-C
+    /// handling (SIGINT/SIGTERM only set a flag: the runner stops the job and the partial run
+    /// is still recorded).
+    pub fn new(
+        settings: &GlobalSettings,
+        config: &Config,
+        job: &'a Job,
+        book: &'a PriceBook,
+        sample_interval: Duration,
+        timeout: Option<Duration>,
+        printer: &'a Printer,
+    ) -> Result<Session<'a>> {
+        let region = settings
+            .region
+            .clone()
+            .or_else(|| job.region.clone())
+            .unwrap_or_else(|| "us-east-1".into());
+        let prices = book.region(&region)?;
+        let local = job.local.as_ref().ok_or_else(|| {
+            Error::invalid(
+                "local.command",
+                format!(
+                    "job `{}` has no [jobs.local] command in {}; add one, e.g. command = [\"python3\", \"job.py\"]",
+                    job.name,
+                    config.path.display()
+                ),
+            )
+        })?;
+        let config_dir = config
+            .path
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        let workdir: PathBuf = match &local.workdir {
+            Some(dir) => config_dir.join(dir),
+            None => config_dir.to_path_buf(),
+        };
+        let stop = Arc::new(AtomicBool::new(false));
+        for signal in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
+            signal_hook::flag::register(signal, Arc::clone(&stop))
+                .map_err(|e| Error::Runner(format!("cannot handle signals: {e}")))?;
         }
+        Ok(Session {
+            job,
+            region,
+            prices,
+            store: Store::new(&settings.store),
+            command: local.command.clone(),
+            env: local.env.clone(),
+            workdir,
+            stop,
+            sample_interval,
+            timeout,
+            printer,
+        })
+    }
+
+    /// True once Ctrl-C/SIGTERM arrived: start no further runs.
+    pub fn stopped(&self) -> bool {
+        self.stop.load(Ordering::SeqCst)
+    }
+
+    /// The store runs are recorded in.
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// Run the job once at `size` and record it.
+    pub fn run_once(&self, size: Size, label: &str) -> Result<Run> {
+        let job = self.job;
+        let printer = self.printer;
         let run_id = new_run_id();
         let created_at = Utc::now();
         let request = LocalRequest {
             job: job.name.clone(),
             run_id: run_id.clone(),
-            command: local.command.clone(),
-            env: local.env.clone(),
-            workdir: workdir.clone(),
+            command: self.command.clone(),
+            env: self.env.clone(),
+            workdir: self.workdir.clone(),
             size,
-            sample_interval: args.sample_interval,
-            timeout: args.timeout,
-            stop: Arc::clone(&stop),
+            sample_interval: self.sample_interval,
+            timeout: self.timeout,
+            stop: Arc::clone(&self.stop),
             show_output: !printer.is_quiet(),
-        };
-        let label = if args.repeat > 1 {
-            format!("{} ({attempt}/{})", job.name, args.repeat)
-        } else {
-            job.name.clone()
         };
         printer.note(&format!(
             "running {label} at {size} on the local backend (run {run_id})"
@@ -153,10 +182,11 @@ pub fn run(settings: &GlobalSettings, args: &RunArgs, printer: &Printer) -> anyh
             capacity: job.capacity,
             ephemeral_storage_gib: job.ephemeral_storage_gib,
         };
-        let priced = cost::fargate_cost(&region, prices, &task, measurement.wall)?;
+        let priced = cost::fargate_cost(&self.region, self.prices, &task, measurement.wall)?;
         let mut notes = vec![
             "local run: no image pull, so billed from launch to exit (Fargate bills from image pull start)".to_string(),
         ];
+        let host_cpus = std::thread::available_parallelism().map_or(1, |n| n.get());
         if size.vcpu() > rust_decimal::Decimal::from(host_cpus) {
             notes.push(format!(
                 "the size has {} vCPU but this machine has {host_cpus} CPUs; the job could use at most {host_cpus}",
@@ -168,27 +198,63 @@ pub fn run(settings: &GlobalSettings, args: &RunArgs, printer: &Printer) -> anyh
         let run = build_run(
             &run_id,
             job,
-            &region,
+            &self.region,
             task,
             created_at,
             measurement,
             &samples,
             priced.billed_seconds,
             priced.total_usd,
-            args,
+            self.sample_interval,
             notes,
         );
-        store.write(&run, &samples)?;
+        self.store.write(&run, &samples)?;
         printer.note(&format!(
             "recorded run {} ({}, {}) in {}",
             run.id,
             run.stop_reason,
             text::duration(Duration::from_millis(run.duration_ms)),
-            store.root().display()
+            self.store.root().display()
         ));
-        let stop_now = run.stop_reason == StopReason::Interrupted;
+        Ok(run)
+    }
+}
+
+/// Run `run`.
+pub fn run(settings: &GlobalSettings, args: &RunArgs, printer: &Printer) -> anyhow::Result<()> {
+    let config = Config::load(&settings.config)?;
+    let job = config.job(&args.job)?;
+    if args.backend == Some(BackendArg::Ecs) {
+        return Err(Error::Runner(
+            "the ecs backend is not in this build yet; use --backend local".into(),
+        )
+        .into());
+    }
+    let size = run_size(job, args)?;
+    let book = PriceBook::bundled()?;
+    let session = Session::new(
+        settings,
+        &config,
+        job,
+        &book,
+        args.sample_interval,
+        args.timeout,
+        printer,
+    )?;
+    let mut recorded = Vec::new();
+    for attempt in 1..=args.repeat {
+        if session.stopped() {
+            break;
+        }
+        let label = if args.repeat > 1 {
+            format!("{} ({attempt}/{})", job.name, args.repeat)
+        } else {
+            job.name.clone()
+        };
+        let run = session.run_once(size, &label)?;
+        let interrupted = run.stop_reason == StopReason::Interrupted;
         recorded.push(run);
-        if stop_now {
+        if interrupted {
             break;
         }
     }
@@ -219,7 +285,7 @@ fn build_run(
     samples: &[crate::run::Sample],
     billed_seconds: u64,
     usd: rust_decimal::Decimal,
-    args: &RunArgs,
+    sample_interval: Duration,
     notes: Vec<String>,
 ) -> Run {
     Run {
@@ -246,7 +312,7 @@ fn build_run(
         cpu: cpu_stats(samples, m.cpu_mean),
         memory: memory_stats(samples, m.kernel_peak_mib),
         samples: samples.len() as u64,
-        sample_interval_ms: args.sample_interval.as_millis() as u64,
+        sample_interval_ms: sample_interval.as_millis() as u64,
         limits: m.limits,
         usd,
         launched: job

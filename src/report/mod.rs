@@ -2,6 +2,7 @@
 //! and data rows (JSON, CSV). Commands build a [`Grid`] for people and serializable rows
 //! for scripts; the files here turn either into text.
 
+pub mod chart;
 pub mod csv;
 pub mod json;
 pub mod table;

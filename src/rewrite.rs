@@ -1,0 +1,373 @@
+//! Apply a sizing change to the files a user deploys from: the job's `cpu`/`memory` in
+//! fargate-cost.toml (toml_edit: comments, order and formatting kept) and, when the job has
+//! `task_definition_file`, the task-level `cpu`/`memory` of that ECS task definition (other
+//! content kept). Edits are computed first (for a diff), then written atomically, refusing
+//! to overwrite a file that changed since it was read.
+
+use std::path::{Path, PathBuf};
+
+use rust_decimal::Decimal;
+use serde_json::Value as Json;
+use toml_edit::{DocumentMut, Item, Value};
+
+use crate::error::{Error, Result};
+use crate::size::{MIB_PER_GB, Size, UNITS_PER_VCPU, format_gb, format_vcpu};
+use crate::store::write_atomic;
+
+/// A file and the text it should get.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Edit {
+    /// The file.
+    pub path: PathBuf,
+    /// Its content when read.
+    pub before: String,
+    /// Its new content.
+    pub after: String,
+}
+
+impl Edit {
+    /// A unified diff of the change ("" when nothing changes).
+    pub fn diff(&self) -> String {
+        if self.before == self.after {
+            return String::new();
+        }
+        let name = self.path.display().to_string();
+        similar::TextDiff::from_lines(&self.before, &self.after)
+            .unified_diff()
+            .context_radius(2)
+            .header(&name, &name)
+            .to_string()
+    }
+
+    /// Write the new content, unless the file changed since it was read.
+    pub fn apply(&self) -> Result<()> {
+        let now = std::fs::read_to_string(&self.path).map_err(|e| io_error(&self.path, e))?;
+        if now != self.before {
+            return Err(Error::Store(format!(
+                "{} changed since it was read; not overwritten (run tune again)",
+                self.path.display()
+            )));
+        }
+        write_atomic(&self.path, |file| {
+            use std::io::Write;
+            file.write_all(self.after.as_bytes())
+                .map_err(|e| io_error(&self.path, e))
+        })
+    }
+}
+
+fn io_error(path: &Path, e: std::io::Error) -> Error {
+    Error::Store(format!("{}: {e}", path.display()))
+}
+
+/// The new value for `cpu`, in the style of the old one ("1 vCPU", 1, "1024 units").
+fn cpu_value(old: Option<&Value>, size: Size) -> Value {
+    let vcpu = format_vcpu(size.cpu_units());
+    match old {
+        Some(Value::String(s)) => {
+            let text = s.value().to_ascii_lowercase();
+            if text.contains("unit") {
+                Value::from(format!("{} units", size.cpu_units()))
+            } else if text.contains("vcpu") {
+                Value::from(format!("{vcpu} vCPU"))
+            } else if text.trim().parse::<f64>().is_ok_and(|v| v >= 128.0) {
+                Value::from(size.cpu_units().to_string())
+            } else {
+                Value::from(vcpu)
+            }
+        }
+        Some(Value::Integer(i)) if *i.value() >= 128 => Value::from(i64::from(size.cpu_units())),
+        _ => number(size.vcpu()),
+    }
+}
+
+/// The new value for `memory`, in the style of the old one ("2GB", "2 GiB", "2048MiB", 2).
+fn memory_value(old: Option<&Value>, size: Size) -> Value {
+    let gb = format_gb(size.memory_mib());
+    match old {
+        Some(Value::String(s)) => {
+            let text = s.value();
+            let lower = text.to_ascii_lowercase();
+            let spaced = text
+                .trim_start_matches(|c: char| c.is_ascii_digit() || c == '.')
+                .starts_with(' ');
+            let sep = if spaced { " " } else { "" };
+            if lower.contains("mib")
+                || lower.contains("mb")
+                || lower.trim().parse::<f64>().is_ok_and(|v| v >= 128.0)
+            {
+                let unit = if lower.contains("mib") {
+                    "MiB"
+                } else if lower.contains("mb") {
+                    "MB"
+                } else {
+                    ""
+                };
+                Value::from(format!(
+                    "{}{}{unit}",
+                    size.memory_mib(),
+                    if unit.is_empty() { "" } else { sep }
+                ))
+            } else if lower.contains("gib") {
+                Value::from(format!("{gb}{sep}GiB"))
+            } else {
+                Value::from(format!("{gb}{sep}GB"))
+            }
+        }
+        Some(Value::Integer(i)) if *i.value() >= 128 => Value::from(i64::from(size.memory_mib())),
+        _ => number(size.memory_gb()),
+    }
+}
+
+fn number(value: Decimal) -> Value {
+    let value = value.normalize();
+    if value.is_integer() {
+        Value::from(i64::try_from(value).unwrap_or(0))
+    } else {
+        Value::from(f64::try_from(value).unwrap_or(0.0))
+    }
+}
+
+/// Set `key` in a table keeping the old value's surrounding whitespace and comments.
+fn set_keeping_decor(table: &mut dyn toml_edit::TableLike, key: &str, mut value: Value) {
+    if let Some(old) = table.get(key).and_then(Item::as_value) {
+        *value.decor_mut() = old.decor().clone();
+    }
+    match table.get_mut(key) {
+        Some(item) => *item = Item::Value(value),
+        None => {
+            table.insert(key, Item::Value(value));
+        }
+    }
+}
+
+/// The fargate-cost.toml edit that gives job `name` the size `size`.
+pub fn config_edit(path: &Path, name: &str, size: Size) -> Result<Edit> {
+    let before = std::fs::read_to_string(path).map_err(|e| io_error(path, e))?;
+    let mut document: DocumentMut = before.parse().map_err(|e: toml_edit::TomlError| {
+        Error::Store(format!("{}: {}", path.display(), e.message()))
+    })?;
+    let jobs = document
+        .get_mut("jobs")
+        .and_then(Item::as_array_of_tables_mut)
+        .ok_or_else(|| Error::Store(format!("{} has no [[jobs]]", path.display())))?;
+    let table = jobs
+        .iter_mut()
+        .find(|t| t.get("name").and_then(Item::as_str) == Some(name))
+        .ok_or_else(|| Error::Store(format!("{} has no job `{name}`", path.display())))?;
+    let cpu = cpu_value(table.get("cpu").and_then(Item::as_value), size);
+    let memory = memory_value(table.get("memory").and_then(Item::as_value), size);
+    set_keeping_decor(table, "cpu", cpu);
+    set_keeping_decor(table, "memory", memory);
+    Ok(Edit {
+        path: path.to_path_buf(),
+        before,
+        after: document.to_string(),
+    })
+}
+
+/// The task-definition JSON edit: task-level `cpu`/`memory` as strings (as ECS writes
+/// them), and container `memory`/`memoryReservation`/`cpu` kept within the new task size.
+pub fn task_definition_edit(path: &Path, container: Option<&str>, size: Size) -> Result<Edit> {
+    let before = std::fs::read_to_string(path).map_err(|e| io_error(path, e))?;
+    let mut json: Json = serde_json::from_str(&before)
+        .map_err(|e| Error::Store(format!("{}: not JSON: {e}", path.display())))?;
+    let root = json
+        .as_object_mut()
+        .ok_or_else(|| Error::Store(format!("{}: not a task definition object", path.display())))?;
+    // A `describe-task-definition` dump wraps it in "taskDefinition".
+    let task = match root.get_mut("taskDefinition").and_then(Json::as_object_mut) {
+        Some(inner) => inner,
+        None => root,
+    };
+    let old_memory = task
+        .get("memory")
+        .and_then(|m| {
+            m.as_str()
+                .map(String::from)
+                .or_else(|| m.as_u64().map(|n| n.to_string()))
+        })
+        .and_then(|m| m.trim().parse::<u64>().ok());
+    task.insert("cpu".into(), Json::String(size.cpu_units().to_string()));
+    task.insert("memory".into(), Json::String(size.memory_mib().to_string()));
+    let new_memory = u64::from(size.memory_mib());
+    if let Some(containers) = task
+        .get_mut("containerDefinitions")
+        .and_then(Json::as_array_mut)
+    {
+        let single = containers.len() == 1;
+        for def in containers.iter_mut().filter_map(Json::as_object_mut) {
+            let named = def.get("name").and_then(Json::as_str);
+            if !single && container.is_some() && named != container {
+                continue;
+            }
+            // A hard limit equal to the old task memory was "the whole task": follow it.
+            if let Some(limit) = def.get("memory").and_then(Json::as_u64)
+                && (limit > new_memory || Some(limit) == old_memory)
+            {
+                def.insert("memory".into(), Json::from(new_memory));
+            }
+            if let Some(reservation) = def.get("memoryReservation").and_then(Json::as_u64) {
+                let cap = def
+                    .get("memory")
+                    .and_then(Json::as_u64)
+                    .unwrap_or(new_memory);
+                if reservation > cap {
+                    def.insert("memoryReservation".into(), Json::from(cap));
+                }
+            }
+            if let Some(cpu) = def.get("cpu").and_then(Json::as_u64)
+                && cpu > u64::from(size.cpu_units())
+            {
+                def.insert("cpu".into(), Json::from(size.cpu_units()));
+            }
+        }
+    }
+    let mut after = serde_json::to_string_pretty(&json)
+        .map_err(|e| Error::Store(format!("{}: {e}", path.display())))?;
+    if before.ends_with('\n') {
+        after.push('\n');
+    }
+    Ok(Edit {
+        path: path.to_path_buf(),
+        before,
+        after,
+    })
+}
+
+/// vCPU and GiB as the task definition's unit strings would read.
+pub fn describe(size: Size) -> String {
+    format!(
+        "cpu {} ({} vCPU), memory {} ({} GiB)",
+        size.cpu_units(),
+        Decimal::from(size.cpu_units()) / Decimal::from(UNITS_PER_VCPU),
+        size.memory_mib(),
+        Decimal::from(size.memory_mib()) / Decimal::from(MIB_PER_GB)
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::size::Os;
+
+    const CONFIG: &str = r#"# Team jobs — keep this comment
+[defaults]
+region = "eu-west-1"   # where we run
+
+[[jobs]]
+name = "a"
+cpu = "4 vCPU"      # generous
+memory = "16 GiB"   # was OOMing once
+duration = "10m"
+
+[[jobs]]
+name = "b"
+cpu = 2
+memory = 4096
+"#;
+
+    #[test]
+    fn only_the_size_values_change_in_the_config() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("fargate-cost.toml");
+        std::fs::write(&path, CONFIG).unwrap();
+        let size = Size::new(1024, 3072, Os::Linux).unwrap();
+        let edit = config_edit(&path, "a", size).unwrap();
+        let expected = CONFIG
+            .replace("cpu = \"4 vCPU\"      #", "cpu = \"1 vCPU\"      #")
+            .replace("memory = \"16 GiB\"   #", "memory = \"3 GiB\"   #");
+        assert_eq!(edit.after, expected, "byte-for-byte, except the two values");
+        edit.apply().unwrap();
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), expected);
+        // Number styles stay numbers: b's memory was MiB.
+        let edit = config_edit(&path, "b", Size::new(512, 2048, Os::Linux).unwrap()).unwrap();
+        assert_eq!(
+            edit.after,
+            expected.replace("cpu = 2\nmemory = 4096", "cpu = 0.5\nmemory = 2048")
+        );
+        assert!(edit.diff().contains("-cpu = 2\n") && edit.diff().contains("+cpu = 0.5\n"));
+    }
+
+    #[test]
+    fn a_concurrent_edit_is_detected() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("fargate-cost.toml");
+        std::fs::write(&path, CONFIG).unwrap();
+        let edit = config_edit(&path, "a", Size::new(1024, 2048, Os::Linux).unwrap()).unwrap();
+        std::fs::write(&path, format!("{CONFIG}\n# someone else\n")).unwrap();
+        let err = edit.apply().unwrap_err().to_string();
+        assert!(
+            err.contains("changed since it was read; not overwritten"),
+            "{err}"
+        );
+        assert!(
+            std::fs::read_to_string(&path)
+                .unwrap()
+                .ends_with("# someone else\n")
+        );
+    }
+
+    #[test]
+    fn task_definition_keeps_every_other_field() {
+        let before = r#"{
+  "family": "orders",
+  "networkMode": "awsvpc",
+  "requiresCompatibilities": ["FARGATE"],
+  "cpu": "4096",
+  "memory": "16384",
+  "executionRoleArn": "arn:aws:iam::123456789012:role/exec",
+  "containerDefinitions": [
+    {
+      "name": "app",
+      "image": "123456789012.dkr.ecr.us-east-1.amazonaws.com/orders:42",
+      "memory": 16384,
+      "memoryReservation": 8192,
+      "environment": [{"name": "MODE", "value": "batch"}],
+      "essential": true
+    }
+  ],
+  "tags": [{"key": "team", "value": "data"}]
+}
+"#;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("td.json");
+        std::fs::write(&path, before).unwrap();
+        let edit = task_definition_edit(
+            &path,
+            Some("app"),
+            Size::new(1024, 3072, Os::Linux).unwrap(),
+        )
+        .unwrap();
+        let mut old: Json = serde_json::from_str(before).unwrap();
+        let new: Json = serde_json::from_str(&edit.after).unwrap();
+        assert_eq!(new["cpu"], "1024");
+        assert_eq!(new["memory"], "3072");
+        let app = &new["containerDefinitions"][0];
+        assert_eq!(app["memory"], 3072, "hard limit followed the task");
+        assert_eq!(
+            app["memoryReservation"], 3072,
+            "reservation kept under the limit"
+        );
+        // Everything else is identical, in the same key order.
+        old["cpu"] = "1024".into();
+        old["memory"] = "3072".into();
+        old["containerDefinitions"][0]["memory"] = 3072.into();
+        old["containerDefinitions"][0]["memoryReservation"] = 3072.into();
+        assert_eq!(old, new);
+        let keys: Vec<&String> = new.as_object().unwrap().keys().collect();
+        assert_eq!(
+            keys,
+            [
+                "family",
+                "networkMode",
+                "requiresCompatibilities",
+                "cpu",
+                "memory",
+                "executionRoleArn",
+                "containerDefinitions",
+                "tags"
+            ]
+        );
+    }
+}

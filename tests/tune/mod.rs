@@ -1,0 +1,144 @@
+//! `tune job`: refusal, sweeps of a real fixture job, charts, `--write`.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use crate::runner::{cgroups_or_skip, serial};
+
+fn binary() -> &'static str {
+    env!("CARGO_BIN_EXE_fargate-cost")
+}
+
+fn config_with(dir: &Path, body: &str) -> PathBuf {
+    let path = dir.join("fargate-cost.toml");
+    std::fs::write(&path, body).unwrap();
+    path
+}
+
+fn duckdb_job(orders: u64) -> String {
+    let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures/jobs/duckdb_rollup.py");
+    format!(
+        "# our nightly rollup\n[[jobs]]\nname = \"rollup\"\ncpu = \"2 vCPU\"   # was guessed\nmemory = \"8GB\"\nruns_per_month = 30\n[jobs.local]\ncommand = [\"python3\", \"{}\"]\nenv = {{ ORDERS = \"{orders}\" }}\n",
+        script.display()
+    )
+}
+
+#[test]
+fn refuses_without_enough_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = config_with(dir.path(), &duckdb_job(1000));
+    let output = Command::new(binary())
+        .args([
+            "--config",
+            &config.to_string_lossy(),
+            "tune",
+            "job",
+            "rollup",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("only 0 usable (completed) run(s) of `rollup` in the last 30 days; need 3"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_sweep_of_a_real_fixture_job_fits_a_model_draws_a_chart_and_writes_the_config() {
+    if !cgroups_or_skip("tune sweep") {
+        return;
+    }
+    let has_duckdb = Command::new("python3")
+        .args(["-c", "import duckdb"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !has_duckdb {
+        eprintln!("skipping tune sweep: python3 -m pip install -r fixtures/jobs/requirements.txt");
+        return;
+    }
+    let _machine = serial();
+    let dir = tempfile::tempdir().unwrap();
+    let body = duckdb_job(3_000_000);
+    let config = config_with(dir.path(), &body);
+    let chart = dir.path().join("sweep.png");
+    let output = Command::new(binary())
+        .args([
+            "--config",
+            &config.to_string_lossy(),
+            "-q",
+            "tune",
+            "job",
+            "rollup",
+            "--sweep",
+            "0.5,1,2",
+            "--chart",
+            &chart.to_string_lossy(),
+            "--output",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    let rows: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let row = &rows[0];
+    assert_eq!(row["runs"], 4, "a baseline run, then one per sweep size");
+    let reasons: Vec<&str> = row["reasons"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|r| r.as_str())
+        .collect();
+    assert!(reasons.contains(&"RuntimeModel"), "{reasons:?}");
+    // Memory was 8 GB for a ~200 MiB job: the recommendation is smaller and cheaper.
+    assert!(
+        row["recommended_memory_gib"].as_f64().unwrap() < 8.0,
+        "{row}"
+    );
+    assert!(
+        row["savings_usd_per_month"].as_f64().unwrap() > 0.0,
+        "{row}"
+    );
+
+    // The chart is a real PNG with drawing on it.
+    let image = image::open(&chart).expect("a PNG").to_rgb8();
+    assert_eq!(image.dimensions(), (960, 600));
+    let non_white = image.pixels().filter(|p| p.0 != [255, 255, 255]).count();
+    assert!(non_white > 5_000, "{non_white} drawn pixels");
+
+    // --write changes only the two size values, keeping the comments.
+    let output = Command::new(binary())
+        .args([
+            "--config",
+            &config.to_string_lossy(),
+            "-q",
+            "tune",
+            "job",
+            "rollup",
+            "--write",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let diff = String::from_utf8_lossy(&output.stdout);
+    assert!(diff.contains("-cpu = \"2 vCPU\"   # was guessed"), "{diff}");
+    let after = std::fs::read_to_string(&config).unwrap();
+    let changed: Vec<(&str, &str)> = body
+        .lines()
+        .zip(after.lines())
+        .filter(|(a, b)| a != b)
+        .collect();
+    assert_eq!(changed.len(), 2, "{changed:?}");
+    assert!(
+        changed[0].1.starts_with("cpu = \"") && changed[0].1.ends_with("\"   # was guessed"),
+        "{changed:?}"
+    );
+    assert!(changed[1].1.starts_with("memory = \""), "{changed:?}");
+    assert_eq!(body.lines().count(), after.lines().count());
+}
