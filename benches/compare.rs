@@ -92,6 +92,7 @@ fn bench(c: &mut Criterion) {
         config: PathBuf::from("bench.toml"),
         config_given: true,
         store: PathBuf::from(".fargate-cost"),
+        aws: Default::default(),
         region: None,
         format: Format::Csv,
     };

@@ -105,6 +105,9 @@ pub enum Error {
         /// Lookback days.
         days: u64,
     },
+    /// An AWS call failed (message says what to do).
+    #[error("{0}")]
+    Aws(String),
     /// Stopped by Ctrl-C or SIGTERM.
     #[error("interrupted: {0}")]
     Interrupted(String),
@@ -139,7 +142,8 @@ impl Error {
             | Error::Store(_)
             | Error::Runner(_)
             | Error::JobFailed { .. }
-            | Error::NotEnoughRuns { .. } => 1,
+            | Error::NotEnoughRuns { .. }
+            | Error::Aws(_) => 1,
         }
     }
 }

@@ -4,6 +4,7 @@
 //! Data flows one way: config → (measure → store) → analyse (`cost`, `comparison`) →
 //! present (`report`). Library code never prints; commands print through [`printer`].
 
+pub mod aws;
 pub mod cli;
 pub mod commands;
 pub mod comparison;
@@ -11,6 +12,7 @@ pub mod config;
 pub mod cost;
 pub mod error;
 pub mod glue;
+pub mod metrics;
 pub mod pricing;
 pub mod printer;
 pub mod report;

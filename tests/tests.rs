@@ -3,6 +3,7 @@
 // Tests print why they skip (no cgroups here); the printer lint is for the product.
 #![allow(clippy::print_stderr)]
 
+mod aws;
 mod cli;
 mod runner;
 mod tune;

@@ -26,6 +26,8 @@ pub struct GlobalSettings {
     pub store: PathBuf,
     /// Region override.
     pub region: Option<String>,
+    /// How to reach AWS.
+    pub aws: crate::aws::AwsSettings,
     /// Output format.
     pub format: Format,
 }
@@ -49,6 +51,11 @@ impl GlobalSettings {
             store,
             config_given: cli.config.is_some(),
             region: cli.region.clone(),
+            aws: crate::aws::AwsSettings {
+                profile: cli.profile.clone(),
+                region: cli.region.clone(),
+                endpoint_url: cli.endpoint_url.clone(),
+            },
             format: cli.output.into(),
         }
     }

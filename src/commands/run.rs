@@ -10,6 +10,7 @@ use chrono::Utc;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use super::GlobalSettings;
+use crate::aws::Aws;
 use crate::cli::{BackendArg, RunArgs};
 use crate::comparison;
 use crate::config::{Config, Job};
@@ -20,6 +21,7 @@ use crate::pricing::{PriceBook, RegionPrices};
 use crate::printer::Printer;
 use crate::report::{self, Format, text};
 use crate::run::{Backend, RUN_SCHEMA_VERSION, Run, StopReason, cpu_stats, memory_stats};
+use crate::runner::ecs::{self, EcsRequest};
 use crate::runner::local::{self, LocalRequest, Measurement};
 use crate::size::Size;
 use crate::store::Store;
@@ -64,32 +66,82 @@ pub struct Session<'a> {
     command: Vec<String>,
     env: std::collections::BTreeMap<String, String>,
     workdir: PathBuf,
+    ecs: Option<EcsTarget>,
     stop: Arc<AtomicBool>,
     sample_interval: Duration,
     timeout: Option<Duration>,
     printer: &'a Printer,
 }
 
+/// An ECS session's clients and launch settings.
+struct EcsTarget {
+    aws: Aws,
+    runtime: tokio::runtime::Runtime,
+    settings: crate::config::EcsSettings,
+}
+
+/// The backend a job runs on by default: ECS when it has only ECS settings.
+pub fn default_backend(job: &Job) -> Backend {
+    if job.local.is_none() && job.ecs.is_some() {
+        Backend::Ecs
+    } else {
+        Backend::Local
+    }
+}
+
 impl<'a> Session<'a> {
     /// Prepare runs of `job`: its local command, region prices, the store, and Ctrl-C
     /// handling (SIGINT/SIGTERM only set a flag: the runner stops the job and the partial run
     /// is still recorded).
+    #[allow(clippy::too_many_arguments)]
     pub fn new(
         settings: &GlobalSettings,
         config: &Config,
         job: &'a Job,
         book: &'a PriceBook,
+        backend: Backend,
         sample_interval: Duration,
         timeout: Option<Duration>,
         printer: &'a Printer,
     ) -> Result<Session<'a>> {
-        let region = settings
+        let mut region = settings
             .region
             .clone()
             .or_else(|| job.region.clone())
             .unwrap_or_else(|| "us-east-1".into());
+        let ecs = match backend {
+            Backend::Local => None,
+            Backend::Ecs => {
+                let ecs_settings = job.ecs.clone().ok_or_else(|| {
+                    Error::invalid(
+                        "ecs",
+                        format!(
+                            "job `{}` has no [jobs.ecs] settings in {}",
+                            job.name,
+                            config.path.display()
+                        ),
+                    )
+                })?;
+                let runtime = crate::aws::runtime()?;
+                let mut aws_settings = settings.aws.clone();
+                aws_settings.region = aws_settings.region.or_else(|| job.region.clone());
+                let aws = runtime.block_on(crate::aws::connect(&aws_settings))?;
+                region = aws.region.clone();
+                Some(EcsTarget {
+                    aws,
+                    runtime,
+                    settings: ecs_settings,
+                })
+            }
+        };
         let prices = book.region(&region)?;
-        let local = job.local.as_ref().ok_or_else(|| {
+        let empty = crate::config::LocalSettings::default();
+        let local = match (&job.local, &ecs) {
+            (Some(local), _) => Ok(local),
+            (None, Some(_)) => Ok(&empty),
+            (None, None) => Err(()),
+        }
+        .map_err(|_| {
             Error::invalid(
                 "local.command",
                 format!(
@@ -121,6 +173,7 @@ impl<'a> Session<'a> {
             command: local.command.clone(),
             env: local.env.clone(),
             workdir,
+            ecs,
             stop,
             sample_interval,
             timeout,
@@ -140,6 +193,9 @@ impl<'a> Session<'a> {
 
     /// Run the job once at `size` and record it.
     pub fn run_once(&self, size: Size, label: &str) -> Result<Run> {
+        if let Some(ecs) = &self.ecs {
+            return self.run_once_ecs(ecs, size, label);
+        }
         let job = self.job;
         let printer = self.printer;
         let run_id = new_run_id();
@@ -220,16 +276,112 @@ impl<'a> Session<'a> {
     }
 }
 
+impl Session<'_> {
+    fn run_once_ecs(&self, ecs: &EcsTarget, size: Size, label: &str) -> Result<Run> {
+        let job = self.job;
+        let printer = self.printer;
+        let created_at = Utc::now();
+        let request = EcsRequest {
+            job: job.name.clone(),
+            settings: ecs.settings.clone(),
+            size,
+            capacity: job.capacity,
+            command: None,
+            timeout: self.timeout,
+            stop: Arc::clone(&self.stop),
+        };
+        printer.note(&format!(
+            "launching {label} at {size} on ECS ({})",
+            ecs.aws.region
+        ));
+        let spinner = spinner(printer);
+        let outcome = ecs
+            .runtime
+            .block_on(ecs::run(&ecs.aws, &request, &mut |status, elapsed| {
+                spinner.set_message(format!(
+                    "{label} · {} · task {status}",
+                    text::duration(Duration::from_secs(elapsed.as_secs()))
+                ));
+            }));
+        spinner.finish_and_clear();
+        let outcome = outcome?;
+        let (samples, _) = ecs
+            .runtime
+            .block_on(ecs::task_samples(&ecs.aws, &outcome))?;
+        let mut notes = Vec::new();
+        if !outcome.exact_times {
+            notes.push("ECS did not report pullStartedAt/stoppedAt: the billed window uses fargate-cost's own launch and stop observations (approximate)".to_string());
+        }
+        if samples.is_empty() {
+            let note = "no Container Insights per-task metrics (Container Insights off, standard rather than enhanced observability, or not yet published): recorded with billing data and no samples";
+            printer.warn(note);
+            notes.push(note.to_string());
+        }
+        let wall = (outcome.stopped_at - outcome.billed_from)
+            .to_std()
+            .unwrap_or_default();
+        let task = FargateTask {
+            size,
+            os: job.os,
+            arch: job.arch,
+            capacity: job.capacity,
+            ephemeral_storage_gib: job.ephemeral_storage_gib,
+        };
+        let priced = cost::fargate_cost(&self.region, self.prices, &task, wall)?;
+        let run = Run {
+            schema_version: RUN_SCHEMA_VERSION,
+            id: format!("ecs-{}", outcome.task_id),
+            job: job.name.clone(),
+            backend: Backend::Ecs,
+            cpu_units: size.cpu_units(),
+            memory_mib: size.memory_mib(),
+            arch: job.arch,
+            os: job.os,
+            capacity: job.capacity,
+            region: self.region.clone(),
+            ephemeral_storage_gib: job.ephemeral_storage_gib,
+            created_at,
+            pull_started_at: outcome.pull_started_at,
+            started_at: outcome.started_at,
+            stopped_at: outcome.stopped_at,
+            duration_ms: wall.as_millis() as u64,
+            billed_seconds: priced.billed_seconds,
+            exit_code: outcome.exit_code,
+            stop_reason: outcome.stop_reason,
+            stop_detail: outcome.stop_detail.clone(),
+            cpu: cpu_stats(&samples, None),
+            memory: memory_stats(&samples, None),
+            samples: samples.len() as u64,
+            sample_interval_ms: 60_000,
+            limits: crate::run::Limits {
+                enforced: true,
+                mechanism: "fargate".into(),
+                reason: None,
+            },
+            usd: priced.total_usd,
+            launched: vec![outcome.task_arn.clone()],
+            notes,
+        };
+        self.store.write(&run, &samples)?;
+        printer.note(&format!(
+            "recorded run {} ({}) in {}",
+            run.id,
+            run.stop_reason,
+            self.store.root().display()
+        ));
+        Ok(run)
+    }
+}
+
 /// Run `run`.
 pub fn run(settings: &GlobalSettings, args: &RunArgs, printer: &Printer) -> anyhow::Result<()> {
     let config = Config::load(&settings.config)?;
     let job = config.job(&args.job)?;
-    if args.backend == Some(BackendArg::Ecs) {
-        return Err(Error::Runner(
-            "the ecs backend is not in this build yet; use --backend local".into(),
-        )
-        .into());
-    }
+    let backend = match args.backend {
+        Some(BackendArg::Ecs) => Backend::Ecs,
+        Some(BackendArg::Local) => Backend::Local,
+        None => default_backend(job),
+    };
     let size = run_size(job, args)?;
     let book = PriceBook::bundled()?;
     let session = Session::new(
@@ -237,6 +389,7 @@ pub fn run(settings: &GlobalSettings, args: &RunArgs, printer: &Printer) -> anyh
         &config,
         job,
         &book,
+        backend,
         args.sample_interval,
         args.timeout,
         printer,

@@ -127,6 +127,7 @@ pub fn tune_job(
             &config,
             job,
             &book,
+            super::run::default_backend(job),
             args.sample_interval,
             args.timeout,
             printer,

@@ -2,5 +2,6 @@
 //! ([`crate::run`]); `local` runs the command here under emulated Fargate limits.
 
 pub mod cgroup;
+pub mod ecs;
 pub mod local;
 pub mod procfs;

@@ -1,0 +1,144 @@
+//! `run --backend ecs` against moto.
+
+use std::process::Command;
+
+use aws_sdk_ecs::types::{Container, Task, TaskStopCode};
+use fargate_cost::run::StopReason;
+use fargate_cost::runner::ecs::classify;
+
+use super::Moto;
+
+#[test]
+fn a_run_with_overrides_records_the_overridden_size() {
+    let Some(moto) = Moto::start(0.0) else { return };
+    let ids = moto.setup_ecs(1);
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("fargate-cost.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[[jobs]]\nname = \"etl\"\ncpu = 2\nmemory = \"4GB\"\n[jobs.ecs]\ncluster = \"data\"\ntask_definition = \"etl\"\ncontainer = \"app\"\nsubnets = [\"{}\"]\nsecurity_groups = [\"{}\"]\n",
+            ids["subnet"].as_str().unwrap(),
+            ids["security_group"].as_str().unwrap()
+        ),
+    )
+    .unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_fargate-cost"))
+        .args([
+            "--config",
+            &config.to_string_lossy(),
+            "run",
+            "etl",
+            "--output",
+            "json",
+        ])
+        .envs(moto.env())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    let rows: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let run = &rows[0];
+    assert_eq!(run["backend"], "ecs");
+    assert_eq!(run["cpu_vcpu"], 2);
+    assert_eq!(run["memory_gib"], 4);
+    assert_eq!(run["stop_reason"], "completed");
+    // moto gives no timestamps: the record says its window is approximate.
+    assert!(
+        stderr.contains("no Container Insights per-task metrics"),
+        "{stderr}"
+    );
+
+    // The task really was launched with task-level overrides (checked with the SDK).
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let overrides = runtime.block_on(async {
+        let ecs = aws_sdk_ecs::Client::new(&moto.sdk_config().await);
+        // The run's id is "ecs-<task id>"; moto keeps desiredStatus RUNNING for a task its
+        // state manager stopped, so the task is found by id rather than by ListTasks.
+        let task_id = run["id"]
+            .as_str()
+            .unwrap()
+            .trim_start_matches("ecs-")
+            .to_string();
+        let arns = vec![task_id];
+        let tasks = ecs
+            .describe_tasks()
+            .cluster("data")
+            .set_tasks(Some(arns))
+            .send()
+            .await
+            .unwrap();
+        tasks.tasks()[0].overrides().cloned().unwrap()
+    });
+    assert_eq!(overrides.cpu(), Some("2048"));
+    assert_eq!(overrides.memory(), Some("4096"));
+}
+
+/// moto cannot make a container exit with a code, so the classification of the stopped
+/// task AWS would return is checked on the SDK's own Task type.
+#[test]
+fn exit_137_and_out_of_memory_are_recorded_as_oom() {
+    let task = Task::builder()
+        .stop_code(TaskStopCode::EssentialContainerExited)
+        .stopped_reason("Essential container in task exited")
+        .containers(
+            Container::builder()
+                .name("app")
+                .exit_code(137)
+                .reason("OutOfMemoryError: Container killed due to memory usage")
+                .build(),
+        )
+        .build();
+    let (code, reason, detail) = classify(&task, Some("app"), None);
+    assert_eq!(code, Some(137));
+    assert_eq!(reason, StopReason::Oom);
+    assert!(detail.contains("OutOfMemoryError"), "{detail}");
+    let spot = Task::builder()
+        .stop_code(TaskStopCode::SpotInterruption)
+        .containers(Container::builder().name("app").exit_code(143).build())
+        .build();
+    assert_eq!(
+        classify(&spot, Some("app"), None).1,
+        StopReason::SpotInterruption
+    );
+}
+
+#[test]
+fn missing_credentials_say_how_to_provide_them() {
+    let Some(moto) = Moto::start(0.0) else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("fargate-cost.toml");
+    std::fs::write(
+        &config,
+        "[[jobs]]\nname = \"etl\"\ncpu = 1\nmemory = 2\n[jobs.ecs]\ncluster = \"data\"\ntask_definition = \"etl\"\nsubnets = [\"subnet-1\"]\nsecurity_groups = [\"sg-1\"]\n",
+    )
+    .unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_fargate-cost"))
+        .args(["--config", &config.to_string_lossy(), "run", "etl"])
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("HOME", dir.path())
+        .env("AWS_CONFIG_FILE", dir.path().join("none"))
+        .env("AWS_SHARED_CREDENTIALS_FILE", dir.path().join("none"))
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("AWS_REGION", "us-east-1")
+        .env("AWS_ENDPOINT_URL", &moto.url)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains(
+            "no AWS credentials for ecs:DescribeTaskDefinition: set AWS_PROFILE or --profile"
+        ),
+        "{stderr}"
+    );
+    assert_eq!(
+        stderr.lines().filter(|l| l.starts_with("error:")).count(),
+        1,
+        "{stderr}"
+    );
+}

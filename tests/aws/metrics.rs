@@ -1,0 +1,168 @@
+//! GetMetricData packing and the CBOR path against moto (through the adapter).
+
+use aws_sdk_cloudwatch::primitives::DateTime as AwsDateTime;
+use aws_sdk_cloudwatch::types::{Dimension, MetricDatum, StandardUnit};
+use chrono::{Duration, TimeZone, Utc};
+use fargate_cost::metrics::{TaskMetric, pull};
+
+use super::Moto;
+
+/// PutMetricData the way Container Insights publishes per-task metrics (moto cannot run
+/// the agent): one point a minute for `minutes`, value = f(task, minute).
+async fn seed(
+    cw: &aws_sdk_cloudwatch::Client,
+    task: &str,
+    metric: &str,
+    start: chrono::DateTime<Utc>,
+    minutes: i64,
+    value: impl Fn(i64) -> f64,
+) {
+    let data: Vec<MetricDatum> = (0..minutes)
+        .map(|m| {
+            MetricDatum::builder()
+                .metric_name(metric)
+                .dimensions(
+                    Dimension::builder()
+                        .name("ClusterName")
+                        .value("data")
+                        .build(),
+                )
+                .dimensions(
+                    Dimension::builder()
+                        .name("TaskDefinitionFamily")
+                        .value("etl")
+                        .build(),
+                )
+                .dimensions(Dimension::builder().name("TaskId").value(task).build())
+                .timestamp(AwsDateTime::from_secs(
+                    (start + Duration::minutes(m)).timestamp(),
+                ))
+                .value(value(m))
+                .unit(if metric.starts_with("Memory") {
+                    StandardUnit::Megabytes
+                } else {
+                    StandardUnit::None
+                })
+                .build()
+        })
+        .collect();
+    for chunk in data.chunks(500) {
+        cw.put_metric_data()
+            .namespace("ECS/ContainerInsights")
+            .set_metric_data(Some(chunk.to_vec()))
+            .send()
+            .await
+            .expect("PutMetricData");
+    }
+}
+
+fn metric(task: &str, name: &str) -> TaskMetric {
+    TaskMetric {
+        cluster: "data".into(),
+        family: "etl".into(),
+        task_id: task.into(),
+        metric: name.into(),
+    }
+}
+
+#[test]
+fn metrics_seeded_for_three_tasks_come_back_exactly() {
+    let Some(moto) = Moto::start(0.0) else { return };
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        let cw = aws_sdk_cloudwatch::Client::new(&moto.sdk_config().await);
+        let now = Utc::now();
+        let start = Utc
+            .timestamp_opt(now.timestamp() - now.timestamp() % 60 - 3600, 0)
+            .unwrap();
+        for (t, task) in ["t1", "t2", "t3"].iter().enumerate() {
+            seed(&cw, task, "CpuUtilized", start, 10, |m| {
+                (t as f64 + 1.0) * 100.0 + m as f64
+            })
+            .await;
+        }
+        let wanted: Vec<TaskMetric> = ["t1", "t2", "t3"]
+            .iter()
+            .map(|t| metric(t, "CpuUtilized"))
+            .collect();
+        let (series, requests) = pull(
+            &cw,
+            &wanted,
+            "Average",
+            start,
+            start + Duration::minutes(10),
+            now,
+        )
+        .await
+        .unwrap();
+        assert_eq!(requests, 1, "three queries fit one request");
+        for (t, s) in series.iter().enumerate() {
+            let values: Vec<f64> = s.points.iter().map(|p| p.1).collect();
+            let expected: Vec<f64> = (0..10)
+                .map(|m| (t as f64 + 1.0) * 100.0 + m as f64)
+                .collect();
+            assert_eq!(values, expected, "task {t}");
+            assert_eq!(s.points[0].0, start);
+        }
+    });
+}
+
+#[test]
+fn queries_over_the_point_cap_are_split_across_requests_and_survive_faults() {
+    // 20% of requests fail (throttling or 503): the SDK's retries must make the result
+    // complete and identical.
+    let Some(moto) = Moto::start(0.2) else { return };
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        let cw = aws_sdk_cloudwatch::Client::new(&moto.sdk_config().await);
+        let now = Utc::now();
+        // 14 days at 60 s = 20,160 points a query: only 5 queries fit under 100,800 points.
+        let start = Utc
+            .timestamp_opt(
+                now.timestamp() - now.timestamp() % 60 - 14 * 86_400 + 3600,
+                0,
+            )
+            .unwrap();
+        let tasks: Vec<String> = (0..7).map(|i| format!("task-{i}")).collect();
+        for (i, task) in tasks.iter().enumerate() {
+            seed(&cw, task, "MemoryUtilized", start, 3, |m| {
+                1000.0 * (i as f64 + 1.0) + m as f64
+            })
+            .await;
+        }
+        let wanted: Vec<TaskMetric> = tasks.iter().map(|t| metric(t, "MemoryUtilized")).collect();
+        let (series, requests) = pull(
+            &cw,
+            &wanted,
+            "Average",
+            start,
+            start + Duration::days(14),
+            now,
+        )
+        .await
+        .unwrap();
+        assert_eq!(
+            requests, 2,
+            "7 queries: 5 in the first request, 2 in the second"
+        );
+        for (i, s) in series.iter().enumerate() {
+            let values: Vec<f64> = s.points.iter().map(|p| p.1).collect();
+            assert_eq!(
+                values,
+                vec![
+                    1000.0 * (i as f64 + 1.0),
+                    1000.0 * (i as f64 + 1.0) + 1.0,
+                    1000.0 * (i as f64 + 1.0) + 2.0
+                ]
+            );
+        }
+        let stats = moto.stats();
+        assert!(stats["GetMetricData"].as_u64().unwrap() >= 2, "{stats}");
+    });
+}

@@ -1,0 +1,145 @@
+//! The ECS runner and CloudWatch metrics against moto's server (PyPI `moto[server]`) on
+//! 127.0.0.1, started here on free ports and stopped afterwards. CloudWatch goes through
+//! tests/support/aws_shim.py, which re-encodes the SDK's RPC v2 CBOR to moto's JSON protocol
+//! (moto does all the API work) and can inject faults.
+
+mod ecs;
+mod metrics;
+
+use std::io::{BufRead, BufReader};
+use std::net::TcpListener;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// A moto server with the adapter in front of it.
+pub struct Moto {
+    moto: Child,
+    shim: Child,
+    /// moto itself.
+    pub moto_url: String,
+    /// The adapter: the endpoint the tool talks to.
+    pub url: String,
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
+}
+
+fn support(file: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/support")
+        .join(file)
+}
+
+impl Moto {
+    /// Start moto and the adapter (with a share of injected faults), or None (printing
+    /// why) when moto is not installed.
+    pub fn start(fail_rate: f64) -> Option<Moto> {
+        if Command::new("moto_server").arg("--help").output().is_err() {
+            eprintln!(
+                "skipping: moto_server not found (python3 -m pip install 'moto[server]' cbor2)"
+            );
+            return None;
+        }
+        let (moto_port, shim_port) = (free_port(), free_port());
+        let moto = Command::new("moto_server")
+            .args(["-H", "127.0.0.1", "-p", &moto_port.to_string()])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("moto_server starts");
+        let mut shim = Command::new("python3")
+            .arg(support("aws_shim.py"))
+            .args([
+                "--listen",
+                &shim_port.to_string(),
+                "--moto",
+                &moto_port.to_string(),
+            ])
+            .args(["--fail-rate", &fail_rate.to_string()])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("the adapter starts");
+        let mut line = String::new();
+        BufReader::new(shim.stdout.take().expect("stdout"))
+            .read_line(&mut line)
+            .expect("ready line");
+        assert_eq!(line.trim(), "ready");
+        let server = Moto {
+            moto,
+            shim,
+            moto_url: format!("http://127.0.0.1:{moto_port}"),
+            url: format!("http://127.0.0.1:{shim_port}"),
+        };
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while std::net::TcpStream::connect(("127.0.0.1", moto_port)).is_err() {
+            assert!(Instant::now() < deadline, "moto did not start");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        Some(server)
+    }
+
+    /// Environment for the tool: test credentials, region, endpoint.
+    pub fn env(&self) -> Vec<(&'static str, String)> {
+        vec![
+            ("AWS_ENDPOINT_URL", self.url.clone()),
+            ("AWS_ACCESS_KEY_ID", "testing".into()),
+            ("AWS_SECRET_ACCESS_KEY", "testing".into()),
+            ("AWS_REGION", "us-east-1".into()),
+            ("AWS_EC2_METADATA_DISABLED", "true".into()),
+        ]
+    }
+
+    /// An SDK config for tests' own calls, through the adapter.
+    pub async fn sdk_config(&self) -> aws_config::SdkConfig {
+        aws_config::defaults(aws_config::BehaviorVersion::latest())
+            .endpoint_url(&self.url)
+            .region(aws_config::Region::new("us-east-1"))
+            .credentials_provider(aws_sdk_ecs::config::Credentials::new(
+                "testing", "testing", None, None, "test",
+            ))
+            .retry_config(aws_config::retry::RetryConfig::standard().with_max_attempts(8))
+            .load()
+            .await
+    }
+
+    /// Cluster, task definition, subnet and security group; tasks progress every
+    /// `seconds` (moto's state manager).
+    pub fn setup_ecs(&self, seconds: u32) -> serde_json::Value {
+        let output = Command::new("python3")
+            .arg(support("moto_setup.py"))
+            .arg(&self.moto_url)
+            .arg(seconds.to_string())
+            .output()
+            .expect("setup runs");
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        serde_json::from_slice(&output.stdout).expect("setup JSON")
+    }
+
+    /// Requests per operation seen by the adapter.
+    pub fn stats(&self) -> serde_json::Value {
+        let output = Command::new("python3")
+            .args(["-c", &format!("import urllib.request;print(urllib.request.urlopen('{}/_shim/stats').read().decode())", self.url)])
+            .output()
+            .expect("stats");
+        serde_json::from_slice(&output.stdout).expect("stats JSON")
+    }
+}
+
+impl Drop for Moto {
+    fn drop(&mut self) {
+        let _ = self.shim.kill();
+        let _ = self.moto.kill();
+        let _ = self.shim.wait();
+        let _ = self.moto.wait();
+    }
+}
