@@ -94,6 +94,12 @@ pub enum Command {
         #[command(subcommand)]
         command: TuneCommand,
     },
+    /// Import runs of tasks the tool did not launch
+    Import {
+        /// Where from
+        #[command(subcommand)]
+        command: ImportCommand,
+    },
     /// Show the price book
     Prices {
         /// What to do with prices
@@ -162,6 +168,29 @@ pub enum RunsCommand {
         /// Run id (a unique prefix is enough)
         run_id: String,
     },
+}
+
+/// `import` subcommands.
+#[derive(Debug, Clone, Subcommand)]
+pub enum ImportCommand {
+    /// ECS tasks with Container Insights per-task metrics
+    Ecs(ImportEcsArgs),
+}
+
+/// `import ecs` flags.
+#[derive(Debug, Clone, Args)]
+pub struct ImportEcsArgs {
+    /// Cluster name
+    #[arg(long)]
+    pub cluster: String,
+
+    /// Only this task definition family
+    #[arg(long)]
+    pub family: Option<String>,
+
+    /// How far back
+    #[arg(long, default_value = "14d", value_parser = duration)]
+    pub since: Duration,
 }
 
 /// `tune` subcommands.

@@ -12,6 +12,7 @@ pub mod config;
 pub mod cost;
 pub mod error;
 pub mod glue;
+pub mod import;
 pub mod metrics;
 pub mod pricing;
 pub mod printer;

@@ -80,6 +80,11 @@ impl Store {
         self.root.join("runs").join(job).join(format!("{id}.json"))
     }
 
+    /// True when a run with this id is recorded for the job.
+    pub fn contains(&self, job: &str, id: &str) -> bool {
+        self.run_path(job, id).exists()
+    }
+
     /// Path of a run's samples file.
     pub fn samples_path(&self, job: &str, id: &str) -> PathBuf {
         self.root

@@ -2,6 +2,7 @@
 //! error for the CLI edge to print.
 
 pub mod compare;
+pub mod import;
 pub mod prices;
 pub mod run;
 pub mod runs;
@@ -9,7 +10,7 @@ pub mod tune;
 
 use std::path::PathBuf;
 
-use crate::cli::{Cli, Command, PricesCommand, TuneCommand};
+use crate::cli::{Cli, Command, ImportCommand, PricesCommand, TuneCommand};
 use crate::config::DEFAULT_CONFIG;
 use crate::printer::Printer;
 use crate::report::Format;
@@ -68,6 +69,9 @@ pub fn run(cli: Cli, printer: &Printer) -> anyhow::Result<()> {
         Command::Compare(args) => compare::compare(&settings, &args, printer),
         Command::Run(args) => run::run(&settings, &args, printer),
         Command::Runs(args) => runs::runs(&settings, &args, printer),
+        Command::Import {
+            command: ImportCommand::Ecs(args),
+        } => import::import_ecs(&settings, &args, printer),
         Command::Tune {
             command: TuneCommand::Job(args),
         } => tune::tune_job(&settings, &args, printer),

@@ -4,6 +4,7 @@
 //! (moto does all the API work) and can inject faults.
 
 mod ecs;
+mod import;
 mod metrics;
 
 use std::io::{BufRead, BufReader};

@@ -1,0 +1,95 @@
+//! `fargate-cost import ecs`: record runs for ECS tasks the tool did not launch.
+
+use chrono::Utc;
+
+use super::GlobalSettings;
+use super::runs::runs_grid;
+use crate::cli::ImportEcsArgs;
+use crate::config::Config;
+use crate::import;
+use crate::pricing::PriceBook;
+use crate::printer::Printer;
+use crate::report;
+use crate::run::Run;
+use crate::store::Store;
+
+/// Run `import ecs`.
+pub fn import_ecs(
+    settings: &GlobalSettings,
+    args: &ImportEcsArgs,
+    printer: &Printer,
+) -> anyhow::Result<()> {
+    // Jobs whose task definition names the family get the runs; other families keep theirs.
+    let config = if settings.config.exists() {
+        Some(Config::load(&settings.config)?)
+    } else {
+        None
+    };
+    let job_for_family = |family: &str| -> String {
+        config
+            .as_ref()
+            .and_then(|c| {
+                c.jobs.iter().find(|j| {
+                    j.ecs
+                        .as_ref()
+                        .and_then(|e| e.task_definition.as_deref())
+                        .map(|td| {
+                            td.rsplit('/')
+                                .next()
+                                .unwrap_or(td)
+                                .split(':')
+                                .next()
+                                .unwrap_or(td)
+                        })
+                        == Some(family)
+                })
+            })
+            .map_or_else(|| family.to_string(), |j| j.name.clone())
+    };
+    let runtime = crate::aws::runtime()?;
+    let aws = runtime.block_on(crate::aws::connect(&settings.aws))?;
+    let book = PriceBook::bundled()?;
+    let prices = book.region(&aws.region)?;
+    let now = Utc::now();
+    let since = now - chrono::Duration::from_std(args.since)?;
+    let tasks = runtime.block_on(import::discover(
+        &aws,
+        &args.cluster,
+        args.family.as_deref(),
+    ))?;
+    printer.note(&format!(
+        "found {} task(s) with Container Insights metrics in {}",
+        tasks.len(),
+        args.cluster
+    ));
+    let imported = runtime.block_on(import::build(
+        &aws,
+        &args.cluster,
+        &tasks,
+        &job_for_family,
+        since,
+        now,
+        prices,
+    ))?;
+    let store = Store::new(&settings.store);
+    let mut new_runs: Vec<Run> = Vec::new();
+    let mut already = 0;
+    for (run, samples) in imported.runs {
+        if store.contains(&run.job, &run.id) {
+            already += 1;
+            continue;
+        }
+        store.write(&run, &samples)?;
+        new_runs.push(run);
+    }
+    printer.note(&format!(
+        "imported {} run(s), {already} already recorded, with {} GetMetricData request(s)",
+        new_runs.len(),
+        imported.requests
+    ));
+    let rows: Vec<_> = new_runs.iter().map(Run::row).collect();
+    printer.data(&report::render(settings.format, &rows, || {
+        runs_grid(&new_runs)
+    })?)?;
+    Ok(())
+}

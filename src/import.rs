@@ -1,0 +1,282 @@
+//! `import ecs`: recorded runs for ECS tasks the tool did not launch. Tasks are discovered
+//! from Container Insights' per-task metrics (ListMetrics, TaskId dimension), their metrics
+//! pulled in bulk, and timing and size taken from DescribeTasks where ECS still has the task
+//! (stopped tasks stay about an hour) or else from the metrics (marked approximate).
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use aws_sdk_cloudwatch::types::DimensionFilter;
+use chrono::{DateTime, Utc};
+
+use crate::aws::Aws;
+use crate::aws::error::translate;
+use crate::cost::{self, FargateTask};
+use crate::error::Result;
+use crate::metrics::{self, MIB_PER_MB, NAMESPACE, TaskMetric};
+use crate::pricing::RegionPrices;
+use crate::run::{
+    Backend, Limits, RUN_SCHEMA_VERSION, Run, Sample, StopReason, cpu_stats, memory_stats,
+};
+use crate::runner::ecs::classify;
+use crate::size::{Arch, Capacity, Os, Size};
+
+/// A task found in the metrics.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct FoundTask {
+    /// Task definition family.
+    pub family: String,
+    /// Task id.
+    pub task_id: String,
+}
+
+/// Tasks with per-task Container Insights metrics in a cluster (optionally one family).
+pub async fn discover(aws: &Aws, cluster: &str, family: Option<&str>) -> Result<Vec<FoundTask>> {
+    let mut request = aws
+        .cloudwatch
+        .list_metrics()
+        .namespace(NAMESPACE)
+        .metric_name("CpuUtilized")
+        .dimensions(
+            DimensionFilter::builder()
+                .name("ClusterName")
+                .value(cluster)
+                .build(),
+        )
+        .dimensions(DimensionFilter::builder().name("TaskId").build());
+    if let Some(family) = family {
+        request = request.dimensions(
+            DimensionFilter::builder()
+                .name("TaskDefinitionFamily")
+                .value(family)
+                .build(),
+        );
+    }
+    let mut pages = request.into_paginator().send();
+    let mut found = std::collections::BTreeSet::new();
+    while let Some(page) = pages.next().await {
+        let page = page.map_err(|e| translate("cloudwatch:ListMetrics", e))?;
+        for metric in page.metrics() {
+            let dim = |name: &str| {
+                metric
+                    .dimensions()
+                    .iter()
+                    .find(|d| d.name() == Some(name))
+                    .and_then(|d| d.value())
+                    .map(String::from)
+            };
+            if let (Some(family), Some(task_id)) = (dim("TaskDefinitionFamily"), dim("TaskId")) {
+                found.insert(FoundTask { family, task_id });
+            }
+        }
+    }
+    Ok(found.into_iter().collect())
+}
+
+/// What an import built, and the GetMetricData requests it took.
+#[derive(Debug, Default)]
+pub struct Imported {
+    /// Runs with their samples.
+    pub runs: Vec<(Run, Vec<Sample>)>,
+    /// GetMetricData requests made.
+    pub requests: usize,
+}
+
+/// Build runs for `tasks`: metrics over [since, now], DescribeTasks for what ECS remembers.
+pub async fn build(
+    aws: &Aws,
+    cluster: &str,
+    tasks: &[FoundTask],
+    job_for_family: &dyn Fn(&str) -> String,
+    since: DateTime<Utc>,
+    now: DateTime<Utc>,
+    prices: &RegionPrices,
+) -> Result<Imported> {
+    const METRICS: [&str; 4] = [
+        "CpuUtilized",
+        "MemoryUtilized",
+        "CpuReserved",
+        "MemoryReserved",
+    ];
+    let queries: Vec<TaskMetric> = tasks
+        .iter()
+        .flat_map(|t| {
+            METRICS.iter().map(move |m| TaskMetric {
+                cluster: cluster.to_string(),
+                family: t.family.clone(),
+                task_id: t.task_id.clone(),
+                metric: m.to_string(),
+            })
+        })
+        .collect();
+    let (series, requests) =
+        metrics::pull(&aws.cloudwatch, &queries, "Average", since, now, now).await?;
+
+    // DescribeTasks takes up to 100 tasks a call; tasks ECS no longer has come back as failures.
+    let mut described = BTreeMap::new();
+    for chunk in tasks.chunks(100) {
+        let response = aws
+            .ecs
+            .describe_tasks()
+            .cluster(cluster)
+            .set_tasks(Some(chunk.iter().map(|t| t.task_id.clone()).collect()))
+            .send()
+            .await
+            .map_err(|e| translate("ecs:DescribeTasks", e))?;
+        for task in response.tasks() {
+            if let Some(arn) = task.task_arn() {
+                described.insert(crate::runner::ecs::task_id(arn), task.clone());
+            }
+        }
+    }
+
+    let mut imported = Imported {
+        requests,
+        ..Imported::default()
+    };
+    for (index, found) in tasks.iter().enumerate() {
+        let [cpu, memory, cpu_reserved, memory_reserved] =
+            [0, 1, 2, 3].map(|k| &series[index * 4 + k]);
+        if cpu.points.is_empty() && memory.points.is_empty() {
+            continue;
+        }
+        let task = described.get(&found.task_id);
+        let first = cpu
+            .points
+            .iter()
+            .chain(&memory.points)
+            .map(|p| p.0)
+            .min()
+            .unwrap_or(since);
+        let last = cpu
+            .points
+            .iter()
+            .chain(&memory.points)
+            .map(|p| p.0)
+            .max()
+            .unwrap_or(now);
+        let time = |t: Option<&aws_sdk_ecs::primitives::DateTime>| {
+            t.and_then(|t| DateTime::from_timestamp(t.secs(), t.subsec_nanos()))
+        };
+        let pull = task.and_then(|t| time(t.pull_started_at()));
+        let stopped = task.and_then(|t| time(t.stopped_at()));
+        let exact = pull.is_some() && stopped.is_some();
+        // Without ECS's times the run spans its metric points, the last one a full minute.
+        let billed_from = pull.unwrap_or(first);
+        let stopped_at = stopped.unwrap_or(last + chrono::Duration::minutes(1));
+        let started_at = task.and_then(|t| time(t.started_at())).unwrap_or(first);
+        let reserved = |s: &metrics::Series| s.points.iter().map(|p| p.1).fold(0.0, f64::max);
+        let size = size_of(task, reserved(cpu_reserved), reserved(memory_reserved));
+        let Some(size) = size else { continue };
+        let (exit_code, stop_reason, stop_detail) = match task {
+            Some(task) if task.last_status() == Some("STOPPED") => classify(task, None, None),
+            _ => (
+                None,
+                StopReason::Completed,
+                "outcome unknown: ECS no longer has the task; imported from its metrics"
+                    .to_string(),
+            ),
+        };
+        let samples = metrics::samples(cpu, memory, started_at);
+        let wall = (stopped_at - billed_from)
+            .to_std()
+            .unwrap_or(Duration::ZERO);
+        let capacity = if task.and_then(|t| t.capacity_provider_name()) == Some("FARGATE_SPOT") {
+            Capacity::Spot
+        } else {
+            Capacity::OnDemand
+        };
+        let arch = match task
+            .and_then(|t| {
+                t.attributes()
+                    .iter()
+                    .find(|a| a.name() == "ecs.cpu-architecture")
+            })
+            .and_then(|a| a.value())
+        {
+            Some("arm64") => Arch::Arm64,
+            _ => Arch::X86_64,
+        };
+        let fargate = FargateTask {
+            size,
+            os: Os::Linux,
+            arch,
+            capacity,
+            ephemeral_storage_gib: 20,
+        };
+        let priced = cost::fargate_cost("", prices, &fargate, wall)?;
+        let mut notes = vec![format!("imported from ECS cluster {cluster}")];
+        if !exact {
+            notes.push("approximate: timing from the task's first and last Container Insights points (ECS no longer had the task)".into());
+        }
+        let run = Run {
+            schema_version: RUN_SCHEMA_VERSION,
+            id: format!("ecs-{}", found.task_id),
+            job: job_for_family(&found.family),
+            backend: Backend::Ecs,
+            cpu_units: size.cpu_units(),
+            memory_mib: size.memory_mib(),
+            arch,
+            os: Os::Linux,
+            capacity,
+            region: aws.region.clone(),
+            ephemeral_storage_gib: 20,
+            created_at: billed_from,
+            pull_started_at: pull,
+            started_at,
+            stopped_at,
+            duration_ms: wall.as_millis() as u64,
+            billed_seconds: priced.billed_seconds,
+            exit_code,
+            stop_reason,
+            stop_detail,
+            cpu: cpu_stats(&samples, None),
+            memory: memory_stats(&samples, None),
+            samples: samples.len() as u64,
+            sample_interval_ms: 60_000,
+            limits: Limits {
+                enforced: true,
+                mechanism: "fargate".into(),
+                reason: None,
+            },
+            usd: priced.total_usd,
+            launched: vec![found.task_id.clone()],
+            notes,
+        };
+        imported.runs.push((run, samples));
+    }
+    Ok(imported)
+}
+
+/// The task's size: from ECS (overrides first) or from the Reserved metrics.
+fn size_of(
+    task: Option<&aws_sdk_ecs::types::Task>,
+    cpu_reserved: f64,
+    memory_reserved_mb: f64,
+) -> Option<Size> {
+    let parse = |s: Option<&str>| s.and_then(|v| v.parse::<u32>().ok());
+    if let Some(task) = task {
+        let overrides = task.overrides();
+        let cpu = parse(overrides.and_then(|o| o.cpu())).or(parse(task.cpu()));
+        let memory = parse(overrides.and_then(|o| o.memory())).or(parse(task.memory()));
+        if let (Some(cpu), Some(memory)) = (cpu, memory)
+            && let Ok(size) = Size::new(cpu, memory, Os::Linux)
+        {
+            return Some(size);
+        }
+    }
+    if cpu_reserved <= 0.0 || memory_reserved_mb <= 0.0 {
+        return None;
+    }
+    let cpu = cpu_reserved.round() as u32;
+    // Reserved memory is the task's MiB figure labelled Megabytes; fall back to converting.
+    Size::new(cpu, memory_reserved_mb.round() as u32, Os::Linux)
+        .ok()
+        .or_else(|| {
+            Size::smallest_covering(
+                cpu,
+                (memory_reserved_mb * MIB_PER_MB).round() as u32,
+                Os::Linux,
+            )
+        })
+}
