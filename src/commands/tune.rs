@@ -284,10 +284,29 @@ pub fn tune_job(
             printer.note(&format!("wrote {}", edit.path.display()));
         }
         if args.register {
-            return Err(Error::Runner(
-                "--register needs the ECS support, which is not in this build yet; the files are written".into(),
-            )
-            .into());
+            let task_definition = job
+                .ecs
+                .as_ref()
+                .and_then(|e| e.task_definition.clone())
+                .ok_or_else(|| {
+                    Error::invalid(
+                        "--register",
+                        format!(
+                            "job `{}` has no [jobs.ecs] task_definition to register",
+                            job.name
+                        ),
+                    )
+                })?;
+            let runtime = crate::aws::runtime()?;
+            let mut aws_settings = settings.aws.clone();
+            aws_settings.region = aws_settings.region.or_else(|| job.region.clone());
+            let aws = runtime.block_on(crate::aws::connect(&aws_settings))?;
+            let arn = runtime.block_on(crate::aws::task_definition::register_resized(
+                &aws,
+                &task_definition,
+                recommendation.recommended,
+            ))?;
+            printer.note(&format!("registered {arn}"));
         }
     } else if !edits.is_empty() {
         printer.note("run with --write to apply this change");

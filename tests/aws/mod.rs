@@ -6,6 +6,7 @@
 mod ecs;
 mod import;
 mod metrics;
+mod register;
 
 use std::io::{BufRead, BufReader};
 use std::net::TcpListener;
