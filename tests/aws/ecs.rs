@@ -142,3 +142,45 @@ fn missing_credentials_say_how_to_provide_them() {
         "{stderr}"
     );
 }
+
+#[test]
+fn ctrl_c_stops_the_task_and_records_it_as_interrupted() {
+    let Some(moto) = Moto::start(0.0) else { return };
+    // Each status lasts a minute: the task is still running when Ctrl-C arrives.
+    let ids = moto.setup_ecs(60);
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("fargate-cost.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[[jobs]]\nname = \"etl\"\ncpu = 1\nmemory = 2\n[jobs.ecs]\ncluster = \"data\"\ntask_definition = \"etl\"\nsubnets = [\"{}\"]\nsecurity_groups = [\"{}\"]\n",
+            ids["subnet"].as_str().unwrap(),
+            ids["security_group"].as_str().unwrap()
+        ),
+    )
+    .unwrap();
+    let child = Command::new(env!("CARGO_BIN_EXE_fargate-cost"))
+        .args([
+            "--config",
+            &config.to_string_lossy(),
+            "run",
+            "etl",
+            "--output",
+            "json",
+        ])
+        .envs(moto.env())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_secs(4));
+    // SAFETY: kill(2) on our own child.
+    unsafe {
+        libc::kill(child.id() as i32, libc::SIGINT);
+    }
+    let output = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(130), "{stderr}");
+    let rows: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(rows[0]["stop_reason"], "interrupted", "{stderr}");
+}
