@@ -94,6 +94,8 @@ pub enum Command {
         #[command(subcommand)]
         command: TuneCommand,
     },
+    /// Monthly cost per job from recorded runs, with Spot, Glue and right-sized alternatives
+    Report(ReportArgs),
     /// Import runs of tasks the tool did not launch
     Import {
         /// Where from
@@ -168,6 +170,30 @@ pub enum RunsCommand {
         /// Run id (a unique prefix is enough)
         run_id: String,
     },
+}
+
+/// `report` flags.
+#[derive(Debug, Clone, Args)]
+pub struct ReportArgs {
+    /// Month, YYYY-MM (UTC) [default: this month]
+    #[arg(long, conflicts_with_all = ["from", "to"])]
+    pub month: Option<String>,
+
+    /// Start day, YYYY-MM-DD (with --to)
+    #[arg(long, requires = "to")]
+    pub from: Option<String>,
+
+    /// End day (exclusive), YYYY-MM-DD
+    #[arg(long, requires = "from")]
+    pub to: Option<String>,
+
+    /// Also write the output to FILE [default for csv: reports/fargate-cost-PERIOD.csv]
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+
+    /// Draw cost per job (Fargate, right-sized, Glue) to FILE (.svg or .png)
+    #[arg(long, value_name = "FILE")]
+    pub chart: Option<PathBuf>,
 }
 
 /// `import` subcommands.

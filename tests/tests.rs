@@ -5,5 +5,6 @@
 
 mod aws;
 mod cli;
+mod report;
 mod runner;
 mod tune;

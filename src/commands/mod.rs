@@ -4,6 +4,7 @@
 pub mod compare;
 pub mod import;
 pub mod prices;
+pub mod report;
 pub mod run;
 pub mod runs;
 pub mod tune;
@@ -69,6 +70,7 @@ pub fn run(cli: Cli, printer: &Printer) -> anyhow::Result<()> {
         Command::Compare(args) => compare::compare(&settings, &args, printer),
         Command::Run(args) => run::run(&settings, &args, printer),
         Command::Runs(args) => runs::runs(&settings, &args, printer),
+        Command::Report(args) => report::report(&settings, &args, printer),
         Command::Import {
             command: ImportCommand::Ecs(args),
         } => import::import_ecs(&settings, &args, printer),

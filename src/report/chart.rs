@@ -220,3 +220,128 @@ impl SweepChart<'_> {
         Ok(())
     }
 }
+
+fn dollars(value: Option<rust_decimal::Decimal>) -> f64 {
+    value.and_then(|d| d.to_f64()).unwrap_or(0.0)
+}
+
+/// A bar series: label, colour, value of a row.
+type Bar = (
+    &'static str,
+    RGBColor,
+    Box<dyn Fn(&crate::monthly::ReportRow) -> f64>,
+);
+
+/// Monthly cost per job: Fargate as run, at the recommended size, and on Glue.
+#[derive(Debug, Clone)]
+pub struct CostChart<'a> {
+    /// Title.
+    pub title: String,
+    /// Report rows (TOTAL is skipped).
+    pub rows: &'a [crate::monthly::ReportRow],
+}
+
+impl CostChart<'_> {
+    /// Draw to `path` (.svg or .png).
+    pub fn write(&self, path: &Path) -> Result<()> {
+        let kind = kind(path)?;
+        let dir = path
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        std::fs::create_dir_all(dir).map_err(|e| chart_error(path, e))?;
+        let temp = tempfile::Builder::new()
+            .prefix(".tmp-chart-")
+            .suffix(if kind == Kind::Svg { ".svg" } else { ".png" })
+            .tempfile_in(dir)
+            .map_err(|e| chart_error(path, e))?;
+        match kind {
+            Kind::Svg => self.draw(SVGBackend::new(temp.path(), SIZE).into_drawing_area()),
+            Kind::Png => {
+                if !register_font() {
+                    return Err(chart_error(path, "the bundled font could not be loaded"));
+                }
+                self.draw(BitMapBackend::new(temp.path(), SIZE).into_drawing_area())
+            }
+        }
+        .map_err(|e| chart_error(path, e))?;
+        temp.persist(path).map_err(|e| chart_error(path, e.error))?;
+        Ok(())
+    }
+
+    fn draw<DB: DrawingBackend>(
+        &self,
+        root: DrawingArea<DB, Shift>,
+    ) -> std::result::Result<(), String>
+    where
+        DB::ErrorType: 'static,
+    {
+        let text = |e: DrawingAreaErrorKind<DB::ErrorType>| e.to_string();
+        root.fill(&WHITE).map_err(text)?;
+        let rows: Vec<&crate::monthly::ReportRow> =
+            self.rows.iter().filter(|r| r.job != "TOTAL").collect();
+        let series: [Bar; 3] = [
+            (
+                "Fargate (as run)",
+                BLUE,
+                Box::new(|r| dollars(Some(r.fargate_usd))),
+            ),
+            (
+                "Fargate right-sized",
+                GREEN,
+                Box::new(|r| dollars(r.recommended_usd)),
+            ),
+            (
+                "Glue equivalent",
+                RED,
+                Box::new(|r| dollars(r.glue_equivalent_usd)),
+            ),
+        ];
+        let max = rows
+            .iter()
+            .flat_map(|r| series.iter().map(move |s| (s.2)(r)))
+            .fold(0.0, f64::max)
+            .max(1e-6)
+            * 1.15;
+        let n = rows.len().max(1) as f64;
+        let mut chart = ChartBuilder::on(&root)
+            .caption(&self.title, ("sans-serif", 24))
+            .margin(20)
+            .x_label_area_size(60)
+            .y_label_area_size(90)
+            .build_cartesian_2d(0.0..n, 0.0..max)
+            .map_err(text)?;
+        let names: Vec<String> = rows.iter().map(|r| r.job.clone()).collect();
+        chart
+            .configure_mesh()
+            .disable_x_mesh()
+            .x_labels(rows.len().max(1))
+            .x_label_formatter(&|x| names.get(x.floor() as usize).cloned().unwrap_or_default())
+            .y_desc("USD in the period")
+            .y_label_formatter(&|v| format!("${v:.2}"))
+            .draw()
+            .map_err(text)?;
+        for (k, (label, color, get)) in series.iter().enumerate() {
+            let color = *color;
+            chart
+                .draw_series(rows.iter().enumerate().map(|(i, r)| {
+                    let x0 = i as f64 + 0.15 + k as f64 * 0.23;
+                    Rectangle::new([(x0, 0.0), (x0 + 0.21, get(r))], color.filled())
+                }))
+                .map_err(text)?
+                .label(*label)
+                .legend(move |(x, y)| {
+                    Rectangle::new([(x, y - 5), (x + 15, y + 5)], color.filled())
+                });
+        }
+        chart
+            .configure_series_labels()
+            .position(SeriesLabelPosition::UpperRight)
+            .background_style(WHITE.mix(0.85))
+            .border_style(BLACK)
+            .draw()
+            .map_err(text)?;
+        root.present().map_err(text)?;
+        Ok(())
+    }
+}

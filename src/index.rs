@@ -1,0 +1,302 @@
+//! The run index: one Parquet file (`index/runs.parquet` in the store) with a row of summary
+//! columns per recorded run, so analysis over months and millions of runs is one lazy polars
+//! scan instead of a million JSON reads. It is derived data: rebuilt incrementally from the
+//! run JSON files (the source of truth) and rewritten atomically.
+
+use std::collections::HashSet;
+use std::path::PathBuf;
+
+use chrono::{DateTime, TimeZone, Utc};
+use polars::prelude::*;
+use rust_decimal::prelude::ToPrimitive;
+
+use crate::error::{Error, Result};
+use crate::run::{CpuStats, Limits, MemoryStats, RUN_SCHEMA_VERSION, Run, StopReason};
+use crate::size::{Arch, Capacity, Os};
+use crate::store::{Skipped, Store, write_atomic};
+
+/// Column names of the index.
+pub mod columns {
+    /// Run id.
+    pub const ID: &str = "id";
+    /// Job.
+    pub const JOB: &str = "job";
+    /// Region.
+    pub const REGION: &str = "region";
+    /// x86_64 | arm64.
+    pub const ARCH: &str = "arch";
+    /// linux | windows.
+    pub const OS: &str = "os";
+    /// on-demand | spot.
+    pub const CAPACITY: &str = "capacity";
+    /// CPU units.
+    pub const CPU_UNITS: &str = "cpu_units";
+    /// MiB.
+    pub const MEMORY_MIB: &str = "memory_mib";
+    /// Ephemeral storage GiB.
+    pub const STORAGE_GIB: &str = "ephemeral_storage_gib";
+    /// Start of the billed window, ms since the epoch (pull start, else start).
+    pub const BILLED_FROM_MS: &str = "billed_from_ms";
+    /// Job start, ms since the epoch.
+    pub const STARTED_MS: &str = "started_at_ms";
+    /// Wall time, ms.
+    pub const DURATION_MS: &str = "duration_ms";
+    /// Billed seconds.
+    pub const BILLED_S: &str = "billed_s";
+    /// completed | failed | ….
+    pub const STOP_REASON: &str = "stop_reason";
+    /// Fargate cost, integer micro-dollars.
+    pub const USD_MICROS: &str = "usd_micros";
+    /// Peak MiB.
+    pub const PEAK_MIB: &str = "memory_peak_mib";
+    /// p95 MiB.
+    pub const MEMORY_P95: &str = "memory_p95_mib";
+    /// CPU stats, vCPU.
+    pub const CPU_MEAN: &str = "cpu_mean";
+    /// p50.
+    pub const CPU_P50: &str = "cpu_p50";
+    /// p95.
+    pub const CPU_P95: &str = "cpu_p95";
+    /// p99.
+    pub const CPU_P99: &str = "cpu_p99";
+    /// max.
+    pub const CPU_MAX: &str = "cpu_max";
+}
+
+use columns as c;
+
+/// Where the index lives in a store.
+pub fn path(store: &Store) -> PathBuf {
+    store.root().join("index").join("runs.parquet")
+}
+
+/// Runs as an index frame.
+pub fn frame(runs: &[Run]) -> PolarsResult<DataFrame> {
+    let text = |f: &dyn Fn(&Run) -> String| runs.iter().map(f).collect::<Vec<_>>();
+    let int = |f: &dyn Fn(&Run) -> i64| runs.iter().map(f).collect::<Vec<_>>();
+    let float = |f: &dyn Fn(&Run) -> f64| runs.iter().map(f).collect::<Vec<_>>();
+    DataFrame::new_infer_height(vec![
+        Column::new(c::ID.into(), text(&|r| r.id.clone())),
+        Column::new(c::JOB.into(), text(&|r| r.job.clone())),
+        Column::new(c::REGION.into(), text(&|r| r.region.clone())),
+        Column::new(c::ARCH.into(), text(&|r| r.arch.to_string())),
+        Column::new(c::OS.into(), text(&|r| r.os.to_string())),
+        Column::new(c::CAPACITY.into(), text(&|r| r.capacity.to_string())),
+        Column::new(c::CPU_UNITS.into(), int(&|r| i64::from(r.cpu_units))),
+        Column::new(c::MEMORY_MIB.into(), int(&|r| i64::from(r.memory_mib))),
+        Column::new(
+            c::STORAGE_GIB.into(),
+            int(&|r| i64::from(r.ephemeral_storage_gib)),
+        ),
+        Column::new(
+            c::BILLED_FROM_MS.into(),
+            int(&|r| r.pull_started_at.unwrap_or(r.started_at).timestamp_millis()),
+        ),
+        Column::new(
+            c::STARTED_MS.into(),
+            int(&|r| r.started_at.timestamp_millis()),
+        ),
+        Column::new(c::DURATION_MS.into(), int(&|r| r.duration_ms as i64)),
+        Column::new(c::BILLED_S.into(), int(&|r| r.billed_seconds as i64)),
+        Column::new(c::STOP_REASON.into(), text(&|r| r.stop_reason.to_string())),
+        Column::new(
+            c::USD_MICROS.into(),
+            int(&|r| {
+                (r.usd * rust_decimal::Decimal::from(1_000_000))
+                    .round()
+                    .to_i64()
+                    .unwrap_or(0)
+            }),
+        ),
+        Column::new(c::PEAK_MIB.into(), float(&|r| r.memory.peak_mib)),
+        Column::new(c::MEMORY_P95.into(), float(&|r| r.memory.p95_mib)),
+        Column::new(c::CPU_MEAN.into(), float(&|r| r.cpu.mean)),
+        Column::new(c::CPU_P50.into(), float(&|r| r.cpu.p50)),
+        Column::new(c::CPU_P95.into(), float(&|r| r.cpu.p95)),
+        Column::new(c::CPU_P99.into(), float(&|r| r.cpu.p99)),
+        Column::new(c::CPU_MAX.into(), float(&|r| r.cpu.max)),
+    ])
+}
+
+fn index_error(e: impl std::fmt::Display) -> Error {
+    Error::Store(format!("run index: {e}"))
+}
+
+/// A lazy scan of the index (None when there is none yet).
+pub fn scan(store: &Store) -> Result<Option<LazyFrame>> {
+    let file = path(store);
+    if !file.exists() {
+        return Ok(None);
+    }
+    let lazy = PlRefPath::try_from_path(&file)
+        .and_then(|p| LazyFrame::scan_parquet(p, ScanArgsParquet::default()))
+        .map_err(index_error)?;
+    Ok(Some(lazy))
+}
+
+/// Write a whole index (used by benchmarks and by [`refresh`]).
+pub fn write(store: &Store, frame: &mut DataFrame) -> Result<()> {
+    let file = path(store);
+    write_atomic(&file, |f| {
+        ParquetWriter::new(f)
+            .finish(frame)
+            .map(|_| ())
+            .map_err(index_error)
+    })
+}
+
+/// Add runs recorded since the last refresh; returns how many were added and the files
+/// skipped.
+pub fn refresh(store: &Store) -> Result<(usize, Vec<Skipped>)> {
+    let existing = match scan(store)? {
+        Some(lazy) => Some(lazy.collect().map_err(index_error)?),
+        None => None,
+    };
+    let known: HashSet<String> = existing
+        .as_ref()
+        .and_then(|f| f.column(c::ID).ok().and_then(|col| col.str().ok().cloned()))
+        .map(|ids| ids.iter().flatten().map(String::from).collect())
+        .unwrap_or_default();
+    let (runs, skipped) = store.runs(None);
+    let new: Vec<Run> = runs
+        .into_iter()
+        .filter(|r| !known.contains(&r.id))
+        .collect();
+    if new.is_empty() && existing.is_some() {
+        return Ok((0, skipped));
+    }
+    let mut added = frame(&new).map_err(index_error)?;
+    let mut all = match existing {
+        Some(mut old) => {
+            old.vstack_mut(&added).map_err(index_error)?;
+            old
+        }
+        None => std::mem::take(&mut added),
+    };
+    write(store, &mut all)?;
+    Ok((new.len(), skipped))
+}
+
+fn millis(ms: i64) -> DateTime<Utc> {
+    Utc.timestamp_millis_opt(ms).single().unwrap_or_default()
+}
+
+/// Rebuild light Run records (what the sizing engine reads) from index rows.
+pub fn runs_from(frame: &DataFrame) -> Result<Vec<Run>> {
+    let s = |name: &str| {
+        frame
+            .column(name)
+            .and_then(|x| x.str().cloned())
+            .map_err(index_error)
+    };
+    let i = |name: &str| {
+        frame
+            .column(name)
+            .and_then(|x| x.i64().cloned())
+            .map_err(index_error)
+    };
+    let f = |name: &str| {
+        frame
+            .column(name)
+            .and_then(|x| x.f64().cloned())
+            .map_err(index_error)
+    };
+    let (id, job, region, arch, os, capacity, reason) = (
+        s(c::ID)?,
+        s(c::JOB)?,
+        s(c::REGION)?,
+        s(c::ARCH)?,
+        s(c::OS)?,
+        s(c::CAPACITY)?,
+        s(c::STOP_REASON)?,
+    );
+    let (cpu, mem, storage, billed_from, started, duration, billed, usd) = (
+        i(c::CPU_UNITS)?,
+        i(c::MEMORY_MIB)?,
+        i(c::STORAGE_GIB)?,
+        i(c::BILLED_FROM_MS)?,
+        i(c::STARTED_MS)?,
+        i(c::DURATION_MS)?,
+        i(c::BILLED_S)?,
+        i(c::USD_MICROS)?,
+    );
+    let (peak, mp95, mean, p50, p95, p99, max) = (
+        f(c::PEAK_MIB)?,
+        f(c::MEMORY_P95)?,
+        f(c::CPU_MEAN)?,
+        f(c::CPU_P50)?,
+        f(c::CPU_P95)?,
+        f(c::CPU_P99)?,
+        f(c::CPU_MAX)?,
+    );
+    let mut out = Vec::with_capacity(frame.height());
+    for k in 0..frame.height() {
+        let text = |ca: &StringChunked| ca.get(k).unwrap_or("").to_string();
+        let started_at = millis(started.get(k).unwrap_or(0));
+        let stop_reason = match reason.get(k).unwrap_or("") {
+            "completed" => StopReason::Completed,
+            "oom" => StopReason::Oom,
+            "timeout" => StopReason::Timeout,
+            "interrupted" => StopReason::Interrupted,
+            "spot_interruption" => StopReason::SpotInterruption,
+            _ => StopReason::Failed,
+        };
+        out.push(Run {
+            schema_version: RUN_SCHEMA_VERSION,
+            id: text(&id),
+            job: text(&job),
+            backend: crate::run::Backend::Local,
+            cpu_units: cpu.get(k).unwrap_or(0) as u32,
+            memory_mib: mem.get(k).unwrap_or(0) as u32,
+            arch: if arch.get(k) == Some("arm64") {
+                Arch::Arm64
+            } else {
+                Arch::X86_64
+            },
+            os: if os.get(k) == Some("windows") {
+                Os::Windows
+            } else {
+                Os::Linux
+            },
+            capacity: if capacity.get(k) == Some("spot") {
+                Capacity::Spot
+            } else {
+                Capacity::OnDemand
+            },
+            region: text(&region),
+            ephemeral_storage_gib: storage.get(k).unwrap_or(20) as u32,
+            created_at: started_at,
+            pull_started_at: Some(millis(billed_from.get(k).unwrap_or(0))),
+            started_at,
+            stopped_at: started_at + chrono::Duration::milliseconds(duration.get(k).unwrap_or(0)),
+            duration_ms: duration.get(k).unwrap_or(0).max(0) as u64,
+            billed_seconds: billed.get(k).unwrap_or(0).max(0) as u64,
+            exit_code: None,
+            stop_reason,
+            stop_detail: String::new(),
+            cpu: CpuStats {
+                mean: mean.get(k).unwrap_or(0.0),
+                p50: p50.get(k).unwrap_or(0.0),
+                p95: p95.get(k).unwrap_or(0.0),
+                p99: p99.get(k).unwrap_or(0.0),
+                max: max.get(k).unwrap_or(0.0),
+            },
+            memory: MemoryStats {
+                peak_mib: peak.get(k).unwrap_or(0.0),
+                p95_mib: mp95.get(k).unwrap_or(0.0),
+                peak_exact: false,
+            },
+            samples: 0,
+            sample_interval_ms: 0,
+            limits: Limits {
+                enforced: true,
+                mechanism: "index".into(),
+                reason: None,
+            },
+            usd: rust_decimal::Decimal::new(usd.get(k).unwrap_or(0), 6),
+            launched: Vec::new(),
+            notes: Vec::new(),
+        });
+    }
+    Ok(out)
+}

@@ -1,0 +1,207 @@
+//! `report`: totals against hand computation, month-end split, empty months, CSV readable by
+//! polars, charts.
+
+use std::path::Path;
+use std::process::Command;
+
+/// A run record written straight into a store (the report reads recorded runs).
+fn write_run(store: &Path, id: &str, start: &str, seconds: u64, usd: &str, reason: &str) {
+    let started: chrono::DateTime<chrono::Utc> = start.parse().unwrap();
+    let run = serde_json::json!({
+        "schema_version": 1, "id": id, "job": "nightly", "backend": "local",
+        "cpu_units": 1024, "memory_mib": 2048, "arch": "x86_64", "os": "linux",
+        "capacity": "on-demand", "region": "us-east-1", "ephemeral_storage_gib": 20,
+        "created_at": started, "pull_started_at": null, "started_at": started,
+        "stopped_at": started + chrono::Duration::seconds(seconds as i64),
+        "duration_ms": seconds * 1000, "billed_seconds": seconds.max(60),
+        "exit_code": 0, "stop_reason": reason, "stop_detail": "",
+        "cpu": {"mean": 0.2, "p50": 0.2, "p95": 0.25, "p99": 0.3, "max": 0.3},
+        "memory": {"peak_mib": 400.0, "p95_mib": 390.0, "peak_exact": true},
+        "samples": 10, "sample_interval_ms": 1000,
+        "limits": {"enforced": true, "mechanism": "cgroup v1"},
+        "usd": usd, "launched": [], "notes": []
+    });
+    let dir = store.join("runs/nightly");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join(format!("{id}.json")), run.to_string()).unwrap();
+}
+
+fn report(store: &Path, args: &[&str]) -> (i32, String, String) {
+    let output = Command::new(env!("CARGO_BIN_EXE_fargate-cost"))
+        .args([
+            "--config",
+            "/nonexistent.toml",
+            "--store",
+            &store.to_string_lossy(),
+            "report",
+        ])
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        output.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+fn fixture_store() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    // 1 vCPU / 2 GB = 0.04937 $/h. 600 s → 0.008228; 1,200 s → 0.016457; a 1-hour run from
+    // 23:30 on 30 November to 00:30 on 1 December → 0.04937, half in each month.
+    write_run(
+        dir.path(),
+        "r1",
+        "2026-11-03T10:00:00Z",
+        600,
+        "0.008228",
+        "completed",
+    );
+    write_run(
+        dir.path(),
+        "r2",
+        "2026-11-10T10:00:00Z",
+        1200,
+        "0.016457",
+        "completed",
+    );
+    write_run(
+        dir.path(),
+        "r3",
+        "2026-11-30T23:30:00Z",
+        3600,
+        "0.04937",
+        "failed",
+    );
+    dir
+}
+
+#[test]
+fn a_month_of_known_runs_matches_hand_computation() {
+    let store = fixture_store();
+    let out = store.path().join("nov.csv");
+    let (code, stdout, stderr) = report(
+        store.path(),
+        &[
+            "--month",
+            "2026-11",
+            "--output",
+            "json",
+            "--out",
+            &out.to_string_lossy(),
+        ],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    let rows: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let job = &rows[0];
+    assert_eq!(job["job"], "nightly");
+    assert_eq!(job["runs"], 3, "runs billed from November");
+    assert_eq!(job["failed_runs"], 1);
+    // (600 + 1,200 + 1,800) s = 1 billed hour, 1 vCPU-hour, 2 GB-hours.
+    assert_eq!(job["billed_hours"], 1);
+    assert_eq!(job["vcpu_hours"], 1);
+    assert_eq!(job["gb_hours"], 2);
+    // 0.008228 + 0.016457 + 0.04937 / 2 = 0.049370
+    assert_eq!(job["fargate_usd"], 0.04937);
+    // Spot 0.01542025 $/h: 600 s → 0.002570, 1,200 s → 0.005140, half hour → 0.007710.
+    assert_eq!(job["fargate_spot_usd"], 0.01542);
+    // Glue equivalent (Python shell 1 DPU, $0.44/h): 600 s → 0.073333, 1,200 s → 0.146667,
+    // half of 3,600 s → 0.22: 0.44
+    assert_eq!(job["glue_equivalent_usd"], 0.44);
+    // Right-sized: peak 400 MiB, CPU 0.25 → 0.5 vCPU / 1 GB = 0.024685 $/h × 1 h.
+    assert_eq!(job["recommended_cpu_vcpu"], 0.5);
+    assert_eq!(job["recommended_memory_gib"], 1);
+    assert_eq!(job["recommended_usd"], 0.024685);
+    assert_eq!(job["savings_usd"], 0.024685);
+    let total = &rows[1];
+    assert_eq!(total["job"], "TOTAL");
+    assert_eq!(total["fargate_usd"], 0.04937);
+
+    // December gets the other half of the midnight run, and no run starts.
+    let (_, stdout, _) = report(store.path(), &["--month", "2026-12", "--output", "json"]);
+    let dec: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(dec[0]["runs"], 0);
+    assert_eq!(dec[0]["fargate_usd"], 0.024685);
+    assert_eq!(dec[0]["billed_hours"], 0.5);
+}
+
+#[test]
+fn an_empty_month_is_a_header_only_csv_and_a_note() {
+    let store = fixture_store();
+    let out = store.path().join("empty.csv");
+    let (code, stdout, stderr) = report(
+        store.path(),
+        &[
+            "--month",
+            "2025-01",
+            "--output",
+            "csv",
+            "--out",
+            &out.to_string_lossy(),
+        ],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(
+        stdout,
+        "month,job,runs,failed_runs,billed_hours,vcpu_hours,gb_hours,fargate_usd,fargate_spot_usd,glue_equivalent_usd,recommended_cpu_vcpu,recommended_memory_gib,recommended_usd,savings_usd\r\n"
+    );
+    assert!(stderr.contains("no recorded runs in 2025-01"), "{stderr}");
+    assert_eq!(std::fs::read_to_string(&out).unwrap(), stdout);
+}
+
+#[test]
+fn the_csv_opens_in_polars_with_the_contract_columns_and_types() {
+    let has_polars = Command::new("python3")
+        .args(["-c", "import polars"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !has_polars {
+        eprintln!("skipping: python3 -m pip install -r fixtures/jobs/requirements.txt");
+        return;
+    }
+    let store = fixture_store();
+    let out = store.path().join("nov.csv");
+    let (code, _, stderr) = report(
+        store.path(),
+        &[
+            "--month",
+            "2026-11",
+            "--output",
+            "csv",
+            "--out",
+            &out.to_string_lossy(),
+        ],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    let script = format!(
+        "import polars as pl\ndf = pl.read_csv('{}')\nprint(','.join(df.columns))\nprint(df.schema['fargate_usd'], df.schema['runs'])\nprint(df.filter(pl.col('job') == 'TOTAL')['fargate_usd'][0])",
+        out.display()
+    );
+    let output = Command::new("python3")
+        .args(["-c", &script])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&output.stdout);
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(
+        lines[0],
+        "month,job,runs,failed_runs,billed_hours,vcpu_hours,gb_hours,fargate_usd,fargate_spot_usd,glue_equivalent_usd,recommended_cpu_vcpu,recommended_memory_gib,recommended_usd,savings_usd",
+        "{text}"
+    );
+    assert_eq!(lines[1], "Float64 Int64");
+    assert_eq!(lines[2], "0.04937");
+}
+
+#[test]
+fn the_report_chart_renders() {
+    let store = fixture_store();
+    let chart = store.path().join("cost.png");
+    let (code, _, stderr) = report(
+        store.path(),
+        &["--month", "2026-11", "--chart", &chart.to_string_lossy()],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    let image = image::open(&chart).unwrap().to_rgb8();
+    assert_eq!(image.dimensions(), (960, 600));
+    assert!(image.pixels().filter(|p| p.0 != [255, 255, 255]).count() > 5_000);
+}
