@@ -48,9 +48,21 @@ pub fn compare(
         if jobs.is_empty() {
             printer.warn(&format!("{} has no [[jobs]]", config.path.display()));
         }
-        jobs.into_iter()
-            .map(|job| config_workload(settings, args, &config, job, &mut notes))
-            .collect::<Result<Vec<_>>>()?
+        let store = crate::store::Store::new(&settings.store);
+        let mut workloads = Vec::new();
+        for job in jobs {
+            // Recorded runs beat the configured guesses (unless flags say otherwise).
+            let measured = measured(&store, job, args);
+            let job = match &measured {
+                Some(m) => {
+                    notes.push(m.note.clone());
+                    &m.job
+                }
+                None => job,
+            };
+            workloads.push(config_workload(settings, args, &config, job, &mut notes)?);
+        }
+        workloads
     };
     let comparisons = workloads
         .iter()
@@ -84,6 +96,62 @@ fn dedup<T: PartialEq>(items: impl Iterator<Item = T>) -> Vec<T> {
         }
     }
     out
+}
+
+/// A job with its duration and schedule taken from its recorded runs.
+struct Measured {
+    job: Job,
+    note: String,
+}
+
+/// Completed runs of the last 30 days, at most this many read.
+const MEASURE_WINDOW_DAYS: i64 = 30;
+
+fn measured(store: &crate::store::Store, job: &Job, args: &CompareArgs) -> Option<Measured> {
+    let since = chrono::Utc::now() - chrono::Duration::days(MEASURE_WINDOW_DAYS);
+    let (runs, _) = store.runs(Some(&job.name));
+    let recent: Vec<&crate::run::Run> = runs.iter().filter(|r| r.started_at >= since).collect();
+    let mut durations: Vec<f64> = recent
+        .iter()
+        .filter(|r| r.stop_reason == crate::run::StopReason::Completed)
+        .map(|r| r.duration_ms as f64)
+        .collect();
+    if durations.is_empty() {
+        return None;
+    }
+    let median = crate::run::percentile(&durations, 0.5);
+    durations.clear();
+    let first = recent.iter().map(|r| r.started_at).min()?;
+    let span_days = ((chrono::Utc::now() - first).num_seconds() as f64 / 86_400.0)
+        .clamp(1.0, MEASURE_WINDOW_DAYS as f64);
+    // Runs in the window, scaled to an average month (30.4375 days).
+    let per_month = recent.len() as f64 * 30.4375 / span_days;
+    let mut measured = job.clone();
+    measured.duration = Some(std::time::Duration::from_millis(median.max(1.0) as u64));
+    let schedule_from_store =
+        args.runs_per_month.is_none() && args.schedule.is_none() && job.schedule.is_none();
+    if schedule_from_store {
+        measured.schedule =
+            Decimal::from_f64_retain(per_month).map(|d| Schedule::RunsPerMonth(d.round_dp(2)));
+    }
+    let note = format!(
+        "{}: measured — duration is the median of {} completed run(s) in the last {MEASURE_WINDOW_DAYS} days ({}){}",
+        job.name,
+        recent
+            .iter()
+            .filter(|r| r.stop_reason == crate::run::StopReason::Completed)
+            .count(),
+        text::duration(std::time::Duration::from_millis(median as u64)),
+        if schedule_from_store {
+            format!("; {:.2} runs/month from the store's history", per_month)
+        } else {
+            "; runs per month from the config".to_string()
+        }
+    );
+    Some(Measured {
+        job: measured,
+        note,
+    })
 }
 
 /// Flags that describe a job by themselves.

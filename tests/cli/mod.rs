@@ -12,6 +12,8 @@ pub fn fargate_cost() -> assert_cmd::Command {
     cmd.env_remove("AWS_REGION")
         .env_remove("AWS_DEFAULT_REGION")
         .env_remove("FARGATE_COST_CONFIG")
+        // An empty store: these tests price the configured guesses, not recorded runs.
+        .env("FARGATE_COST_STORE", "/nonexistent/fargate-cost-test-store")
         .env("NO_COLOR", "1");
     cmd
 }

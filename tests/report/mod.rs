@@ -205,3 +205,50 @@ fn the_report_chart_renders() {
     assert_eq!(image.dimensions(), (960, 600));
     assert!(image.pixels().filter(|p| p.0 != [255, 255, 255]).count() > 5_000);
 }
+
+#[test]
+fn compare_uses_measured_durations_and_says_so() {
+    let store = tempfile::tempdir().unwrap();
+    let now = chrono::Utc::now();
+    for (i, seconds) in [300u64, 420, 360].iter().enumerate() {
+        let start = (now - chrono::Duration::days(i as i64 + 1)).to_rfc3339();
+        write_run(
+            store.path(),
+            &format!("m{i}"),
+            &start,
+            *seconds,
+            "0.005",
+            "completed",
+        );
+    }
+    let config = store.path().join("fargate-cost.toml");
+    std::fs::write(&config, "[[jobs]]\nname = \"nightly\"\ncpu = 1\nmemory = 2\nduration = \"1h\"\nruns_per_month = 30\n").unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_fargate-cost"))
+        .args([
+            "--config",
+            &config.to_string_lossy(),
+            "--store",
+            &store.path().to_string_lossy(),
+            "compare",
+            "--output",
+            "csv",
+        ])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    // The median of 300, 420 and 360 s is 360 s, not the configured hour.
+    assert!(
+        stdout
+            .lines()
+            .nth(1)
+            .unwrap()
+            .starts_with("nightly,us-east-1,x86_64,1,2,360,30,"),
+        "{stdout}"
+    );
+    assert!(
+        stderr.contains("nightly: measured — duration is the median of 3 completed run(s)"),
+        "{stderr}"
+    );
+}
