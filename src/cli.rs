@@ -169,6 +169,10 @@ pub enum RunsCommand {
     Show {
         /// Run id (a unique prefix is enough)
         run_id: String,
+
+        /// Draw CPU and memory over time against the size's limits to FILE (.svg or .png)
+        #[arg(long, value_name = "FILE")]
+        chart: Option<PathBuf>,
     },
 }
 

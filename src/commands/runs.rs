@@ -75,9 +75,20 @@ pub fn runs(settings: &GlobalSettings, args: &RunsArgs, printer: &Printer) -> an
             let output = report::render(settings.format, &rows, || runs_grid(&runs))?;
             printer.data(&output)?;
         }
-        Some(RunsCommand::Show { run_id }) => {
+        Some(RunsCommand::Show { run_id, chart }) => {
             let (run, skipped) = store.find(run_id)?;
             warn_skipped(printer, &skipped);
+            if let Some(path) = chart {
+                let samples = store.samples(&run)?;
+                crate::report::chart::TraceChart {
+                    title: format!("{} — run {}", run.job, run.id),
+                    samples: &samples,
+                    vcpu_limit: f64::from(run.cpu_units) / 1024.0,
+                    memory_limit_mib: f64::from(run.memory_mib),
+                }
+                .write(path)?;
+                printer.note(&format!("chart written to {}", path.display()));
+            }
             let output = match settings.format {
                 Format::Json => {
                     let mut text = serde_json::to_string_pretty(&run)?;

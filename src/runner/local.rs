@@ -279,6 +279,15 @@ pub fn run(request: &LocalRequest, progress: &mut dyn FnMut(Progress)) -> Result
         _ => None,
     };
     drop(source); // removes the cgroup
+    if samples.is_empty() {
+        // A job shorter than one interval still gets one point: its whole-run average CPU
+        // and the kernel's peak memory, at its end.
+        samples.push(Sample {
+            offset_ms: wall.as_millis() as u64,
+            cpu_vcpu: cpu_mean.unwrap_or(0.0),
+            memory_mib: kernel_peak_mib.unwrap_or(0.0),
+        });
+    }
 
     let (exit_code, how) = match (status.code(), status.signal()) {
         (Some(code), _) => (Some(code), format!("exited with code {code}")),
