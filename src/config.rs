@@ -83,6 +83,8 @@ pub struct EcsSettings {
     pub assign_public_ip: Option<bool>,
     /// Fargate platform version.
     pub platform_version: Option<String>,
+    /// Command override for the container (argv).
+    pub command: Option<Vec<String>>,
 }
 
 impl EcsSettings {
@@ -96,6 +98,7 @@ impl EcsSettings {
             security_groups: self.security_groups.or_else(|| d.security_groups.clone()),
             assign_public_ip: self.assign_public_ip.or(d.assign_public_ip),
             platform_version: self.platform_version.or_else(|| d.platform_version.clone()),
+            command: self.command.or_else(|| d.command.clone()),
         }
     }
 }

@@ -286,7 +286,7 @@ impl Session<'_> {
             settings: ecs.settings.clone(),
             size,
             capacity: job.capacity,
-            command: None,
+            command: ecs.settings.command.clone(),
             timeout: self.timeout,
             stop: Arc::clone(&self.stop),
         };

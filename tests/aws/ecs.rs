@@ -17,7 +17,7 @@ fn a_run_with_overrides_records_the_overridden_size() {
     std::fs::write(
         &config,
         format!(
-            "[[jobs]]\nname = \"etl\"\ncpu = 2\nmemory = \"4GB\"\n[jobs.ecs]\ncluster = \"data\"\ntask_definition = \"etl\"\ncontainer = \"app\"\nsubnets = [\"{}\"]\nsecurity_groups = [\"{}\"]\n",
+            "[[jobs]]\nname = \"etl\"\ncpu = 2\nmemory = \"4GB\"\n[jobs.ecs]\ncluster = \"data\"\ntask_definition = \"etl\"\ncontainer = \"app\"\ncommand = [\"python\", \"etl.py\", \"--day\", \"today\"]\nsubnets = [\"{}\"]\nsecurity_groups = [\"{}\"]\n",
             ids["subnet"].as_str().unwrap(),
             ids["security_group"].as_str().unwrap()
         ),
@@ -75,6 +75,9 @@ fn a_run_with_overrides_records_the_overridden_size() {
     });
     assert_eq!(overrides.cpu(), Some("2048"));
     assert_eq!(overrides.memory(), Some("4096"));
+    let container = &overrides.container_overrides()[0];
+    assert_eq!(container.name(), Some("app"));
+    assert_eq!(container.command(), ["python", "etl.py", "--day", "today"]);
 }
 
 /// moto cannot make a container exit with a code, so the classification of the stopped
