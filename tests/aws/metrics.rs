@@ -166,3 +166,41 @@ fn queries_over_the_point_cap_are_split_across_requests_and_survive_faults() {
         assert!(stats["GetMetricData"].as_u64().unwrap() >= 2, "{stats}");
     });
 }
+
+#[test]
+fn next_token_pages_are_followed_to_the_end() {
+    // The adapter pages GetMetricData every 250 points, as CloudWatch does past MaxDatapoints
+    // (moto itself never paginates); 2 × 300 points need three pages.
+    let Some(moto) = Moto::start_with(0.0, 250) else {
+        return;
+    };
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        let cw = aws_sdk_cloudwatch::Client::new(&moto.sdk_config().await);
+        let now = Utc::now();
+        let start = Utc
+            .timestamp_opt(now.timestamp() - now.timestamp() % 60 - 6 * 3600, 0)
+            .unwrap();
+        seed(&cw, "p1", "CpuUtilized", start, 300, |m| m as f64).await;
+        seed(&cw, "p2", "CpuUtilized", start, 300, |m| 1000.0 + m as f64).await;
+        let wanted = [metric("p1", "CpuUtilized"), metric("p2", "CpuUtilized")];
+        let (series, requests) = pull(
+            &cw,
+            &wanted,
+            "Average",
+            start,
+            start + Duration::minutes(300),
+            now,
+        )
+        .await
+        .unwrap();
+        assert_eq!(requests, 3, "600 points in pages of 250");
+        let p1: Vec<f64> = series[0].points.iter().map(|p| p.1).collect();
+        let p2: Vec<f64> = series[1].points.iter().map(|p| p.1).collect();
+        assert_eq!(p1, (0..300).map(|m| m as f64).collect::<Vec<_>>());
+        assert_eq!(p2, (0..300).map(|m| 1000.0 + m as f64).collect::<Vec<_>>());
+    });
+}

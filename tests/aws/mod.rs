@@ -41,6 +41,11 @@ impl Moto {
     /// Start moto and the adapter (with a share of injected faults), or None (printing
     /// why) when moto is not installed.
     pub fn start(fail_rate: f64) -> Option<Moto> {
+        Moto::start_with(fail_rate, 0)
+    }
+
+    /// Like [`Moto::start`], with GetMetricData paginated every `page_points` points.
+    pub fn start_with(fail_rate: f64, page_points: usize) -> Option<Moto> {
         if Command::new("moto_server").arg("--help").output().is_err() {
             eprintln!(
                 "skipping: moto_server not found (python3 -m pip install 'moto[server]' cbor2)"
@@ -63,6 +68,7 @@ impl Moto {
                 &moto_port.to_string(),
             ])
             .args(["--fail-rate", &fail_rate.to_string()])
+            .args(["--page-points", &page_points.to_string()])
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .spawn()

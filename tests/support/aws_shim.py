@@ -5,6 +5,10 @@ re-encodes CloudWatch calls (CBOR request -> moto's JSON protocol -> CBOR respon
 timestamps tagged from botocore's service model) and passes every other request (ECS, EC2,
 moto's own API) through unchanged. moto does all the API work; this only re-encodes.
 
+With --page-points N it paginates GetMetricData the way CloudWatch does past MaxDatapoints
+(100,800 by default), which moto never does: at most N points a response, the rest behind a
+NextToken.
+
 With --fail-rate F it also answers a share F of AWS API requests with a throttling error or
 a 503, and with --delay S it sleeps S seconds before some responses, so tests can prove that
 results are complete and identical after the SDK's retries.
@@ -15,6 +19,7 @@ Prints "ready" once listening. Counts requests per operation at GET /_shim/stats
 
 import argparse
 import datetime as dt
+import gzip
 import http.client
 import json
 import random
@@ -63,6 +68,26 @@ def conform(value, shape):
     if shape.type_name == "map" and isinstance(value, dict):
         return {k: conform(v, shape.value) for k, v in value.items()}
     return value
+
+
+def paginate(payload, offset, limit):
+    """Return points [offset, offset + limit) of the results, in result order, and a
+    NextToken when more remain."""
+    results, seen, taken = [], 0, 0
+    for result in payload.get("MetricDataResults", []):
+        times, values = result.get("Timestamps", []), result.get("Values", [])
+        start = max(0, offset - seen)
+        room = limit - taken
+        part_t, part_v = times[start:start + room], values[start:start + room]
+        seen += len(times)
+        taken += len(part_t)
+        if part_t or start == 0:
+            results.append(dict(result, Timestamps=part_t, Values=part_v))
+    payload = dict(payload, MetricDataResults=results)
+    payload.pop("NextToken", None)
+    if offset + limit < seen:
+        payload["NextToken"] = str(offset + limit)
+    return payload
 
 
 def tag_timestamps(value, shape):
@@ -119,6 +144,9 @@ class Handler(BaseHTTPRequestHandler):
     def do_POST(self):
         length = int(self.headers.get("Content-Length", "0"))
         body = self.rfile.read(length)
+        # The SDK gzips large PutMetricData bodies (request compression), as AWS accepts.
+        if self.headers.get("Content-Encoding", "").lower() == "gzip":
+            body = gzip.decompress(body)
         is_cbor = self.path.startswith(CW_PREFIX)
         operation = self.path[len(CW_PREFIX):] if is_cbor else self.headers.get("X-Amz-Target", "other")
         is_api = not self.path.startswith("/moto-api")
@@ -145,6 +173,9 @@ class Handler(BaseHTTPRequestHandler):
                 data = json.dumps(conform(json.loads(data), operation_model.output_shape)).encode()
             return self.send(status, headers, data)
         request = to_json(cbor2.loads(body)) if body else {}
+        offset = 0
+        if operation == "GetMetricData" and self.server.page_points:
+            offset = int(request.pop("NextToken", "0") or "0")
         headers = {
             "Content-Type": "application/x-amz-json-1.0",
             "X-Amz-Target": "GraniteServiceVersion20100801." + operation,
@@ -157,6 +188,8 @@ class Handler(BaseHTTPRequestHandler):
             kind = str(payload.get("__type", "InternalFailure")).split("#")[-1]
             payload = {"__type": kind, "message": payload.get("message") or payload.get("Message", "")}
         else:
+            if operation == "GetMetricData" and self.server.page_points:
+                payload = paginate(payload, offset, self.server.page_points)
             payload = tag_timestamps(payload, MODEL.operation_model(operation).output_shape)
         self.send(status, {"Content-Type": "application/cbor", "smithy-protocol": "rpc-v2-cbor"}, cbor2.dumps(payload))
 
@@ -168,12 +201,14 @@ def main():
     parser.add_argument("--fail-rate", type=float, default=0.0)
     parser.add_argument("--delay", type=float, default=0.0)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--page-points", type=int, default=0)
     args = parser.parse_args()
     server = ThreadingHTTPServer(("127.0.0.1", args.listen), Handler)
     server.moto_port = args.moto
     server.fail_rate = args.fail_rate
     server.delay = args.delay
     server.random = random.Random(args.seed)
+    server.page_points = args.page_points
     print("ready", flush=True)
     server.serve_forever()
 
