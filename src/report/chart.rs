@@ -61,6 +61,39 @@ pub fn kind(path: &Path) -> Result<Kind> {
     }
 }
 
+/// Render a chart to `path` with the backend its extension names (.svg / .png; PNG text uses
+/// the bundled font), into a temp file in the same directory renamed into place. The two
+/// closures are the same drawing code instantiated for each backend.
+fn write_chart(
+    path: &Path,
+    svg: impl FnOnce(DrawingArea<SVGBackend, Shift>) -> std::result::Result<(), String>,
+    png: impl FnOnce(DrawingArea<BitMapBackend, Shift>) -> std::result::Result<(), String>,
+) -> Result<()> {
+    let kind = kind(path)?;
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir).map_err(|e| chart_error(path, e))?;
+    let temp = tempfile::Builder::new()
+        .prefix(".tmp-chart-")
+        .suffix(if kind == Kind::Svg { ".svg" } else { ".png" })
+        .tempfile_in(dir)
+        .map_err(|e| chart_error(path, e))?;
+    match kind {
+        Kind::Svg => svg(SVGBackend::new(temp.path(), SIZE).into_drawing_area()),
+        Kind::Png => {
+            if !register_font() {
+                return Err(chart_error(path, "the bundled font could not be loaded"));
+            }
+            png(BitMapBackend::new(temp.path(), SIZE).into_drawing_area())
+        }
+    }
+    .map_err(|e| chart_error(path, e))?;
+    temp.persist(path).map_err(|e| chart_error(path, e.error))?;
+    Ok(())
+}
+
 /// Cost and run time per vCPU from a sweep or model, marking the recommendation and the
 /// deadline.
 #[derive(Debug, Clone)]
@@ -80,40 +113,13 @@ pub struct SweepChart<'a> {
 impl SweepChart<'_> {
     /// Draw to `path` (.svg or .png).
     pub fn write(&self, path: &Path) -> Result<()> {
-        let kind = kind(path)?;
         if self.candidates.is_empty() {
             return Err(Error::invalid(
                 "--chart",
                 "no runtime model to draw: record runs at two or more CPU sizes (tune --sweep)",
             ));
         }
-        let dir = path
-            .parent()
-            .filter(|p| !p.as_os_str().is_empty())
-            .unwrap_or(Path::new("."));
-        let temp = tempfile::Builder::new()
-            .prefix(".tmp-chart-")
-            .suffix(match kind {
-                Kind::Svg => ".svg",
-                Kind::Png => ".png",
-            })
-            .tempfile_in(dir)
-            .map_err(|e| chart_error(path, e))?;
-        match kind {
-            Kind::Svg => {
-                let root = SVGBackend::new(temp.path(), SIZE).into_drawing_area();
-                self.draw(root).map_err(|e| chart_error(path, e))?;
-            }
-            Kind::Png => {
-                if !register_font() {
-                    return Err(chart_error(path, "the bundled font could not be loaded"));
-                }
-                let root = BitMapBackend::new(temp.path(), SIZE).into_drawing_area();
-                self.draw(root).map_err(|e| chart_error(path, e))?;
-            }
-        }
-        temp.persist(path).map_err(|e| chart_error(path, e.error))?;
-        Ok(())
+        write_chart(path, |root| self.draw(root), |root| self.draw(root))
     }
 
     fn draw<DB: DrawingBackend>(
@@ -244,29 +250,7 @@ pub struct CostChart<'a> {
 impl CostChart<'_> {
     /// Draw to `path` (.svg or .png).
     pub fn write(&self, path: &Path) -> Result<()> {
-        let kind = kind(path)?;
-        let dir = path
-            .parent()
-            .filter(|p| !p.as_os_str().is_empty())
-            .unwrap_or(Path::new("."));
-        std::fs::create_dir_all(dir).map_err(|e| chart_error(path, e))?;
-        let temp = tempfile::Builder::new()
-            .prefix(".tmp-chart-")
-            .suffix(if kind == Kind::Svg { ".svg" } else { ".png" })
-            .tempfile_in(dir)
-            .map_err(|e| chart_error(path, e))?;
-        match kind {
-            Kind::Svg => self.draw(SVGBackend::new(temp.path(), SIZE).into_drawing_area()),
-            Kind::Png => {
-                if !register_font() {
-                    return Err(chart_error(path, "the bundled font could not be loaded"));
-                }
-                self.draw(BitMapBackend::new(temp.path(), SIZE).into_drawing_area())
-            }
-        }
-        .map_err(|e| chart_error(path, e))?;
-        temp.persist(path).map_err(|e| chart_error(path, e.error))?;
-        Ok(())
+        write_chart(path, |root| self.draw(root), |root| self.draw(root))
     }
 
     fn draw<DB: DrawingBackend>(
@@ -362,31 +346,10 @@ pub struct TraceChart<'a> {
 impl TraceChart<'_> {
     /// Draw to `path` (.svg or .png).
     pub fn write(&self, path: &Path) -> Result<()> {
-        let kind = kind(path)?;
         if self.samples.is_empty() {
             return Err(Error::invalid("--chart", "this run has no samples to draw"));
         }
-        let dir = path
-            .parent()
-            .filter(|p| !p.as_os_str().is_empty())
-            .unwrap_or(Path::new("."));
-        let temp = tempfile::Builder::new()
-            .prefix(".tmp-chart-")
-            .suffix(if kind == Kind::Svg { ".svg" } else { ".png" })
-            .tempfile_in(dir)
-            .map_err(|e| chart_error(path, e))?;
-        match kind {
-            Kind::Svg => self.draw(SVGBackend::new(temp.path(), SIZE).into_drawing_area()),
-            Kind::Png => {
-                if !register_font() {
-                    return Err(chart_error(path, "the bundled font could not be loaded"));
-                }
-                self.draw(BitMapBackend::new(temp.path(), SIZE).into_drawing_area())
-            }
-        }
-        .map_err(|e| chart_error(path, e))?;
-        temp.persist(path).map_err(|e| chart_error(path, e.error))?;
-        Ok(())
+        write_chart(path, |root| self.draw(root), |root| self.draw(root))
     }
 
     fn draw<DB: DrawingBackend>(
