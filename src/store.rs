@@ -117,6 +117,16 @@ impl Store {
 
     /// All readable runs (of one job, or all), oldest first, and the files skipped.
     pub fn runs(&self, job: Option<&str>) -> (Vec<Run>, Vec<Skipped>) {
+        self.runs_where(job, |_| true)
+    }
+
+    /// Like [`Store::runs`], reading only the files whose run id (the file name) passes
+    /// `wanted` — so the index refresh parses only runs it does not have yet.
+    pub fn runs_where(
+        &self,
+        job: Option<&str>,
+        wanted: impl Fn(&str) -> bool,
+    ) -> (Vec<Run>, Vec<Skipped>) {
         let mut runs = Vec::new();
         let mut skipped = Vec::new();
         let base = self.root.join("runs");
@@ -147,6 +157,13 @@ impl Store {
                     .unwrap_or_default();
                 if name.starts_with(".tmp-") {
                     continue; // a write in progress (or killed mid-way): never visible
+                }
+                if path.extension().is_some_and(|e| e == "json")
+                    && path
+                        .file_stem()
+                        .is_some_and(|stem| !wanted(&stem.to_string_lossy()))
+                {
+                    continue;
                 }
                 if path.extension().is_none_or(|e| e != "json") {
                     skipped.push(Skipped {

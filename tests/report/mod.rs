@@ -252,3 +252,31 @@ fn compare_uses_measured_durations_and_says_so() {
         "{stderr}"
     );
 }
+
+#[test]
+fn runs_recorded_after_a_report_are_indexed_by_the_next_one() {
+    let store = fixture_store();
+    let (_, first, _) = report(store.path(), &["--month", "2026-11", "--output", "json"]);
+    let first: serde_json::Value = serde_json::from_str(&first).unwrap();
+    assert_eq!(first[0]["runs"], 3);
+    // 1 vCPU / 2 GB for 3,600 s = 0.04937.
+    write_run(
+        store.path(),
+        "r4",
+        "2026-11-20T08:00:00Z",
+        3600,
+        "0.04937",
+        "completed",
+    );
+    let (_, second, stderr) = report(
+        store.path(),
+        &["-v", "--month", "2026-11", "--output", "json"],
+    );
+    let second: serde_json::Value = serde_json::from_str(&second).unwrap();
+    assert_eq!(second[0]["runs"], 4);
+    assert_eq!(second[0]["fargate_usd"], 0.09874, "0.04937 + 0.04937");
+    assert!(
+        stderr.contains("run index: 1 new run(s) indexed"),
+        "{stderr}"
+    );
+}
