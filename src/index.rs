@@ -12,7 +12,6 @@ use rust_decimal::prelude::ToPrimitive;
 
 use crate::error::{Error, Result};
 use crate::run::{CpuStats, Limits, MemoryStats, RUN_SCHEMA_VERSION, Run, StopReason};
-use crate::size::{Arch, Capacity, Os};
 use crate::store::{Skipped, Store, write_atomic};
 
 /// Column names of the index.
@@ -177,6 +176,12 @@ pub fn refresh(store: &Store) -> Result<(usize, Vec<Skipped>)> {
     Ok((new.len(), skipped))
 }
 
+/// An index column value as Arch/Os/Capacity (written with their Display), default when
+/// empty or unknown.
+pub fn parse_or_default<T: std::str::FromStr + Default>(text: Option<&str>) -> T {
+    text.and_then(|t| t.parse().ok()).unwrap_or_default()
+}
+
 fn millis(ms: i64) -> DateTime<Utc> {
     Utc.timestamp_millis_opt(ms).single().unwrap_or_default()
 }
@@ -248,21 +253,9 @@ pub fn runs_from(frame: &DataFrame) -> Result<Vec<Run>> {
             backend: crate::run::Backend::Local,
             cpu_units: cpu.get(k).unwrap_or(0) as u32,
             memory_mib: mem.get(k).unwrap_or(0) as u32,
-            arch: if arch.get(k) == Some("arm64") {
-                Arch::Arm64
-            } else {
-                Arch::X86_64
-            },
-            os: if os.get(k) == Some("windows") {
-                Os::Windows
-            } else {
-                Os::Linux
-            },
-            capacity: if capacity.get(k) == Some("spot") {
-                Capacity::Spot
-            } else {
-                Capacity::OnDemand
-            },
+            arch: parse_or_default(arch.get(k)),
+            os: parse_or_default(os.get(k)),
+            capacity: parse_or_default(capacity.get(k)),
             region: text(&region),
             ephemeral_storage_gib: storage.get(k).unwrap_or(20) as u32,
             created_at: started_at,

@@ -17,7 +17,7 @@ use crate::config::Job;
 use crate::cost::{self, FargateTask};
 use crate::error::{Error, Result};
 use crate::glue::{self, Engine, GlueVersion};
-use crate::index::{self, columns as c};
+use crate::index::{self, columns as c, parse_or_default};
 use crate::pricing::PriceBook;
 use crate::run::Run;
 use crate::size::{Arch, Capacity, Os, Size};
@@ -471,21 +471,9 @@ fn index_shapes(frame: &DataFrame) -> Result<Vec<Shape>> {
         .map(|k| Shape {
             job: job.get(k).unwrap_or("").into(),
             region: region.get(k).unwrap_or("").into(),
-            arch: if arch.get(k) == Some("arm64") {
-                Arch::Arm64
-            } else {
-                Arch::X86_64
-            },
-            os: if os.get(k) == Some("windows") {
-                Os::Windows
-            } else {
-                Os::Linux
-            },
-            capacity: if capacity.get(k) == Some("spot") {
-                Capacity::Spot
-            } else {
-                Capacity::OnDemand
-            },
+            arch: parse_or_default(arch.get(k)),
+            os: parse_or_default(os.get(k)),
+            capacity: parse_or_default(capacity.get(k)),
             cpu_units: cpu.get(k).unwrap_or(0) as u32,
             memory_mib: memory.get(k).unwrap_or(0) as u32,
             storage: storage.get(k).unwrap_or(20) as u32,
