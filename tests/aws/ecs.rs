@@ -187,3 +187,39 @@ fn ctrl_c_stops_the_task_and_records_it_as_interrupted() {
     let rows: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
     assert_eq!(rows[0]["stop_reason"], "interrupted", "{stderr}");
 }
+
+#[test]
+fn an_ecs_run_survives_injected_faults() {
+    // 20% of requests (RunTask, DescribeTasks, GetMetricData, …) fail with throttling or a
+    // 503 before reaching moto; the SDK's retries must still record the run.
+    let Some(moto) = Moto::start(0.2) else { return };
+    let ids = moto.setup_ecs(1);
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("fargate-cost.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[[jobs]]\nname = \"etl\"\ncpu = 1\nmemory = 2\n[jobs.ecs]\ncluster = \"data\"\ntask_definition = \"etl\"\nsubnets = [\"{}\"]\nsecurity_groups = [\"{}\"]\n",
+            ids["subnet"].as_str().unwrap(),
+            ids["security_group"].as_str().unwrap()
+        ),
+    )
+    .unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_fargate-cost"))
+        .args([
+            "--config",
+            &config.to_string_lossy(),
+            "run",
+            "etl",
+            "--output",
+            "json",
+        ])
+        .envs(moto.env())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    let rows: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(rows[0]["stop_reason"], "completed");
+    assert_eq!(rows[0]["cpu_vcpu"], 1);
+}
