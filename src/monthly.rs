@@ -179,25 +179,44 @@ fn recommendations(
     jobs: &[Job],
 ) -> Result<HashMap<String, Size>> {
     let lookback = (period.to - chrono::Duration::days(30)).timestamp_millis();
+    let window = col(c::STARTED_MS)
+        .gt_eq(lit(lookback))
+        .and(col(c::STARTED_MS).lt(lit(period.to.timestamp_millis())));
+    // Pass 1, two narrow columns: when does each job's 500th latest run start? Pass 2 reads
+    // full rows only from the earliest of those instants on (a predicate the Parquet scan
+    // applies), so memory follows the rows kept, not the whole window.
+    let cutoffs = lazy
+        .clone()
+        .filter(window.clone())
+        .select([col(c::JOB), col(c::STARTED_MS)])
+        .group_by([col(c::JOB)])
+        .agg([col(c::STARTED_MS)
+            .sort(SortOptions::default().with_order_descending(true))
+            .head(Some(RECOMMEND_FROM as usize))
+            .min()
+            .alias("cutoff")])
+        .select([col("cutoff").min()])
+        .collect()
+        .map_err(polars_error)?;
+    let cutoff = cutoffs
+        .column("cutoff")
+        .and_then(|c| c.i64().cloned())
+        .ok()
+        .and_then(|c| c.get(0))
+        .unwrap_or(lookback);
     let recent = lazy
         .clone()
-        .filter(
-            col(c::STARTED_MS)
-                .gt_eq(lit(lookback))
-                .and(col(c::STARTED_MS).lt(lit(period.to.timestamp_millis()))),
-        )
-        .sort(
-            [c::STARTED_MS],
-            SortMultipleOptions::default().with_order_descending(true),
-        )
-        .group_by([col(c::JOB)])
-        .head(Some(RECOMMEND_FROM as usize))
+        .filter(window.and(col(c::STARTED_MS).gt_eq(lit(cutoff))))
         .collect()
         .map_err(polars_error)?;
     let runs = index::runs_from(&recent)?;
     let mut by_job: HashMap<String, Vec<Run>> = HashMap::new();
     for run in runs {
         by_job.entry(run.job.clone()).or_default().push(run);
+    }
+    for runs in by_job.values_mut() {
+        runs.sort_by_key(|r| std::cmp::Reverse(r.started_at));
+        runs.truncate(RECOMMEND_FROM as usize);
     }
     let mut out = HashMap::new();
     for (job, runs) in by_job {
