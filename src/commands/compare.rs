@@ -19,8 +19,6 @@ use crate::size::{self, Arch, Capacity, Os, Size};
 
 /// Runs per month assumed when nothing says how often a job runs (about daily).
 const DEFAULT_RUNS_PER_MONTH: Decimal = dec!(30);
-/// Region used when neither flags, config nor environment name one.
-const DEFAULT_REGION: &str = "us-east-1";
 
 /// Run `compare`.
 pub fn compare(
@@ -180,12 +178,6 @@ fn flag<T>(result: Result<T>, name: &str) -> Result<T> {
     })
 }
 
-fn region_from_env() -> Option<String> {
-    ["AWS_REGION", "AWS_DEFAULT_REGION"]
-        .iter()
-        .find_map(|v| std::env::var(v).ok().filter(|s| !s.is_empty()))
-}
-
 /// The Glue config given by flags, if any.
 fn glue_from_flags(args: &CompareArgs) -> Result<Option<GlueConfig>> {
     let Some(worker_type) = args.glue_worker_type else {
@@ -256,11 +248,7 @@ fn adhoc_workload(
             DEFAULT_RUNS_PER_MONTH
         }
     };
-    let region = settings
-        .region
-        .clone()
-        .or_else(region_from_env)
-        .unwrap_or_else(|| DEFAULT_REGION.to_string());
+    let region = settings.region_for(None);
     let ephemeral_storage_gib = flag(
         size::validate_ephemeral_storage(
             args.ephemeral_storage.unwrap_or(size::FREE_EPHEMERAL_GIB),
@@ -345,12 +333,7 @@ pub fn config_workload(
             DEFAULT_RUNS_PER_MONTH
         }
     };
-    let region = settings
-        .region
-        .clone()
-        .or_else(|| job.region.clone())
-        .or_else(region_from_env)
-        .unwrap_or_else(|| DEFAULT_REGION.to_string());
+    let region = settings.region_for(job.region.as_deref());
     let ephemeral_storage_gib = match args.ephemeral_storage {
         Some(gb) => flag(
             size::validate_ephemeral_storage(gb, os),

@@ -47,7 +47,7 @@ pub fn import_ecs(
             .map_or_else(|| family.to_string(), |j| j.name.clone())
     };
     let runtime = crate::aws::runtime()?;
-    let aws = runtime.block_on(crate::aws::connect(&settings.aws))?;
+    let aws = settings.connect_aws(&runtime, None)?;
     let book = PriceBook::bundled()?;
     let prices = book.region(&aws.region)?;
     let now = Utc::now();

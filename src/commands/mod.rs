@@ -63,6 +63,36 @@ impl GlobalSettings {
     }
 }
 
+/// Region used when neither flags, config nor environment name one.
+pub const DEFAULT_REGION: &str = "us-east-1";
+
+impl GlobalSettings {
+    /// The region to price and run in: `--region`, else the job's, else AWS_REGION /
+    /// AWS_DEFAULT_REGION, else us-east-1.
+    pub fn region_for(&self, job_region: Option<&str>) -> String {
+        self.region
+            .clone()
+            .or_else(|| job_region.map(String::from))
+            .or_else(|| {
+                ["AWS_REGION", "AWS_DEFAULT_REGION"]
+                    .iter()
+                    .find_map(|v| std::env::var(v).ok().filter(|s| !s.is_empty()))
+            })
+            .unwrap_or_else(|| DEFAULT_REGION.to_string())
+    }
+
+    /// Connect to AWS for a job (its region unless `--region` says otherwise).
+    pub fn connect_aws(
+        &self,
+        runtime: &tokio::runtime::Runtime,
+        job_region: Option<&str>,
+    ) -> crate::Result<crate::aws::Aws> {
+        let mut aws = self.aws.clone();
+        aws.region = aws.region.or_else(|| job_region.map(String::from));
+        runtime.block_on(crate::aws::connect(&aws))
+    }
+}
+
 /// Run the command the user asked for.
 pub fn run(cli: Cli, printer: &Printer) -> anyhow::Result<()> {
     let settings = GlobalSettings::resolve(&cli);

@@ -104,11 +104,7 @@ impl<'a> Session<'a> {
         timeout: Option<Duration>,
         printer: &'a Printer,
     ) -> Result<Session<'a>> {
-        let mut region = settings
-            .region
-            .clone()
-            .or_else(|| job.region.clone())
-            .unwrap_or_else(|| "us-east-1".into());
+        let mut region = settings.region_for(job.region.as_deref());
         let ecs = match backend {
             Backend::Local => None,
             Backend::Ecs => {
@@ -123,9 +119,7 @@ impl<'a> Session<'a> {
                     )
                 })?;
                 let runtime = crate::aws::runtime()?;
-                let mut aws_settings = settings.aws.clone();
-                aws_settings.region = aws_settings.region.or_else(|| job.region.clone());
-                let aws = runtime.block_on(crate::aws::connect(&aws_settings))?;
+                let aws = settings.connect_aws(&runtime, job.region.as_deref())?;
                 region = aws.region.clone();
                 Some(EcsTarget {
                     aws,

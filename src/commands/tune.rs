@@ -112,11 +112,7 @@ pub fn tune_job(
     let config = Config::load(&settings.config)?;
     let job = config.job(&args.name)?;
     let book = PriceBook::bundled()?;
-    let region = settings
-        .region
-        .clone()
-        .or_else(|| job.region.clone())
-        .unwrap_or_else(|| "us-east-1".into());
+    let region = settings.region_for(job.region.as_deref());
     let prices = book.region(&region)?;
     let current = current_size(job)?;
     let store = Store::new(&settings.store);
@@ -298,9 +294,7 @@ pub fn tune_job(
                     )
                 })?;
             let runtime = crate::aws::runtime()?;
-            let mut aws_settings = settings.aws.clone();
-            aws_settings.region = aws_settings.region.or_else(|| job.region.clone());
-            let aws = runtime.block_on(crate::aws::connect(&aws_settings))?;
+            let aws = settings.connect_aws(&runtime, job.region.as_deref())?;
             let arn = runtime.block_on(crate::aws::task_definition::register_resized(
                 &aws,
                 &task_definition,
