@@ -8,33 +8,54 @@ use fargate_cost::runner::ecs::classify;
 
 use super::Moto;
 
-#[test]
-fn a_run_with_overrides_records_the_overridden_size() {
-    let Some(moto) = Moto::start(0.0) else { return };
-    let ids = moto.setup_ecs(1);
-    let dir = tempfile::tempdir().unwrap();
-    let config = dir.path().join("fargate-cost.toml");
+/// A config with one job `etl` at `size` ("cpu = 1\nmemory = 2") running on moto's
+/// cluster, with `extra` lines in its [jobs.ecs] table.
+fn ecs_config(
+    dir: &std::path::Path,
+    ids: &serde_json::Value,
+    size: &str,
+    extra: &str,
+) -> std::path::PathBuf {
+    let config = dir.join("fargate-cost.toml");
     std::fs::write(
         &config,
         format!(
-            "[[jobs]]\nname = \"etl\"\ncpu = 2\nmemory = \"4GB\"\n[jobs.ecs]\ncluster = \"data\"\ntask_definition = \"etl\"\ncontainer = \"app\"\ncommand = [\"python\", \"etl.py\", \"--day\", \"today\"]\nsubnets = [\"{}\"]\nsecurity_groups = [\"{}\"]\n",
+            "[[jobs]]\nname = \"etl\"\n{size}\n[jobs.ecs]\ncluster = \"data\"\ntask_definition = \"etl\"\n{extra}subnets = [\"{}\"]\nsecurity_groups = [\"{}\"]\n",
             ids["subnet"].as_str().unwrap(),
             ids["security_group"].as_str().unwrap()
         ),
     )
     .unwrap();
-    let output = Command::new(env!("CARGO_BIN_EXE_fargate-cost"))
-        .args([
-            "--config",
-            &config.to_string_lossy(),
-            "run",
-            "etl",
-            "--output",
-            "json",
-        ])
-        .envs(moto.env())
-        .output()
-        .unwrap();
+    config
+}
+
+/// `fargate-cost run etl --output json` against moto.
+fn run_etl(moto: &Moto, config: &std::path::Path) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_fargate-cost"));
+    cmd.args([
+        "--config",
+        &config.to_string_lossy(),
+        "run",
+        "etl",
+        "--output",
+        "json",
+    ])
+    .envs(moto.env());
+    cmd
+}
+
+#[test]
+fn a_run_with_overrides_records_the_overridden_size() {
+    let Some(moto) = Moto::start(0.0) else { return };
+    let ids = moto.setup_ecs(1);
+    let dir = tempfile::tempdir().unwrap();
+    let config = ecs_config(
+        dir.path(),
+        &ids,
+        "cpu = 2\nmemory = \"4GB\"",
+        "container = \"app\"\ncommand = [\"python\", \"etl.py\", \"--day\", \"today\"]\n",
+    );
+    let output = run_etl(&moto, &config).output().unwrap();
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(output.status.success(), "{stderr}");
     let rows: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
@@ -152,26 +173,8 @@ fn ctrl_c_stops_the_task_and_records_it_as_interrupted() {
     // Each status lasts a minute: the task is still running when Ctrl-C arrives.
     let ids = moto.setup_ecs(60);
     let dir = tempfile::tempdir().unwrap();
-    let config = dir.path().join("fargate-cost.toml");
-    std::fs::write(
-        &config,
-        format!(
-            "[[jobs]]\nname = \"etl\"\ncpu = 1\nmemory = 2\n[jobs.ecs]\ncluster = \"data\"\ntask_definition = \"etl\"\nsubnets = [\"{}\"]\nsecurity_groups = [\"{}\"]\n",
-            ids["subnet"].as_str().unwrap(),
-            ids["security_group"].as_str().unwrap()
-        ),
-    )
-    .unwrap();
-    let child = Command::new(env!("CARGO_BIN_EXE_fargate-cost"))
-        .args([
-            "--config",
-            &config.to_string_lossy(),
-            "run",
-            "etl",
-            "--output",
-            "json",
-        ])
-        .envs(moto.env())
+    let config = ecs_config(dir.path(), &ids, "cpu = 1\nmemory = 2", "");
+    let child = run_etl(&moto, &config)
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
         .spawn()
@@ -195,28 +198,8 @@ fn an_ecs_run_survives_injected_faults() {
     let Some(moto) = Moto::start(0.2) else { return };
     let ids = moto.setup_ecs(1);
     let dir = tempfile::tempdir().unwrap();
-    let config = dir.path().join("fargate-cost.toml");
-    std::fs::write(
-        &config,
-        format!(
-            "[[jobs]]\nname = \"etl\"\ncpu = 1\nmemory = 2\n[jobs.ecs]\ncluster = \"data\"\ntask_definition = \"etl\"\nsubnets = [\"{}\"]\nsecurity_groups = [\"{}\"]\n",
-            ids["subnet"].as_str().unwrap(),
-            ids["security_group"].as_str().unwrap()
-        ),
-    )
-    .unwrap();
-    let output = Command::new(env!("CARGO_BIN_EXE_fargate-cost"))
-        .args([
-            "--config",
-            &config.to_string_lossy(),
-            "run",
-            "etl",
-            "--output",
-            "json",
-        ])
-        .envs(moto.env())
-        .output()
-        .unwrap();
+    let config = ecs_config(dir.path(), &ids, "cpu = 1\nmemory = 2", "");
+    let output = run_etl(&moto, &config).output().unwrap();
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(output.status.success(), "{stderr}");
     let rows: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
