@@ -8,13 +8,13 @@ use std::hint::black_box;
 use std::path::{Path, PathBuf};
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use fargate_cost::analysis::comparison::compare;
 use fargate_cost::cli::CompareArgs;
-use fargate_cost::commands::GlobalSettings;
 use fargate_cost::commands::compare::config_workload;
-use fargate_cost::comparison::compare;
-use fargate_cost::config::Config;
-use fargate_cost::pricing::PriceBook;
+use fargate_cost::model::job::Config;
+use fargate_cost::pricing::book::PriceBook;
 use fargate_cost::report::Format;
+use fargate_cost::settings::GlobalSettings;
 
 const JOBS: usize = 10_000;
 

@@ -11,7 +11,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
-use fargate_cost::metrics::{MAX_POINTS, MAX_QUERIES, TaskMetric, pull};
+use fargate_cost::aws::metrics::{MAX_POINTS, MAX_QUERIES, TaskMetric, pull};
 
 fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")

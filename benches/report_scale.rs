@@ -7,10 +7,10 @@
 use std::process::Command;
 use std::time::Instant;
 
-use fargate_cost::index;
-use fargate_cost::monthly::{Period, report};
-use fargate_cost::pricing::PriceBook;
+use fargate_cost::analysis::monthly::{Period, report};
+use fargate_cost::pricing::book::PriceBook;
 use fargate_cost::store::Store;
+use fargate_cost::store::index;
 use polars::prelude::*;
 
 fn generate(dir: &str, n: usize) {

@@ -11,8 +11,8 @@ use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 use std::time::{Duration, Instant};
 
+use fargate_cost::model::size::{Os, Size};
 use fargate_cost::runner::local::{self, LocalRequest};
-use fargate_cost::size::{Os, Size};
 
 fn self_cpu() -> Duration {
     // SAFETY: getrusage fills the struct we pass.

@@ -13,13 +13,14 @@
 use std::time::Duration;
 
 use chrono::{TimeZone, Utc};
-use fargate_cost::cost::{FargateTask, fargate_cost};
-use fargate_cost::pricing::{PriceBook, RegionPrices};
-use fargate_cost::run::{
+use fargate_cost::analysis::sizing::{self, CpuPercentile, JobContext, Options, Strategy};
+use fargate_cost::model::run::{
     Backend, CpuStats, Limits, MemoryStats, RUN_SCHEMA_VERSION, Run, StopReason,
 };
-use fargate_cost::size::{Arch, Capacity, Os, Size};
-use fargate_cost::sizing::{self, CpuPercentile, JobContext, Options, Strategy};
+use fargate_cost::model::size::{Arch, Capacity, Os, Size};
+use fargate_cost::model::task::FargateTask;
+use fargate_cost::pricing::book::{PriceBook, RegionPrices};
+use fargate_cost::pricing::price;
 use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
 
@@ -163,7 +164,7 @@ fn cost(prices: &RegionPrices, size: Size, seconds: f64) -> f64 {
         capacity: Capacity::OnDemand,
         ephemeral_storage_gib: 20,
     };
-    fargate_cost("us-east-1", prices, &task, Duration::from_secs_f64(seconds))
+    price::task("us-east-1", prices, &task, Duration::from_secs_f64(seconds))
         .map(|c| c.total_usd.to_f64().unwrap_or(0.0))
         .unwrap_or(0.0)
 }
@@ -247,7 +248,7 @@ fn main() {
                 &training,
                 |r| {
                     let p: Vec<f64> = r.iter().map(|x| x.cpu.p95).collect();
-                    fargate_cost::run::percentile(&p, 0.95)
+                    fargate_cost::model::run::percentile(&p, 0.95)
                 },
                 1.15,
             ),

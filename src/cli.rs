@@ -7,12 +7,12 @@ use std::time::Duration;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use rust_decimal::Decimal;
 
-use crate::config::{parse_duration, parse_positive};
+use crate::analysis::sizing::{CpuPercentile, Strategy};
 use crate::error::Error;
-use crate::glue::{Engine, GlueVersion, WorkerType};
+use crate::model::glue::{Engine, GlueVersion, WorkerType};
+use crate::model::job::{parse_duration, parse_positive};
+use crate::model::size::{self, Arch, Capacity, Os};
 use crate::report::Format;
-use crate::size::{self, Arch, Capacity, Os};
-use crate::sizing::{CpuPercentile, Strategy};
 
 /// Price batch jobs on AWS Fargate and AWS Glue, side by side, as AWS bills them.
 #[derive(Debug, Parser)]
@@ -425,7 +425,7 @@ fn interval(text: &str) -> Result<Duration, String> {
 }
 
 fn headroom(text: &str) -> Result<f64, String> {
-    crate::sizing::parse_fraction(text).map_err(detail)
+    crate::analysis::sizing::parse_fraction(text).map_err(detail)
 }
 
 fn cpu_percentile(text: &str) -> Result<CpuPercentile, String> {

@@ -3,6 +3,8 @@
 //! handed to the code that needs them. SDK errors become the tool's own in [`error`].
 
 pub mod error;
+pub mod import;
+pub mod metrics;
 pub mod task_definition;
 
 use aws_config::BehaviorVersion;

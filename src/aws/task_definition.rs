@@ -5,7 +5,7 @@
 use crate::aws::Aws;
 use crate::aws::error::translate;
 use crate::error::{Error, Result};
-use crate::size::Size;
+use crate::model::size::Size;
 
 /// Register `task_definition` (family, family:revision or ARN) again at `size`; returns the
 /// new revision's ARN.

@@ -5,17 +5,17 @@ use anyhow::Context;
 use rust_decimal::Decimal;
 use rust_decimal_macros::dec;
 
-use super::GlobalSettings;
+use crate::analysis::comparison::{self, Comparison, GlueOrigin, Workload};
 use crate::cli::CompareArgs;
-use crate::comparison::{self, Comparison, GlueOrigin, Workload};
-use crate::config::{Config, Job};
 use crate::error::{Error, Result};
-use crate::glue::{ExecutionClass, GlueConfig, GlueVersion};
-use crate::pricing::PriceBook;
+use crate::model::glue::{ExecutionClass, GlueConfig, GlueVersion};
+use crate::model::job::{Config, Job};
+use crate::model::schedule::Schedule;
+use crate::model::size::{self, Arch, Capacity, Os, Size};
+use crate::pricing::book::PriceBook;
 use crate::printer::Printer;
 use crate::report::{self, Format, Grid, text};
-use crate::schedule::Schedule;
-use crate::size::{self, Arch, Capacity, Os, Size};
+use crate::settings::GlobalSettings;
 
 /// Runs per month assumed when nothing says how often a job runs (about daily).
 const DEFAULT_RUNS_PER_MONTH: Decimal = dec!(30);
@@ -108,16 +108,17 @@ const MEASURE_WINDOW_DAYS: i64 = 30;
 fn measured(store: &crate::store::Store, job: &Job, args: &CompareArgs) -> Option<Measured> {
     let since = chrono::Utc::now() - chrono::Duration::days(MEASURE_WINDOW_DAYS);
     let (runs, _) = store.runs(Some(&job.name));
-    let recent: Vec<&crate::run::Run> = runs.iter().filter(|r| r.started_at >= since).collect();
+    let recent: Vec<&crate::model::run::Run> =
+        runs.iter().filter(|r| r.started_at >= since).collect();
     let mut durations: Vec<f64> = recent
         .iter()
-        .filter(|r| r.stop_reason == crate::run::StopReason::Completed)
+        .filter(|r| r.stop_reason == crate::model::run::StopReason::Completed)
         .map(|r| r.duration_ms as f64)
         .collect();
     if durations.is_empty() {
         return None;
     }
-    let median = crate::run::percentile(&durations, 0.5);
+    let median = crate::model::run::percentile(&durations, 0.5);
     durations.clear();
     let first = recent.iter().map(|r| r.started_at).min()?;
     let span_days = ((chrono::Utc::now() - first).num_seconds() as f64 / 86_400.0)
@@ -137,7 +138,7 @@ fn measured(store: &crate::store::Store, job: &Job, args: &CompareArgs) -> Optio
         job.name,
         recent
             .iter()
-            .filter(|r| r.stop_reason == crate::run::StopReason::Completed)
+            .filter(|r| r.stop_reason == crate::model::run::StopReason::Completed)
             .count(),
         text::duration(std::time::Duration::from_millis(median as u64)),
         if schedule_from_store {
@@ -455,7 +456,7 @@ pub fn grid(comparisons: &[Comparison], notes: &[String]) -> Grid {
         }
         let glue = &c.glue_config;
         let glue_size = match glue.worker_type() {
-            crate::glue::WorkerType::PythonShell => {
+            crate::model::glue::WorkerType::PythonShell => {
                 format!("Python shell {} DPU", glue.dpu().normalize())
             }
             worker => format!("{} × {worker}", glue.workers()),

@@ -2,15 +2,15 @@
 
 use chrono::Utc;
 
-use super::GlobalSettings;
 use super::runs::runs_grid;
+use crate::aws::import;
 use crate::cli::ImportEcsArgs;
-use crate::config::Config;
-use crate::import;
-use crate::pricing::PriceBook;
+use crate::model::job::Config;
+use crate::model::run::Run;
+use crate::pricing::book::PriceBook;
 use crate::printer::Printer;
 use crate::report;
-use crate::run::Run;
+use crate::settings::GlobalSettings;
 use crate::store::Store;
 
 /// Run `import ecs`.

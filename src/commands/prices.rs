@@ -3,10 +3,10 @@
 use rust_decimal::Decimal;
 use serde::Serialize;
 
-use super::GlobalSettings;
-use crate::pricing::{ComputeRate, Grade, PriceBook, Rate, RegionPrices};
+use crate::pricing::book::{ComputeRate, Grade, PriceBook, Rate, RegionPrices};
 use crate::printer::Printer;
 use crate::report::{self, Grid};
+use crate::settings::GlobalSettings;
 
 /// One `prices show --output json|csv` row: one rate.
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -4,15 +4,15 @@
 use std::io::Write;
 use std::path::PathBuf;
 
-use super::GlobalSettings;
+use crate::analysis::monthly::{self, COLUMNS, Period, ReportRow};
 use crate::cli::ReportArgs;
-use crate::config::Config;
 use crate::error::Error;
-use crate::index;
-use crate::monthly::{self, COLUMNS, Period, ReportRow};
-use crate::pricing::PriceBook;
+use crate::model::job::Config;
+use crate::pricing::book::PriceBook;
 use crate::printer::Printer;
 use crate::report::{self, Format, Grid, text};
+use crate::settings::GlobalSettings;
+use crate::store::index;
 use crate::store::{Store, write_atomic};
 
 /// Run `report`.

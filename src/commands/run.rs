@@ -9,21 +9,22 @@ use std::time::Duration;
 use chrono::Utc;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use super::GlobalSettings;
+use crate::analysis::comparison;
 use crate::aws::Aws;
 use crate::cli::{BackendArg, RunArgs};
-use crate::comparison;
-use crate::config::{Config, Job};
-use crate::cost::{self, FargateTask};
 use crate::error::{Error, Result};
-use crate::glue;
-use crate::pricing::{PriceBook, RegionPrices};
+use crate::model::glue;
+use crate::model::job::{Config, Job};
+use crate::model::run::{Backend, RUN_SCHEMA_VERSION, Run, StopReason, cpu_stats, memory_stats};
+use crate::model::size::Size;
+use crate::model::task::FargateTask;
+use crate::pricing::book::{PriceBook, RegionPrices};
+use crate::pricing::price;
 use crate::printer::Printer;
 use crate::report::{self, Format, text};
-use crate::run::{Backend, RUN_SCHEMA_VERSION, Run, StopReason, cpu_stats, memory_stats};
 use crate::runner::ecs::{self, EcsRequest};
 use crate::runner::local::{self, LocalRequest, Measurement};
-use crate::size::Size;
+use crate::settings::GlobalSettings;
 use crate::store::Store;
 
 use super::compare::config_workload;
@@ -77,7 +78,7 @@ pub struct Session<'a> {
 struct EcsTarget {
     aws: Aws,
     runtime: tokio::runtime::Runtime,
-    settings: crate::config::EcsSettings,
+    settings: crate::model::job::EcsSettings,
 }
 
 /// The backend a job runs on by default: ECS when it has only ECS settings.
@@ -129,7 +130,7 @@ impl<'a> Session<'a> {
             }
         };
         let prices = book.region(&region)?;
-        let empty = crate::config::LocalSettings::default();
+        let empty = crate::model::job::LocalSettings::default();
         let local = match (&job.local, &ecs) {
             (Some(local), _) => Ok(local),
             (None, Some(_)) => Ok(&empty),
@@ -232,7 +233,7 @@ impl<'a> Session<'a> {
             capacity: job.capacity,
             ephemeral_storage_gib: job.ephemeral_storage_gib,
         };
-        let priced = cost::fargate_cost(&self.region, self.prices, &task, measurement.wall)?;
+        let priced = price::task(&self.region, self.prices, &task, measurement.wall)?;
         let mut notes = vec![
             "local run: no image pull, so billed from launch to exit (Fargate bills from image pull start)".to_string(),
         ];
@@ -321,7 +322,7 @@ impl Session<'_> {
             capacity: job.capacity,
             ephemeral_storage_gib: job.ephemeral_storage_gib,
         };
-        let priced = cost::fargate_cost(&self.region, self.prices, &task, wall)?;
+        let priced = price::task(&self.region, self.prices, &task, wall)?;
         let run = Run {
             schema_version: RUN_SCHEMA_VERSION,
             id: format!("ecs-{}", outcome.task_id),
@@ -347,7 +348,7 @@ impl Session<'_> {
             memory: memory_stats(&samples, None),
             samples: samples.len() as u64,
             sample_interval_ms: 60_000,
-            limits: crate::run::Limits {
+            limits: crate::model::run::Limits {
                 enforced: true,
                 mechanism: "fargate".into(),
                 reason: None,
@@ -429,7 +430,7 @@ fn build_run(
     task: FargateTask,
     created_at: chrono::DateTime<Utc>,
     m: Measurement,
-    samples: &[crate::run::Sample],
+    samples: &[crate::model::run::Sample],
     billed_seconds: u64,
     usd: rust_decimal::Decimal,
     sample_interval: Duration,

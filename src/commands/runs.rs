@@ -2,12 +2,12 @@
 
 use std::time::Duration;
 
-use super::GlobalSettings;
 use crate::cli::{RunsArgs, RunsCommand};
+use crate::model::run::Run;
+use crate::model::size::format_gb;
 use crate::printer::Printer;
 use crate::report::{self, Format, Grid, text};
-use crate::run::Run;
-use crate::size::format_gb;
+use crate::settings::GlobalSettings;
 use crate::store::{Skipped, Store};
 
 fn warn_skipped(printer: &Printer, skipped: &[Skipped]) {

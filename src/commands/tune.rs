@@ -7,22 +7,23 @@ use std::time::Duration;
 use rust_decimal::Decimal;
 use serde::Serialize;
 
-use super::GlobalSettings;
 use super::run::Session;
+use crate::analysis::comparison::{self, Workload};
+use crate::analysis::sizing::{self, JobContext, Options, Recommendation};
 use crate::cli::TuneJobArgs;
-use crate::comparison::{self, Workload};
-use crate::config::{Config, Job};
-use crate::cost::{self, FargateTask};
 use crate::error::{Error, Result};
-use crate::glue::{self, GlueVersion};
-use crate::pricing::PriceBook;
+use crate::model::glue::{self, GlueVersion};
+use crate::model::job::{Config, Job};
+use crate::model::size::{Arch, Capacity, Os, Size};
+use crate::model::task::FargateTask;
+use crate::pricing::book::PriceBook;
+use crate::pricing::price;
 use crate::printer::Printer;
 use crate::report::chart::SweepChart;
 use crate::report::{self, Format, Grid, text};
-use crate::rewrite::{self, Edit};
-use crate::size::{Arch, Capacity, Os, Size};
-use crate::sizing::{self, JobContext, Options, Recommendation};
+use crate::settings::GlobalSettings;
 use crate::store::Store;
+use crate::store::rewrite::{self, Edit};
 
 /// Runs per month assumed when the config gives no schedule.
 const DEFAULT_RUNS_PER_MONTH: Decimal = Decimal::from_parts(30, 0, 0, false, 0);
@@ -67,18 +68,18 @@ fn current_size(job: &Job) -> Result<Size> {
 fn sweep_sizes(
     job: &Job,
     current: Size,
-    runs: &[crate::run::Run],
+    runs: &[crate::model::run::Run],
     args: &TuneJobArgs,
     printer: &Printer,
 ) -> Vec<Size> {
     let peak = runs
         .iter()
-        .filter(|r| r.stop_reason == crate::run::StopReason::Completed)
+        .filter(|r| r.stop_reason == crate::model::run::StopReason::Completed)
         .map(|r| r.memory.peak_mib)
         .fold(0.0, f64::max);
     let oom_floor = runs
         .iter()
-        .filter(|r| r.stop_reason == crate::run::StopReason::Oom)
+        .filter(|r| r.stop_reason == crate::model::run::StopReason::Oom)
         .map(|r| f64::from(r.memory_mib) * sizing::OOM_FACTOR)
         .fold(0.0, f64::max);
     let memory = if peak > 0.0 {
@@ -92,11 +93,11 @@ fn sweep_sizes(
             Some(size) if size.cpu_units() == *cpu => sizes.push(size),
             Some(size) => printer.warn(&format!(
                 "sweep: {} vCPU cannot have {memory} MiB; skipped ({size} covers it)",
-                crate::size::format_vcpu(*cpu)
+                crate::model::size::format_vcpu(*cpu)
             )),
             None => printer.warn(&format!(
                 "sweep: no Fargate size has {} vCPU and {memory} MiB; skipped",
-                crate::size::format_vcpu(*cpu)
+                crate::model::size::format_vcpu(*cpu)
             )),
         }
     }
@@ -131,7 +132,7 @@ pub fn tune_job(
         let (mut before, _) = store.runs(Some(&job.name));
         if !before
             .iter()
-            .any(|r| r.stop_reason == crate::run::StopReason::Completed)
+            .any(|r| r.stop_reason == crate::model::run::StopReason::Completed)
         {
             // Memory for the sweep comes from the observed peak: learn it first.
             printer.note(&format!(
@@ -325,7 +326,7 @@ fn per_run_at(
         capacity,
         ephemeral_storage_gib: job.ephemeral_storage_gib,
     };
-    cost::fargate_cost(
+    price::task(
         region,
         prices,
         &task,

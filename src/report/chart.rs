@@ -9,9 +9,9 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use rust_decimal::prelude::ToPrimitive;
 
+use crate::analysis::sizing::Candidate;
 use crate::error::{Error, Result};
-use crate::size::Size;
-use crate::sizing::Candidate;
+use crate::model::size::Size;
 
 /// Chart size in pixels.
 const SIZE: (u32, u32) = (960, 600);
@@ -235,7 +235,7 @@ fn dollars(value: Option<rust_decimal::Decimal>) -> f64 {
 type Bar = (
     &'static str,
     RGBColor,
-    Box<dyn Fn(&crate::monthly::ReportRow) -> f64>,
+    Box<dyn Fn(&crate::analysis::monthly::ReportRow) -> f64>,
 );
 
 /// Monthly cost per job: Fargate as run, at the recommended size, and on Glue.
@@ -244,7 +244,7 @@ pub struct CostChart<'a> {
     /// Title.
     pub title: String,
     /// Report rows (TOTAL is skipped).
-    pub rows: &'a [crate::monthly::ReportRow],
+    pub rows: &'a [crate::analysis::monthly::ReportRow],
 }
 
 impl CostChart<'_> {
@@ -262,7 +262,7 @@ impl CostChart<'_> {
     {
         let text = |e: DrawingAreaErrorKind<DB::ErrorType>| e.to_string();
         root.fill(&WHITE).map_err(text)?;
-        let rows: Vec<&crate::monthly::ReportRow> =
+        let rows: Vec<&crate::analysis::monthly::ReportRow> =
             self.rows.iter().filter(|r| r.job != "TOTAL").collect();
         let series: [Bar; 3] = [
             (
@@ -336,7 +336,7 @@ pub struct TraceChart<'a> {
     /// Title.
     pub title: String,
     /// The trace.
-    pub samples: &'a [crate::run::Sample],
+    pub samples: &'a [crate::model::run::Sample],
     /// vCPU of the size.
     pub vcpu_limit: f64,
     /// MiB of the size.

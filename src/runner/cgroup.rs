@@ -10,7 +10,7 @@ use std::io;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use crate::size::Size;
+use crate::model::size::Size;
 
 const CGROUP_ROOT: &str = "/sys/fs/cgroup";
 /// CFS period used for the quota (the kernel default, 100 ms).

@@ -14,11 +14,11 @@ use chrono::{DateTime, Utc};
 
 use crate::aws::Aws;
 use crate::aws::error::translate;
-use crate::config::EcsSettings;
+use crate::aws::metrics::{self, TaskMetric};
 use crate::error::{Error, Result};
-use crate::metrics::{self, TaskMetric};
-use crate::run::{Sample, StopReason};
-use crate::size::{Capacity, Size};
+use crate::model::job::EcsSettings;
+use crate::model::run::{Sample, StopReason};
+use crate::model::size::{Capacity, Size};
 
 /// First and longest wait between DescribeTasks polls.
 const POLL_FIRST: Duration = Duration::from_secs(2);

@@ -17,8 +17,8 @@ use chrono::{DateTime, Utc};
 use super::cgroup::Cgroup;
 use super::procfs;
 use crate::error::{Error, Result};
-use crate::run::{Limits, Sample, StopReason};
-use crate::size::Size;
+use crate::model::run::{Limits, Sample, StopReason};
+use crate::model::size::Size;
 
 /// How long a stopped job gets between SIGTERM and SIGKILL (ECS StopTask gives 30 s; a
 /// local user waiting at a terminal wants less).

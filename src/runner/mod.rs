@@ -1,5 +1,5 @@
 //! The embedded runner: launches a job and measures it. Backends share one data model
-//! ([`crate::run`]); `local` runs the command here under emulated Fargate limits.
+//! ([`crate::model::run`]); `local` runs the command here under emulated Fargate limits.
 
 pub mod cgroup;
 pub mod ecs;

@@ -3,7 +3,7 @@
 use std::process::Command;
 
 use aws_sdk_ecs::types::{Container, Task, TaskStopCode};
-use fargate_cost::run::StopReason;
+use fargate_cost::model::run::StopReason;
 use fargate_cost::runner::ecs::classify;
 
 use super::Moto;

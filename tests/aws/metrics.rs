@@ -3,7 +3,7 @@
 use aws_sdk_cloudwatch::primitives::DateTime as AwsDateTime;
 use aws_sdk_cloudwatch::types::{Dimension, MetricDatum, StandardUnit};
 use chrono::{Duration, TimeZone, Utc};
-use fargate_cost::metrics::{TaskMetric, pull};
+use fargate_cost::aws::metrics::{TaskMetric, pull};
 
 use super::Moto;
 

@@ -5,9 +5,9 @@ use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 use std::time::Duration;
 
-use fargate_cost::run::{StopReason, cpu_stats, memory_stats};
+use fargate_cost::model::run::{StopReason, cpu_stats, memory_stats};
+use fargate_cost::model::size::{Os, Size};
 use fargate_cost::runner::local::{self, LocalRequest, Measurement};
-use fargate_cost::size::{Os, Size};
 
 use super::{cgroup_dirs_named, cgroups_or_skip, serial};
 

@@ -7,8 +7,8 @@ mod store;
 
 use std::sync::{Mutex, MutexGuard};
 
+use fargate_cost::model::size::{Os, Size};
 use fargate_cost::runner::cgroup::Cgroup;
-use fargate_cost::size::{Os, Size};
 
 /// CPU measurements need the machine to themselves (2 cores): one runner test at a time.
 static SERIAL: Mutex<()> = Mutex::new(());

@@ -11,7 +11,7 @@ use polars::prelude::*;
 use rust_decimal::prelude::ToPrimitive;
 
 use crate::error::{Error, Result};
-use crate::run::{CpuStats, Limits, MemoryStats, RUN_SCHEMA_VERSION, Run, StopReason};
+use crate::model::run::{CpuStats, Limits, MemoryStats, RUN_SCHEMA_VERSION, Run, StopReason};
 use crate::store::{Skipped, Store, write_atomic};
 
 /// Column names of the index.
@@ -250,7 +250,7 @@ pub fn runs_from(frame: &DataFrame) -> Result<Vec<Run>> {
             schema_version: RUN_SCHEMA_VERSION,
             id: text(&id),
             job: text(&job),
-            backend: crate::run::Backend::Local,
+            backend: crate::model::run::Backend::Local,
             cpu_units: cpu.get(k).unwrap_or(0) as u32,
             memory_mib: mem.get(k).unwrap_or(0) as u32,
             arch: parse_or_default(arch.get(k)),

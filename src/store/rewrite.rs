@@ -11,7 +11,7 @@ use serde_json::Value as Json;
 use toml_edit::{DocumentMut, Item, Value};
 
 use crate::error::{Error, Result};
-use crate::size::{MIB_PER_GB, Size, UNITS_PER_VCPU, format_gb, format_vcpu};
+use crate::model::size::{MIB_PER_GB, Size, UNITS_PER_VCPU, format_gb, format_vcpu};
 use crate::store::write_atomic;
 
 /// A file and the text it should get.
@@ -249,7 +249,7 @@ pub fn describe(size: Size) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::size::Os;
+    use crate::model::size::Os;
 
     const CONFIG: &str = r#"# Team jobs — keep this comment
 [defaults]

@@ -12,11 +12,12 @@ use rust_decimal::Decimal;
 use rust_decimal::prelude::{FromPrimitive, ToPrimitive};
 use serde::Serialize;
 
-use crate::cost::{self, FargateTask};
 use crate::error::{Error, Result};
-use crate::pricing::RegionPrices;
-use crate::run::{Run, StopReason};
-use crate::size::{Arch, Capacity, Os, Size, UNITS_PER_VCPU};
+use crate::model::run::{Run, StopReason};
+use crate::model::size::{Arch, Capacity, Os, Size, UNITS_PER_VCPU};
+use crate::model::task::FargateTask;
+use crate::pricing::book::RegionPrices;
+use crate::pricing::price;
 
 /// CPU use at or above this share of the allocation means the job was CPU-bound.
 pub const SATURATION: f64 = 0.9;
@@ -517,7 +518,7 @@ fn price(ctx: &JobContext, prices: &RegionPrices, size: Size, seconds: f64) -> R
         ephemeral_storage_gib: ctx.ephemeral_storage_gib,
     };
     let duration = Duration::from_secs_f64(seconds.max(0.001));
-    Ok(cost::fargate_cost(&ctx.region, prices, &task, duration)?.total_usd)
+    Ok(price::task(&ctx.region, prices, &task, duration)?.total_usd)
 }
 
 /// CPU levels (units) of the Fargate table for an OS.
@@ -848,8 +849,8 @@ pub fn seconds_decimal(seconds: f64) -> Decimal {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::pricing::PriceBook;
-    use crate::run::{CpuStats, Limits, MemoryStats, RUN_SCHEMA_VERSION};
+    use crate::model::run::{CpuStats, Limits, MemoryStats, RUN_SCHEMA_VERSION};
+    use crate::pricing::book::PriceBook;
     use chrono::TimeZone;
     use rust_decimal_macros::dec;
 
@@ -872,7 +873,7 @@ mod tests {
             schema_version: RUN_SCHEMA_VERSION,
             id: format!("run-{n}"),
             job: "job".into(),
-            backend: crate::run::Backend::Local,
+            backend: crate::model::run::Backend::Local,
             cpu_units,
             memory_mib,
             arch: Arch::X86_64,

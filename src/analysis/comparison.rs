@@ -7,12 +7,15 @@ use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
 use serde::Serialize;
 
-use crate::cost::{self, FargateCost, FargateTask, GlueCost};
 use crate::error::{Error, Result};
-use crate::glue::{self, Engine, ExecutionClass, GlueConfig, GlueVersion};
-use crate::pricing::{Grade, PriceBook};
+use crate::model::glue::{self, Engine, ExecutionClass, GlueConfig, GlueVersion};
+use crate::model::size::{Arch, Capacity, Os, Size};
+use crate::model::task::FargateTask;
+use crate::pricing::book::{Grade, PriceBook};
+use crate::pricing::fargate::FargateCost;
+use crate::pricing::glue::{self as glue_pricing, GlueCost};
+use crate::pricing::price;
 use crate::report::number;
-use crate::size::{Arch, Capacity, Os, Size};
 
 /// Everything needed to price one job both ways, fully resolved.
 #[derive(Debug, Clone, PartialEq)]
@@ -113,7 +116,7 @@ impl Comparison {
                 / Decimal::from(1000),
             runs_per_month: self.workload.runs_per_month.round_dp(4),
             fargate_billed_s: self.fargate.billed_seconds,
-            fargate_usd_per_run: usd(self.fargate.total_usd),
+            fargate_usd_per_run: usd(self.fargate_per_run),
             fargate_spot_usd_per_run: self.spot.as_ref().map(|c| usd(c.total_usd)),
             fargate_arm_usd_per_run: self.arm.as_ref().map(|c| usd(c.total_usd)),
             fargate_usd_per_month: usd(self.fargate_per_month),
@@ -152,7 +155,7 @@ pub struct CompareRow {
     pub runs_per_month: Decimal,
     /// Fargate billed seconds per run.
     pub fargate_billed_s: u64,
-    /// Fargate on-demand USD per run.
+    /// Fargate USD per run at the job's capacity (on-demand or Spot).
     #[serde(with = "number")]
     pub fargate_usd_per_run: Decimal,
     /// Fargate Spot USD per run.
@@ -231,8 +234,13 @@ pub fn compare(book: &PriceBook, workload: &Workload) -> Result<Comparison> {
             (config.clone(), GlueOrigin::Configured, size)
         }
         (None, Some(size)) => {
-            let equivalent =
-                glue::equivalent_for(size, workload.engine, workload.glue_version, code, region)?;
+            let equivalent = glue_pricing::equivalent_for(
+                size,
+                workload.engine,
+                workload.glue_version,
+                code,
+                region,
+            )?;
             notes.extend(equivalent.note.map(|n| format!("{}: {n}.", workload.name)));
             let config = if workload.glue_flex {
                 equivalent.config.with_class(ExecutionClass::Flex)?
@@ -259,41 +267,15 @@ pub fn compare(book: &PriceBook, workload: &Workload) -> Result<Comparison> {
         capacity: Capacity::OnDemand,
         ephemeral_storage_gib: workload.ephemeral_storage_gib,
     };
-    let fargate = cost::fargate_cost(code, region, &task, workload.duration)?;
-    let spot_task = FargateTask {
-        capacity: Capacity::Spot,
-        ..task
+    let fargate = price::task(code, region, &task, workload.duration)?;
+    let priced_if_offered = |t: FargateTask| -> Result<Option<FargateCost>> {
+        match region.fargate(t.os, t.arch, t.capacity) {
+            Some(_) => price::task(code, region, &t, workload.duration).map(Some),
+            None => Ok(None),
+        }
     };
-    let spot = if region
-        .fargate(workload.os, workload.arch, Capacity::Spot)
-        .is_some()
-    {
-        Some(cost::fargate_cost(
-            code,
-            region,
-            &spot_task,
-            workload.duration,
-        )?)
-    } else {
-        None
-    };
-    let arm_task = FargateTask {
-        arch: Arch::Arm64,
-        ..task
-    };
-    let arm = if region
-        .fargate(workload.os, Arch::Arm64, Capacity::OnDemand)
-        .is_some()
-    {
-        Some(cost::fargate_cost(
-            code,
-            region,
-            &arm_task,
-            workload.duration,
-        )?)
-    } else {
-        None
-    };
+    let spot = priced_if_offered(task.with_capacity(Capacity::Spot))?;
+    let arm = priced_if_offered(task.with_arch(Arch::Arm64))?;
     let fargate_per_run = match workload.capacity {
         Capacity::OnDemand => fargate.total_usd,
         Capacity::Spot => spot
@@ -307,9 +289,9 @@ pub fn compare(book: &PriceBook, workload: &Workload) -> Result<Comparison> {
     };
 
     let glue_duration = glue_duration(workload.duration, workload.glue_speedup);
-    let glue_cost = cost::glue_cost(code, region, &glue_config, glue_duration)?;
+    let glue_cost = price::glue(code, region, &glue_config, glue_duration)?;
     let glue_flex = match glue_config.with_class(ExecutionClass::Flex) {
-        Ok(flex) => cost::glue_cost(code, region, &flex, glue_duration).ok(),
+        Ok(flex) => price::glue(code, region, &flex, glue_duration).ok(),
         Err(_) => None,
     };
 
@@ -340,9 +322,8 @@ pub fn compare(book: &PriceBook, workload: &Workload) -> Result<Comparison> {
     })
 }
 
-fn rate_sources(region: &crate::pricing::RegionPrices, config: &GlueConfig) -> Vec<String> {
-    config
-        .rate("", region)
+fn rate_sources(region: &crate::pricing::book::RegionPrices, config: &GlueConfig) -> Vec<String> {
+    glue_pricing::rate(config, "", region)
         .map(|r| vec![r.source.clone()])
         .unwrap_or_default()
 }
@@ -408,6 +389,32 @@ mod tests {
         assert_eq!(c.fargate_per_run, dec!(0.0115651875));
     }
 
+    /// Every money column means the same thing in every row: `fargate_usd_per_run` and
+    /// `fargate_usd_per_month` are both at the job's own capacity, the Spot column is always
+    /// Spot, and the ratio is Glue over the per-month column. Regression: a Spot job's
+    /// per-run column used to be on-demand while its per-month column was Spot.
+    #[test]
+    fn compare_row_columns_are_consistent_for_every_capacity() {
+        let book = PriceBook::bundled().unwrap();
+        for capacity in [Capacity::OnDemand, Capacity::Spot] {
+            let mut w = workload();
+            w.capacity = capacity;
+            let c = compare(&book, &w).unwrap();
+            let row = c.row();
+            // On-demand 0.75 h × (0.04048 + 2 × 0.004445) = 0.0370275; Spot 0.0115651875.
+            let (per_run, per_month) = match capacity {
+                Capacity::OnDemand => (dec!(0.037028), dec!(1.110825)),
+                Capacity::Spot => (dec!(0.011565), dec!(0.346956)),
+            };
+            assert_eq!(row.fargate_usd_per_run, per_run, "{capacity}");
+            // 0.0115651875 × 30 = 0.346955625 → 0.346956 (rounded once, from the exact sum).
+            assert_eq!(row.fargate_usd_per_month, per_month, "{capacity}");
+            assert_eq!(row.fargate_spot_usd_per_run, Some(dec!(0.011565)), "{capacity}");
+            let ratio = (c.glue_per_month / c.fargate_per_run / dec!(30)).round_dp(4);
+            assert_eq!(row.glue_to_fargate_ratio, Some(ratio), "{capacity}");
+        }
+    }
+
     #[test]
     fn glue_only_workload_derives_the_fargate_size() {
         let book = PriceBook::bundled().unwrap();
@@ -415,7 +422,7 @@ mod tests {
         w.size = None;
         w.glue = Some(
             GlueConfig::new(
-                crate::glue::WorkerType::G1X,
+                crate::model::glue::WorkerType::G1X,
                 Some(2),
                 GlueVersion::DEFAULT,
                 ExecutionClass::Standard,

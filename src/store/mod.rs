@@ -10,7 +10,10 @@ use std::path::{Path, PathBuf};
 use polars::prelude::*;
 
 use crate::error::{Error, Result};
-use crate::run::{Run, Sample};
+use crate::model::run::{Run, Sample};
+
+pub mod index;
+pub mod rewrite;
 
 /// Default store directory name, created beside the config file.
 pub const DEFAULT_STORE: &str = ".fargate-cost";

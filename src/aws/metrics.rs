@@ -10,7 +10,7 @@ use chrono::{DateTime, Utc};
 
 use crate::aws::error::translate;
 use crate::error::Result;
-use crate::run::Sample;
+use crate::model::run::Sample;
 
 /// Namespace of Container Insights.
 pub const NAMESPACE: &str = "ECS/ContainerInsights";

@@ -11,15 +11,16 @@ use chrono::{DateTime, Utc};
 
 use crate::aws::Aws;
 use crate::aws::error::translate;
-use crate::cost::{self, FargateTask};
+use crate::aws::metrics::{self, MIB_PER_MB, NAMESPACE, TaskMetric};
 use crate::error::Result;
-use crate::metrics::{self, MIB_PER_MB, NAMESPACE, TaskMetric};
-use crate::pricing::RegionPrices;
-use crate::run::{
+use crate::model::run::{
     Backend, Limits, RUN_SCHEMA_VERSION, Run, Sample, StopReason, cpu_stats, memory_stats,
 };
+use crate::model::size::{Arch, Capacity, Os, Size};
+use crate::model::task::FargateTask;
+use crate::pricing::book::RegionPrices;
+use crate::pricing::price;
 use crate::runner::ecs::classify;
-use crate::size::{Arch, Capacity, Os, Size};
 
 /// A task found in the metrics.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -204,7 +205,7 @@ pub async fn build(
             capacity,
             ephemeral_storage_gib: 20,
         };
-        let priced = cost::fargate_cost("", prices, &fargate, wall)?;
+        let priced = price::task("", prices, &fargate, wall)?;
         let mut notes = vec![format!("imported from ECS cluster {cluster}")];
         if !exact {
             notes.push("approximate: timing from the task's first and last Container Insights points (ECS no longer had the task)".into());

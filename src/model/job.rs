@@ -10,9 +10,9 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use crate::error::{Error, Result};
-use crate::glue::{Engine, ExecutionClass, GlueConfig, GlueVersion, WorkerType};
-use crate::schedule::Schedule;
-use crate::size::{self, Arch, Capacity, FREE_EPHEMERAL_GIB, Os, Size};
+use crate::model::glue::{Engine, ExecutionClass, GlueConfig, GlueVersion, WorkerType};
+use crate::model::schedule::Schedule;
+use crate::model::size::{self, Arch, Capacity, FREE_EPHEMERAL_GIB, Os, Size};
 
 /// Default config path, relative to the working directory.
 pub const DEFAULT_CONFIG: &str = "fargate-cost.toml";

@@ -1,6 +1,7 @@
 //! AWS Glue job configurations: worker types and their DPUs, versions, execution classes,
-//! validation against Glue's rules, and the equivalence between a Fargate size and a Glue
-//! configuration in both directions.
+//! validation against Glue's rules, and the smallest Fargate size covering a Glue
+//! configuration (the cheapest Glue equivalent of a Fargate size is priced in
+//! `pricing::glue`).
 //!
 //! Sources: Glue API JobRun.WorkerType/MaxCapacity and the worker-types page (reference §3).
 
@@ -11,8 +12,7 @@ use rust_decimal_macros::dec;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
-use crate::pricing::{Rate, RegionPrices};
-use crate::size::{MIB_PER_GB, Os, Size, UNITS_PER_VCPU};
+use crate::model::size::{MIB_PER_GB, Os, Size, UNITS_PER_VCPU};
 
 /// What kind of program the job is, which decides the Glue job types that can run it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
@@ -38,7 +38,7 @@ impl fmt::Display for Engine {
 
 /// Which hourly rate a worker type is billed at.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum RateKind {
+pub(crate) enum RateKind {
     /// Spark and Python shell: DPU-hour (Flex allowed for Spark G-types on Glue 3.0+).
     Etl,
     /// R.* workers: memory-optimized M-DPU-hour.
@@ -134,7 +134,7 @@ const WORKERS: [(WorkerType, &str, Decimal, u32, u32, RateKind); 13] = [
 
 /// Spark worker types a batch job can be moved to, in the order ties are broken.
 /// G.025X is streaming-only and Z.2X is Ray, so neither is an equivalent of a batch job.
-const SPARK_CANDIDATES: [WorkerType; 10] = [
+pub(crate) const SPARK_CANDIDATES: [WorkerType; 10] = [
     WorkerType::G1X,
     WorkerType::G2X,
     WorkerType::G4X,
@@ -180,7 +180,9 @@ impl WorkerType {
             })
     }
 
-    fn row(self) -> Option<&'static (WorkerType, &'static str, Decimal, u32, u32, RateKind)> {
+    pub(crate) fn row(
+        self,
+    ) -> Option<&'static (WorkerType, &'static str, Decimal, u32, u32, RateKind)> {
         WORKERS.iter().find(|w| w.0 == self)
     }
 
@@ -189,7 +191,7 @@ impl WorkerType {
         self.row().map(|w| w.1).unwrap_or("pythonshell")
     }
 
-    fn rate_kind(self) -> RateKind {
+    pub(crate) fn rate_kind(self) -> RateKind {
         self.row().map(|w| w.5).unwrap_or(RateKind::Etl)
     }
 
@@ -430,33 +432,6 @@ impl GlueConfig {
             capacity,
         )
     }
-
-    /// The hourly rate per DPU in a region.
-    pub fn rate<'a>(&self, region_code: &str, region: &'a RegionPrices) -> Result<&'a Rate> {
-        let flex = self.execution_class == ExecutionClass::Flex;
-        let (rate, name) = match (self.worker_type.rate_kind(), flex) {
-            (RateKind::Ray, _) => (region.glue_ray_dpu_hour.as_ref(), "Glue Ray M-DPU-hour"),
-            (RateKind::MemoryOptimized, false) => (
-                region.glue_memory_optimized_dpu_hour.as_ref(),
-                "Glue memory-optimized M-DPU-hour",
-            ),
-            (RateKind::MemoryOptimized, true) => (None, "Glue Flex memory-optimized M-DPU-hour"),
-            (RateKind::Etl, false) if self.version.is_gen2() => {
-                (region.glue_gen2_dpu_hour.as_ref(), "Glue 6.0 DPU-hour")
-            }
-            (RateKind::Etl, true) if self.version.is_gen2() => (
-                region.glue_gen2_flex_dpu_hour.as_ref(),
-                "Glue 6.0 Flex DPU-hour",
-            ),
-            (RateKind::Etl, false) => (Some(&region.glue_dpu_hour), "Glue DPU-hour"),
-            (RateKind::Etl, true) => (region.glue_flex_dpu_hour.as_ref(), "Glue Flex DPU-hour"),
-        };
-        rate.ok_or_else(|| Error::MissingRate {
-            rate: name.to_string(),
-            region: region_code.to_string(),
-            hint: String::new(),
-        })
-    }
 }
 
 impl fmt::Display for GlueConfig {
@@ -485,84 +460,6 @@ impl fmt::Display for GlueConfig {
     }
 }
 
-/// A Glue configuration chosen as the equivalent of a Fargate size, with why.
-#[derive(Debug, Clone)]
-pub struct Equivalent {
-    /// The configuration.
-    pub config: GlueConfig,
-    /// A note when the choice is not the obvious one.
-    pub note: Option<String>,
-}
-
-/// The cheapest Glue configuration whose workers together give at least `size`'s vCPU and
-/// memory: a Python shell for a Python job that fits one (≤ 1 DPU), else Spark workers
-/// (at least 2). Ranked by hourly cost in the region; ties go to fewer DPUs.
-pub fn equivalent_for(
-    size: Size,
-    engine: Engine,
-    version: GlueVersion,
-    region_code: &str,
-    region: &RegionPrices,
-) -> Result<Equivalent> {
-    let (vcpu, memory) = (size.vcpu(), size.memory_gb());
-    let fits = |c: &GlueConfig| c.vcpu() >= vcpu && c.memory_gb() >= memory;
-    let mut note = None;
-    if engine == Engine::Python {
-        for capacity in PYTHON_SHELL_CAPACITIES {
-            let config = GlueConfig::new(
-                WorkerType::PythonShell,
-                None,
-                version,
-                ExecutionClass::Standard,
-                Some(capacity),
-            )?;
-            if fits(&config) {
-                return Ok(Equivalent { config, note: None });
-            }
-        }
-        note = Some(format!(
-            "{size} is more than a Glue Python shell's 1 DPU (4 vCPU / 16 GB): priced as Glue Spark workers"
-        ));
-    }
-    let mut best: Option<(Decimal, GlueConfig)> = None;
-    for worker_type in SPARK_CANDIDATES {
-        let Some(row) = worker_type.row() else {
-            continue;
-        };
-        let by_cpu = (vcpu / Decimal::from(row.3)).ceil();
-        let by_memory = (memory / Decimal::from(row.4)).ceil();
-        let workers = u32::try_from(by_cpu.max(by_memory).max(dec!(2))).unwrap_or(2);
-        let Ok(config) = GlueConfig::new(
-            worker_type,
-            Some(workers),
-            version,
-            ExecutionClass::Standard,
-            None,
-        ) else {
-            continue; // e.g. G.4X on Glue 2.0
-        };
-        let Ok(rate) = config.rate(region_code, region) else {
-            continue; // no rate for this worker type in the book
-        };
-        let hourly = config.dpu() * rate.usd;
-        let better = match &best {
-            None => true,
-            Some((cost, current)) => {
-                hourly < *cost || (hourly == *cost && config.dpu() < current.dpu())
-            }
-        };
-        if better {
-            best = Some((hourly, config));
-        }
-    }
-    let (_, config) = best.ok_or_else(|| Error::MissingRate {
-        rate: "Glue DPU-hour".into(),
-        region: region_code.into(),
-        hint: String::new(),
-    })?;
-    Ok(Equivalent { config, note })
-}
-
 /// The smallest valid Fargate size that covers a Glue configuration's total vCPU and
 /// memory, capped at the largest task (with a warning when the cap applies).
 pub fn fargate_for(config: &GlueConfig, os: Os) -> (Size, Option<String>) {
@@ -587,7 +484,6 @@ pub fn fargate_for(config: &GlueConfig, os: Os) -> (Size, Option<String>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::pricing::PriceBook;
 
     fn config(worker: &str, workers: u32, version: &str) -> Result<GlueConfig> {
         GlueConfig::new(
@@ -665,36 +561,6 @@ mod tests {
             config("G.1X", 2, "2.0").unwrap().minimum_billed_seconds(),
             60
         );
-    }
-
-    #[test]
-    fn equivalence_picks_the_cheapest_covering_config() {
-        let book = PriceBook::bundled().unwrap();
-        let use1 = book.region("us-east-1").unwrap();
-        let v4 = GlueVersion::DEFAULT;
-        // 1 vCPU / 2 GB Python job fits a 1-DPU Python shell (4 vCPU / 16 GB); 0.0625 DPU
-        // has only 0.25 vCPU.
-        let size = Size::new(1024, 2048, Os::Linux).unwrap();
-        let eq = equivalent_for(size, Engine::Python, v4, "us-east-1", use1).unwrap();
-        assert_eq!(eq.config.to_string(), "Python shell 1 DPU, Glue 4.0");
-        // 0.25 vCPU / 1 GB fits the 0.0625-DPU shell (0.25 vCPU / 1 GB).
-        let size = Size::new(256, 1024, Os::Linux).unwrap();
-        let eq = equivalent_for(size, Engine::Python, v4, "us-east-1", use1).unwrap();
-        assert_eq!(eq.config.dpu(), dec!(0.0625));
-        // A 4 vCPU / 8 GB Spark job: 2 × G.1X (8 vCPU, 32 GB) = 2 DPU × $0.44 = $0.88/h.
-        let size = Size::new(4096, 8192, Os::Linux).unwrap();
-        let eq = equivalent_for(size, Engine::Spark, v4, "us-east-1", use1).unwrap();
-        assert_eq!(eq.config.to_string(), "2 × G.1X (2 DPU), Glue 4.0");
-        // 16 vCPU / 120 GB: G.1X needs max(16/4, 120/16) = 8 workers = 8 DPU × 0.44 = $3.52/h;
-        // R.1X needs max(16/4, 120/32 → 4) = 4 M-DPU × 0.52 = $2.08/h — cheaper.
-        let size = Size::new(16384, 122880, Os::Linux).unwrap();
-        let eq = equivalent_for(size, Engine::Spark, v4, "us-east-1", use1).unwrap();
-        assert_eq!(eq.config.to_string(), "4 × R.1X (4 DPU), Glue 4.0");
-        // A Python job too big for a shell goes to Spark workers, with a note.
-        let size = Size::new(8192, 16384, Os::Linux).unwrap();
-        let eq = equivalent_for(size, Engine::Python, v4, "us-east-1", use1).unwrap();
-        assert_eq!(eq.config.worker_type(), WorkerType::G1X);
-        assert!(eq.note.is_some());
     }
 
     #[test]

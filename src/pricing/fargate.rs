@@ -1,11 +1,9 @@
-//! Billing rules as pure functions: what AWS charges for one Fargate task or one Glue job
-//! run of a given duration. Money is exact (`Decimal`); rounding happens only on display.
+//! Fargate's billing rule as pure functions: what AWS charges for one Fargate task of a
+//! given duration. Money is exact (`Decimal`); rounding happens only on display.
 //!
 //! Fargate (reference §1.1): per second, rounded up, from image pull start to task stop;
 //! 1-minute minimum on Linux, 5 minutes on Windows; memory GB = MiB / 1024; ephemeral
 //! storage above the free 20 GB; Windows adds an OS license fee per vCPU-hour.
-//! Glue (reference §3.2): DPUs × hours, per second, 1-minute minimum on Glue 2.0+ and
-//! 10 minutes on 0.9/1.0.
 
 use std::time::Duration;
 
@@ -13,9 +11,9 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 
 use crate::error::{Error, Result};
-use crate::glue::GlueConfig;
-use crate::pricing::RegionPrices;
-use crate::size::{Arch, Capacity, FREE_EPHEMERAL_GIB, Os, Size};
+use crate::model::size::{Arch, Capacity, FREE_EPHEMERAL_GIB, Os};
+use crate::model::task::FargateTask;
+use crate::pricing::book::RegionPrices;
 
 const SECONDS_PER_HOUR: u64 = 3600;
 
@@ -37,21 +35,6 @@ pub fn fargate_billed_seconds(duration: Duration, os: Os) -> u64 {
     whole_seconds(duration).max(fargate_minimum_seconds(os))
 }
 
-/// What is launched on Fargate.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct FargateTask {
-    /// Task size.
-    pub size: Size,
-    /// Operating system.
-    pub os: Os,
-    /// CPU architecture.
-    pub arch: Arch,
-    /// On-demand or Spot.
-    pub capacity: Capacity,
-    /// Configured ephemeral storage (20 = the free default).
-    pub ephemeral_storage_gib: u32,
-}
-
 /// The price of one Fargate task, with its parts.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct FargateCost {
@@ -71,7 +54,7 @@ pub struct FargateCost {
 
 /// An hourly amount for some seconds. Multiplies before dividing, so the result is exact
 /// whenever it has a finite decimal form (0.1027755 × 300 / 3600 = 0.008564625).
-fn for_seconds(hourly: Decimal, seconds: u64) -> Decimal {
+pub(crate) fn for_seconds(hourly: Decimal, seconds: u64) -> Decimal {
     hourly * Decimal::from(seconds) / Decimal::from(SECONDS_PER_HOUR)
 }
 
@@ -145,49 +128,13 @@ fn missing_fargate_rate(region_code: &str, task: &FargateTask) -> Error {
     }
 }
 
-/// The price of one Glue job run.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct GlueCost {
-    /// Seconds billed (after rounding and the minimum).
-    pub billed_seconds: u64,
-    /// DPUs billed.
-    pub dpu: Decimal,
-    /// Rate applied, USD per DPU-hour.
-    pub dpu_hour_usd: Decimal,
-    /// Total.
-    pub total_usd: Decimal,
-}
-
-/// Billed seconds of a Glue run that took `duration`.
-pub fn glue_billed_seconds(duration: Duration, config: &GlueConfig) -> u64 {
-    whole_seconds(duration).max(config.minimum_billed_seconds())
-}
-
-/// Price one Glue job run of `duration` in a region.
-pub fn glue_cost(
-    region_code: &str,
-    region: &RegionPrices,
-    config: &GlueConfig,
-    duration: Duration,
-) -> Result<GlueCost> {
-    let rate = config.rate(region_code, region)?;
-    let billed_seconds = glue_billed_seconds(duration, config);
-    let dpu = config.dpu();
-    Ok(GlueCost {
-        billed_seconds,
-        dpu,
-        dpu_hour_usd: rate.usd,
-        total_usd: for_seconds(dpu * rate.usd, billed_seconds),
-    })
-}
-
 #[cfg(test)]
 mod tests {
     //! Each expected figure is written out from the reference's rates (us-east-1 unless
     //! said otherwise), so a reader can redo the arithmetic.
     use super::*;
-    use crate::glue::{ExecutionClass, GlueVersion, WorkerType};
-    use crate::pricing::PriceBook;
+    use crate::model::size::Size;
+    use crate::pricing::book::PriceBook;
     use rust_decimal_macros::dec;
 
     fn book() -> PriceBook {
@@ -302,110 +249,5 @@ mod tests {
         let t = task(4096, 8192, Os::Linux, Arch::X86_64, Capacity::OnDemand, 20);
         let c = fargate_cost("sa-east-1", r, &t, secs(1800)).unwrap();
         assert_eq!(c.total_usd, dec!(0.1696));
-    }
-
-    fn glue(
-        worker: WorkerType,
-        workers: Option<u32>,
-        version: &str,
-        class: ExecutionClass,
-        cap: Option<Decimal>,
-    ) -> GlueConfig {
-        GlueConfig::new(
-            worker,
-            workers,
-            GlueVersion::parse(version).unwrap(),
-            class,
-            cap,
-        )
-        .unwrap()
-    }
-
-    #[test]
-    fn glue_worker_types_and_minimums() {
-        let book = book();
-        let r = book.region("us-east-1").unwrap();
-        // 10 × G.1X for 30 min on Glue 4.0: 10 DPU × 0.5 h × 0.44 = 2.2
-        let c = glue(
-            WorkerType::G1X,
-            Some(10),
-            "4.0",
-            ExecutionClass::Standard,
-            None,
-        );
-        assert_eq!(
-            glue_cost("us-east-1", r, &c, secs(1800)).unwrap().total_usd,
-            dec!(2.2)
-        );
-        // 2 × G.2X for 20 s on Glue 4.0 is billed 60 s: 4 DPU × 1/60 h × 0.44 = 0.029333…
-        let c = glue(
-            WorkerType::G2X,
-            Some(2),
-            "4.0",
-            ExecutionClass::Standard,
-            None,
-        );
-        let cost = glue_cost("us-east-1", r, &c, secs(20)).unwrap();
-        assert_eq!(cost.billed_seconds, 60);
-        assert_eq!(cost.total_usd.round_dp(6), dec!(0.029333));
-        // Glue 1.0, 2 × G.1X for 3 min is billed the 10-minute minimum:
-        // 2 DPU × 1/6 h × 0.44 = 0.146666…
-        let c = glue(
-            WorkerType::G1X,
-            Some(2),
-            "1.0",
-            ExecutionClass::Standard,
-            None,
-        );
-        let cost = glue_cost("us-east-1", r, &c, secs(180)).unwrap();
-        assert_eq!(cost.billed_seconds, 600);
-        assert_eq!(cost.total_usd.round_dp(6), dec!(0.146667));
-        // R.1X ×2 for 1 h: 2 M-DPU × 0.52 = 1.04
-        let c = glue(
-            WorkerType::R1X,
-            Some(2),
-            "4.0",
-            ExecutionClass::Standard,
-            None,
-        );
-        assert_eq!(
-            glue_cost("us-east-1", r, &c, secs(3600)).unwrap().total_usd,
-            dec!(1.04)
-        );
-    }
-
-    #[test]
-    fn glue_flex_and_python_shell() {
-        let book = book();
-        let r = book.region("us-east-1").unwrap();
-        // Flex, 5 × G.1X for 1 h: 5 DPU × 0.29 = 1.45
-        let c = glue(WorkerType::G1X, Some(5), "4.0", ExecutionClass::Flex, None);
-        assert_eq!(
-            glue_cost("us-east-1", r, &c, secs(3600)).unwrap().total_usd,
-            dec!(1.45)
-        );
-        // Python shell 0.0625 DPU for 2 h: 0.0625 × 2 × 0.44 = 0.055
-        let c = glue(
-            WorkerType::PythonShell,
-            None,
-            "3.0",
-            ExecutionClass::Standard,
-            Some(dec!(0.0625)),
-        );
-        assert_eq!(
-            glue_cost("us-east-1", r, &c, secs(7200)).unwrap().total_usd,
-            dec!(0.055)
-        );
-        // Python shell 1 DPU for 30 s is billed 1 minute: 1 × 1/60 × 0.44 = 0.007333…
-        let c = glue(
-            WorkerType::PythonShell,
-            None,
-            "3.0",
-            ExecutionClass::Standard,
-            Some(dec!(1)),
-        );
-        let cost = glue_cost("us-east-1", r, &c, secs(30)).unwrap();
-        assert_eq!(cost.billed_seconds, 60);
-        assert_eq!(cost.total_usd.round_dp(6), dec!(0.007333));
     }
 }

@@ -13,15 +13,16 @@ use rust_decimal::Decimal;
 use rust_decimal::prelude::{FromPrimitive, ToPrimitive};
 use serde::Serialize;
 
-use crate::config::Job;
-use crate::cost::{self, FargateTask};
+use crate::analysis::sizing::{self, CpuPercentile, JobContext, Options, Strategy};
 use crate::error::{Error, Result};
-use crate::glue::{self, Engine, GlueVersion};
-use crate::index::{self, columns as c, parse_or_default};
-use crate::pricing::PriceBook;
-use crate::run::Run;
-use crate::size::{Arch, Capacity, Os, Size};
-use crate::sizing::{self, CpuPercentile, JobContext, Options, Strategy};
+use crate::model::glue::{Engine, GlueVersion};
+use crate::model::job::Job;
+use crate::model::run::Run;
+use crate::model::size::{Arch, Capacity, Os, Size};
+use crate::model::task::FargateTask;
+use crate::pricing::book::PriceBook;
+use crate::pricing::price;
+use crate::store::index::{self, columns as c, parse_or_default};
 
 /// A reporting period [from, to).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -275,7 +276,7 @@ fn hourly(
         capacity,
         ephemeral_storage_gib: storage,
     };
-    cost::fargate_cost(region, prices, &task, Duration::from_secs(3600))
+    price::task(region, prices, &task, Duration::from_secs(3600))
         .ok()
         .map(|c| micros(c.total_usd))
 }
@@ -351,7 +352,7 @@ pub fn report(
             book.region(&s.region),
         ) {
             (Some(config), _, _) => Some(config),
-            (None, Some(z), Ok(prices)) => glue::equivalent_for(
+            (None, Some(z), Ok(prices)) => crate::pricing::glue::equivalent_for(
                 z,
                 job.map_or(Engine::Python, |j| j.engine),
                 GlueVersion::DEFAULT,
@@ -365,7 +366,7 @@ pub fn report(
         let glue_rate = glue_config.as_ref().and_then(|g| {
             let prices = book.region(&s.region).ok()?;
             Some((
-                micros(g.dpu() * g.rate(&s.region, prices).ok()?.usd),
+                micros(g.dpu() * crate::pricing::glue::rate(g, &s.region, prices).ok()?.usd),
                 g.minimum_billed_seconds(),
             ))
         });

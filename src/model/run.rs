@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use crate::size::{Arch, Capacity, MIB_PER_GB, Os, Size, UNITS_PER_VCPU};
+use crate::model::size::{Arch, Capacity, MIB_PER_GB, Os, Size, UNITS_PER_VCPU};
 
 /// Version of the run record format.
 pub const RUN_SCHEMA_VERSION: u32 = 1;

@@ -7,10 +7,10 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
-use crate::size::{Arch, Capacity, Os};
+use crate::model::size::{Arch, Capacity, Os};
 
 /// The bundled snapshot, as text.
-pub const BUNDLED_PRICE_BOOK: &str = include_str!("../fixtures/prices/price-book.toml");
+pub const BUNDLED_PRICE_BOOK: &str = include_str!("../../fixtures/prices/price-book.toml");
 
 /// How far a figure can be trusted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

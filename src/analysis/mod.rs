@@ -1,0 +1,6 @@
+//! Analysis of jobs and recorded runs: Fargate-vs-Glue comparison, right-sizing, the
+//! monthly report. Pure: no I/O, no AWS, no formatting.
+
+pub mod comparison;
+pub mod monthly;
+pub mod sizing;

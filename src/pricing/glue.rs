@@ -1,0 +1,316 @@
+//! Glue pricing: the DPU-hour rate of a configuration (standard, Flex, memory-optimized,
+//! Ray, Glue 6.0's Gen2 rates), the price of one Glue job run (reference §3.2: DPUs × hours,
+//! per second, 1-minute minimum on Glue 2.0+ and 10 minutes on 0.9/1.0), and the cheapest
+//! Glue configuration equivalent to a Fargate size.
+
+use std::time::Duration;
+
+use rust_decimal::Decimal;
+use rust_decimal_macros::dec;
+use serde::Serialize;
+
+use crate::error::{Error, Result};
+use crate::model::glue::{
+    Engine, ExecutionClass, GlueConfig, GlueVersion, PYTHON_SHELL_CAPACITIES, RateKind,
+    SPARK_CANDIDATES, WorkerType,
+};
+use crate::model::size::Size;
+use crate::pricing::book::{Rate, RegionPrices};
+use crate::pricing::fargate::{for_seconds, whole_seconds};
+
+/// The hourly rate per DPU of `config` in a region.
+pub fn rate<'a>(
+    config: &GlueConfig,
+    region_code: &str,
+    region: &'a RegionPrices,
+) -> Result<&'a Rate> {
+    let flex = config.execution_class() == ExecutionClass::Flex;
+    let (rate, name) = match (config.worker_type().rate_kind(), flex) {
+        (RateKind::Ray, _) => (region.glue_ray_dpu_hour.as_ref(), "Glue Ray M-DPU-hour"),
+        (RateKind::MemoryOptimized, false) => (
+            region.glue_memory_optimized_dpu_hour.as_ref(),
+            "Glue memory-optimized M-DPU-hour",
+        ),
+        (RateKind::MemoryOptimized, true) => (None, "Glue Flex memory-optimized M-DPU-hour"),
+        (RateKind::Etl, false) if config.version().is_gen2() => {
+            (region.glue_gen2_dpu_hour.as_ref(), "Glue 6.0 DPU-hour")
+        }
+        (RateKind::Etl, true) if config.version().is_gen2() => (
+            region.glue_gen2_flex_dpu_hour.as_ref(),
+            "Glue 6.0 Flex DPU-hour",
+        ),
+        (RateKind::Etl, false) => (Some(&region.glue_dpu_hour), "Glue DPU-hour"),
+        (RateKind::Etl, true) => (region.glue_flex_dpu_hour.as_ref(), "Glue Flex DPU-hour"),
+    };
+    rate.ok_or_else(|| Error::MissingRate {
+        rate: name.to_string(),
+        region: region_code.to_string(),
+        hint: String::new(),
+    })
+}
+
+/// The price of one Glue job run.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct GlueCost {
+    /// Seconds billed (after rounding and the minimum).
+    pub billed_seconds: u64,
+    /// DPUs billed.
+    pub dpu: Decimal,
+    /// Rate applied, USD per DPU-hour.
+    pub dpu_hour_usd: Decimal,
+    /// Total.
+    pub total_usd: Decimal,
+}
+
+/// Billed seconds of a Glue run that took `duration`.
+pub fn glue_billed_seconds(duration: Duration, config: &GlueConfig) -> u64 {
+    whole_seconds(duration).max(config.minimum_billed_seconds())
+}
+
+/// Price one Glue job run of `duration` in a region.
+pub fn glue_cost(
+    region_code: &str,
+    region: &RegionPrices,
+    config: &GlueConfig,
+    duration: Duration,
+) -> Result<GlueCost> {
+    let rate = rate(config, region_code, region)?;
+    let billed_seconds = glue_billed_seconds(duration, config);
+    let dpu = config.dpu();
+    Ok(GlueCost {
+        billed_seconds,
+        dpu,
+        dpu_hour_usd: rate.usd,
+        total_usd: for_seconds(dpu * rate.usd, billed_seconds),
+    })
+}
+
+/// A Glue configuration chosen as the equivalent of a Fargate size, with why.
+#[derive(Debug, Clone)]
+pub struct Equivalent {
+    /// The configuration.
+    pub config: GlueConfig,
+    /// A note when the choice is not the obvious one.
+    pub note: Option<String>,
+}
+
+/// The cheapest Glue configuration whose workers together give at least `size`'s vCPU and
+/// memory: a Python shell for a Python job that fits one (≤ 1 DPU), else Spark workers
+/// (at least 2). Ranked by hourly cost in the region; ties go to fewer DPUs.
+pub fn equivalent_for(
+    size: Size,
+    engine: Engine,
+    version: GlueVersion,
+    region_code: &str,
+    region: &RegionPrices,
+) -> Result<Equivalent> {
+    let (vcpu, memory) = (size.vcpu(), size.memory_gb());
+    let fits = |c: &GlueConfig| c.vcpu() >= vcpu && c.memory_gb() >= memory;
+    let mut note = None;
+    if engine == Engine::Python {
+        for capacity in PYTHON_SHELL_CAPACITIES {
+            let config = GlueConfig::new(
+                WorkerType::PythonShell,
+                None,
+                version,
+                ExecutionClass::Standard,
+                Some(capacity),
+            )?;
+            if fits(&config) {
+                return Ok(Equivalent { config, note: None });
+            }
+        }
+        note = Some(format!(
+            "{size} is more than a Glue Python shell's 1 DPU (4 vCPU / 16 GB): priced as Glue Spark workers"
+        ));
+    }
+    let mut best: Option<(Decimal, GlueConfig)> = None;
+    for worker_type in SPARK_CANDIDATES {
+        let Some(row) = worker_type.row() else {
+            continue;
+        };
+        let by_cpu = (vcpu / Decimal::from(row.3)).ceil();
+        let by_memory = (memory / Decimal::from(row.4)).ceil();
+        let workers = u32::try_from(by_cpu.max(by_memory).max(dec!(2))).unwrap_or(2);
+        let Ok(config) = GlueConfig::new(
+            worker_type,
+            Some(workers),
+            version,
+            ExecutionClass::Standard,
+            None,
+        ) else {
+            continue; // e.g. G.4X on Glue 2.0
+        };
+        let Ok(rate) = rate(&config, region_code, region) else {
+            continue; // no rate for this worker type in the book
+        };
+        let hourly = config.dpu() * rate.usd;
+        let better = match &best {
+            None => true,
+            Some((cost, current)) => {
+                hourly < *cost || (hourly == *cost && config.dpu() < current.dpu())
+            }
+        };
+        if better {
+            best = Some((hourly, config));
+        }
+    }
+    let (_, config) = best.ok_or_else(|| Error::MissingRate {
+        rate: "Glue DPU-hour".into(),
+        region: region_code.into(),
+        hint: String::new(),
+    })?;
+    Ok(Equivalent { config, note })
+}
+
+#[cfg(test)]
+mod tests {
+    //! Each expected figure is written out from the reference's rates (us-east-1 unless
+    //! said otherwise), so a reader can redo the arithmetic.
+    use super::*;
+    use crate::model::size::Os;
+    use crate::pricing::book::PriceBook;
+
+    fn book() -> PriceBook {
+        PriceBook::bundled().unwrap()
+    }
+
+    fn secs(s: u64) -> Duration {
+        Duration::from_secs(s)
+    }
+
+    fn glue(
+        worker: WorkerType,
+        workers: Option<u32>,
+        version: &str,
+        class: ExecutionClass,
+        cap: Option<Decimal>,
+    ) -> GlueConfig {
+        GlueConfig::new(
+            worker,
+            workers,
+            GlueVersion::parse(version).unwrap(),
+            class,
+            cap,
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn glue_worker_types_and_minimums() {
+        let book = book();
+        let r = book.region("us-east-1").unwrap();
+        // 10 × G.1X for 30 min on Glue 4.0: 10 DPU × 0.5 h × 0.44 = 2.2
+        let c = glue(
+            WorkerType::G1X,
+            Some(10),
+            "4.0",
+            ExecutionClass::Standard,
+            None,
+        );
+        assert_eq!(
+            glue_cost("us-east-1", r, &c, secs(1800)).unwrap().total_usd,
+            dec!(2.2)
+        );
+        // 2 × G.2X for 20 s on Glue 4.0 is billed 60 s: 4 DPU × 1/60 h × 0.44 = 0.029333…
+        let c = glue(
+            WorkerType::G2X,
+            Some(2),
+            "4.0",
+            ExecutionClass::Standard,
+            None,
+        );
+        let cost = glue_cost("us-east-1", r, &c, secs(20)).unwrap();
+        assert_eq!(cost.billed_seconds, 60);
+        assert_eq!(cost.total_usd.round_dp(6), dec!(0.029333));
+        // Glue 1.0, 2 × G.1X for 3 min is billed the 10-minute minimum:
+        // 2 DPU × 1/6 h × 0.44 = 0.146666…
+        let c = glue(
+            WorkerType::G1X,
+            Some(2),
+            "1.0",
+            ExecutionClass::Standard,
+            None,
+        );
+        let cost = glue_cost("us-east-1", r, &c, secs(180)).unwrap();
+        assert_eq!(cost.billed_seconds, 600);
+        assert_eq!(cost.total_usd.round_dp(6), dec!(0.146667));
+        // R.1X ×2 for 1 h: 2 M-DPU × 0.52 = 1.04
+        let c = glue(
+            WorkerType::R1X,
+            Some(2),
+            "4.0",
+            ExecutionClass::Standard,
+            None,
+        );
+        assert_eq!(
+            glue_cost("us-east-1", r, &c, secs(3600)).unwrap().total_usd,
+            dec!(1.04)
+        );
+    }
+
+    #[test]
+    fn glue_flex_and_python_shell() {
+        let book = book();
+        let r = book.region("us-east-1").unwrap();
+        // Flex, 5 × G.1X for 1 h: 5 DPU × 0.29 = 1.45
+        let c = glue(WorkerType::G1X, Some(5), "4.0", ExecutionClass::Flex, None);
+        assert_eq!(
+            glue_cost("us-east-1", r, &c, secs(3600)).unwrap().total_usd,
+            dec!(1.45)
+        );
+        // Python shell 0.0625 DPU for 2 h: 0.0625 × 2 × 0.44 = 0.055
+        let c = glue(
+            WorkerType::PythonShell,
+            None,
+            "3.0",
+            ExecutionClass::Standard,
+            Some(dec!(0.0625)),
+        );
+        assert_eq!(
+            glue_cost("us-east-1", r, &c, secs(7200)).unwrap().total_usd,
+            dec!(0.055)
+        );
+        // Python shell 1 DPU for 30 s is billed 1 minute: 1 × 1/60 × 0.44 = 0.007333…
+        let c = glue(
+            WorkerType::PythonShell,
+            None,
+            "3.0",
+            ExecutionClass::Standard,
+            Some(dec!(1)),
+        );
+        let cost = glue_cost("us-east-1", r, &c, secs(30)).unwrap();
+        assert_eq!(cost.billed_seconds, 60);
+        assert_eq!(cost.total_usd.round_dp(6), dec!(0.007333));
+    }
+
+    #[test]
+    fn equivalence_picks_the_cheapest_covering_config() {
+        let book = PriceBook::bundled().unwrap();
+        let use1 = book.region("us-east-1").unwrap();
+        let v4 = GlueVersion::DEFAULT;
+        // 1 vCPU / 2 GB Python job fits a 1-DPU Python shell (4 vCPU / 16 GB); 0.0625 DPU
+        // has only 0.25 vCPU.
+        let size = Size::new(1024, 2048, Os::Linux).unwrap();
+        let eq = equivalent_for(size, Engine::Python, v4, "us-east-1", use1).unwrap();
+        assert_eq!(eq.config.to_string(), "Python shell 1 DPU, Glue 4.0");
+        // 0.25 vCPU / 1 GB fits the 0.0625-DPU shell (0.25 vCPU / 1 GB).
+        let size = Size::new(256, 1024, Os::Linux).unwrap();
+        let eq = equivalent_for(size, Engine::Python, v4, "us-east-1", use1).unwrap();
+        assert_eq!(eq.config.dpu(), dec!(0.0625));
+        // A 4 vCPU / 8 GB Spark job: 2 × G.1X (8 vCPU, 32 GB) = 2 DPU × $0.44 = $0.88/h.
+        let size = Size::new(4096, 8192, Os::Linux).unwrap();
+        let eq = equivalent_for(size, Engine::Spark, v4, "us-east-1", use1).unwrap();
+        assert_eq!(eq.config.to_string(), "2 × G.1X (2 DPU), Glue 4.0");
+        // 16 vCPU / 120 GB: G.1X needs max(16/4, 120/16) = 8 workers = 8 DPU × 0.44 = $3.52/h;
+        // R.1X needs max(16/4, 120/32 → 4) = 4 M-DPU × 0.52 = $2.08/h — cheaper.
+        let size = Size::new(16384, 122880, Os::Linux).unwrap();
+        let eq = equivalent_for(size, Engine::Spark, v4, "us-east-1", use1).unwrap();
+        assert_eq!(eq.config.to_string(), "4 × R.1X (4 DPU), Glue 4.0");
+        // A Python job too big for a shell goes to Spark workers, with a note.
+        let size = Size::new(8192, 16384, Os::Linux).unwrap();
+        let eq = equivalent_for(size, Engine::Python, v4, "us-east-1", use1).unwrap();
+        assert_eq!(eq.config.worker_type(), WorkerType::G1X);
+        assert!(eq.note.is_some());
+    }
+}

@@ -1,0 +1,8 @@
+//! Prices and billing rules: the price book (rates with their sources), Fargate's and
+//! Glue's billing rules as pure functions of exact decimals, and the one function every
+//! command calls to price a task or a recorded run.
+
+pub mod book;
+pub mod fargate;
+pub mod glue;
+pub mod price;
