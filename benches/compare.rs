@@ -9,8 +9,7 @@ use std::path::{Path, PathBuf};
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use fargate_cost::analysis::comparison::compare;
-use fargate_cost::cli::CompareArgs;
-use fargate_cost::commands::compare::config_workload;
+use fargate_cost::analysis::workload::{Overrides, Workload};
 use fargate_cost::model::job::Config;
 use fargate_cost::pricing::book::PriceBook;
 use fargate_cost::report::Format;
@@ -71,14 +70,15 @@ fn config_text() -> String {
 
 fn price_all(text: &str, book: &PriceBook, settings: &GlobalSettings) -> usize {
     let config = Config::parse(Path::new("bench.toml"), text).expect("valid config");
-    let args = CompareArgs::default();
+    let overrides = Overrides::default();
     let mut notes = Vec::new();
     config
         .jobs
         .iter()
         .map(|job| {
-            let workload =
-                config_workload(settings, &args, &config, job, &mut notes).expect("workload");
+            let region = settings.region_for(job.region.as_deref());
+            let workload = Workload::for_job(job, &overrides, region, "bench.toml", &mut notes)
+                .expect("workload");
             compare(book, &workload).expect("priced")
         })
         .filter(|c| c.glue_per_month > c.fargate_per_month)

@@ -395,6 +395,47 @@ pub struct CompareArgs {
 }
 
 /// The message of a library error, without the field prefix clap already names.
+/// Model field → the flag that sets it: an input error about a value typed on the command
+/// line names the flag, through this one table.
+const FLAGS: [(&str, &str); 17] = [
+    ("cpu", "--cpu"),
+    ("memory", "--memory"),
+    ("duration", "--duration"),
+    ("os", "--os"),
+    ("arch", "--arch"),
+    ("capacity", "--capacity"),
+    ("ephemeral_storage_gb", "--ephemeral-storage"),
+    ("runs_per_month", "--runs-per-month"),
+    ("schedule", "--schedule"),
+    ("engine", "--engine"),
+    ("glue worker_type", "--glue-worker-type"),
+    ("glue workers", "--glue-workers"),
+    ("glue version", "--glue-version"),
+    ("glue max_capacity", "--glue-max-capacity"),
+    ("glue execution_class", "--glue-flex"),
+    ("glue_flex", "--glue-flex"),
+    ("glue_speedup", "--glue-speedup"),
+];
+
+/// The flag that sets a model field, if one does.
+pub fn flag_for(field: &str) -> Option<&'static str> {
+    FLAGS
+        .iter()
+        .find(|(f, _)| *f == field)
+        .map(|(_, flag)| *flag)
+}
+
+/// An input error about a field set on the command line, renamed to its flag.
+pub fn name_flag(error: Error) -> Error {
+    match error {
+        Error::Invalid { what, message } => match flag_for(&what) {
+            Some(flag) => Error::invalid(flag, message),
+            None => Error::Invalid { what, message },
+        },
+        other => other,
+    }
+}
+
 fn detail(error: Error) -> String {
     match error {
         Error::Invalid { message, .. } => message,

@@ -125,6 +125,15 @@ impl Error {
         }
     }
 
+    /// The same input error about another field (e.g. a value re-checked because an
+    /// override changed it); other errors unchanged.
+    pub fn for_field(self, field: &str) -> Self {
+        match self {
+            Error::Invalid { message, .. } => Error::invalid(field, message),
+            other => other,
+        }
+    }
+
     /// Process exit code: 2 for bad input or usage, 130 when interrupted, 1 for runtime
     /// failures (a job that did not complete included).
     pub fn exit_code(&self) -> i32 {

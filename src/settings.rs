@@ -2,11 +2,21 @@
 //! [`GlobalSettings`] before any command runs (parse → resolve → act). Commands take
 //! resolved settings, never clap types' raw defaults.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
-use crate::cli::Cli;
+use std::time::Duration;
+
+use crate::analysis::workload::Overrides;
+use crate::cli::{self, Cli, CompareArgs};
+use crate::error::{Error, Result};
+use crate::model::glue::{ExecutionClass, GlueConfig, GlueVersion};
 use crate::model::job::DEFAULT_CONFIG;
+use crate::model::job::{Config, Job};
+use crate::model::run::Backend;
+use crate::model::schedule::Schedule;
+use crate::model::size::Size;
 use crate::report::Format;
+use crate::runner::session::{EcsTarget, Launch};
 use crate::store::DEFAULT_STORE;
 
 /// Settings shared by every command, resolved from global flags and the environment.
@@ -82,5 +92,175 @@ impl GlobalSettings {
         let mut aws = self.aws.clone();
         aws.region = aws.region.or_else(|| job_region.map(String::from));
         runtime.block_on(crate::aws::connect(&aws))
+    }
+}
+
+/// `compare`, resolved: which jobs (config jobs, one of them, or an ad-hoc job from flags)
+/// and the typed overrides every job gets.
+#[derive(Debug, Clone)]
+pub struct CompareSettings {
+    /// What to price.
+    pub target: CompareTarget,
+    /// Flag overrides applied to every job.
+    pub overrides: Overrides,
+}
+
+/// What `compare` prices.
+#[derive(Debug, Clone)]
+pub enum CompareTarget {
+    /// The config's jobs, or the one named by `--job`.
+    Jobs(Option<String>),
+    /// One job described by flags.
+    Adhoc {
+        /// `--cpu`/`--memory`; `None` when a Glue config gives the size.
+        size: Option<Size>,
+        /// `--duration`.
+        duration: Duration,
+    },
+}
+
+impl CompareSettings {
+    /// Resolve `compare`'s flags; errors name the flag.
+    pub fn resolve(args: &CompareArgs) -> Result<CompareSettings> {
+        Self::resolve_fields(args).map_err(cli::name_flag)
+    }
+
+    fn resolve_fields(args: &CompareArgs) -> Result<CompareSettings> {
+        let overrides = Overrides {
+            os: args.os,
+            arch: args.arch,
+            capacity: args.capacity,
+            ephemeral_storage_gib: args.ephemeral_storage,
+            engine: args.engine,
+            glue: glue_from_flags(args)?,
+            glue_flex: args.glue_flex,
+            glue_version: args.glue_version,
+            glue_speedup: args.glue_speedup,
+            schedule: schedule_from_flags(args)?,
+        };
+        let adhoc = args.cpu.is_some() || args.memory.is_some() || args.duration.is_some();
+        if !adhoc {
+            return Ok(CompareSettings {
+                target: CompareTarget::Jobs(args.job.clone()),
+                overrides,
+            });
+        }
+        if args.job.is_some() {
+            return Err(Error::invalid(
+                "--job",
+                "selects a job from the config; --cpu/--memory/--duration describe an ad-hoc job: use one or the other",
+            ));
+        }
+        let os = args.os.unwrap_or_default();
+        let size = match (args.cpu, args.memory) {
+            (Some(cpu), Some(memory)) => Some(Size::new(cpu, memory, os)?),
+            (None, None) if overrides.glue.is_some() => None,
+            (Some(_), None) => {
+                return Err(Error::invalid("memory", "missing: --cpu needs --memory"));
+            }
+            (None, _) => return Err(Error::invalid("cpu", "missing: --memory needs --cpu")),
+        };
+        let duration = args.duration.ok_or_else(|| {
+            Error::invalid("duration", "missing: how long one run takes, e.g. 45m")
+        })?;
+        Ok(CompareSettings {
+            target: CompareTarget::Adhoc { size, duration },
+            overrides,
+        })
+    }
+}
+
+/// The Glue config given by flags, if any.
+fn glue_from_flags(args: &CompareArgs) -> Result<Option<GlueConfig>> {
+    let Some(worker_type) = args.glue_worker_type else {
+        if args.glue_workers.is_some() || args.glue_max_capacity.is_some() {
+            return Err(Error::invalid(
+                "glue worker_type",
+                "missing: --glue-workers and --glue-max-capacity need a worker type",
+            ));
+        }
+        return Ok(None);
+    };
+    let class = if args.glue_flex {
+        ExecutionClass::Flex
+    } else {
+        ExecutionClass::Standard
+    };
+    GlueConfig::new(
+        worker_type,
+        args.glue_workers,
+        args.glue_version.unwrap_or(GlueVersion::DEFAULT),
+        class,
+        args.glue_max_capacity,
+    )
+    .map(Some)
+}
+
+fn schedule_from_flags(args: &CompareArgs) -> Result<Option<Schedule>> {
+    if let Some(runs) = args.runs_per_month {
+        return Ok(Some(Schedule::runs(runs)?));
+    }
+    match &args.schedule {
+        Some(text) => Ok(Some(
+            Schedule::parse_expression(text).map_err(|e| e.for_field("schedule"))?,
+        )),
+        None => Ok(None),
+    }
+}
+
+/// How a job launches on a backend, resolved from its config and the global flags: the
+/// local command (workdir relative to the config) or connected ECS clients, and the region
+/// its runs are priced in.
+pub fn resolve_launch(
+    settings: &GlobalSettings,
+    config: &Config,
+    job: &Job,
+    backend: Backend,
+) -> Result<(Launch, String)> {
+    let source = config.path.display();
+    match backend {
+        Backend::Ecs => {
+            let ecs = job.ecs.clone().ok_or_else(|| {
+                Error::invalid(
+                    "ecs",
+                    format!("job `{}` has no [jobs.ecs] settings in {source}", job.name),
+                )
+            })?;
+            let runtime = crate::aws::runtime()?;
+            let aws = settings.connect_aws(&runtime, job.region.as_deref())?;
+            let region = aws.region.clone();
+            let target = EcsTarget {
+                aws,
+                runtime,
+                settings: ecs,
+            };
+            Ok((Launch::Ecs(Box::new(target)), region))
+        }
+        Backend::Local => {
+            let local = job.local.as_ref().ok_or_else(|| {
+                Error::invalid(
+                    "local.command",
+                    format!(
+                        "job `{}` has no [jobs.local] command in {source}; add one, e.g. command = [\"python3\", \"job.py\"]",
+                        job.name
+                    ),
+                )
+            })?;
+            let config_dir = config
+                .path
+                .parent()
+                .filter(|p| !p.as_os_str().is_empty())
+                .unwrap_or(Path::new("."));
+            let workdir = match &local.workdir {
+                Some(dir) => config_dir.join(dir),
+                None => config_dir.to_path_buf(),
+            };
+            let launch = Launch::Local {
+                command: local.command.clone(),
+                env: local.env.clone(),
+                workdir,
+            };
+            Ok((launch, settings.region_for(job.region.as_deref())))
+        }
     }
 }

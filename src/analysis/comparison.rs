@@ -8,47 +8,15 @@ use rust_decimal::prelude::ToPrimitive;
 use serde::Serialize;
 
 use crate::error::{Error, Result};
-use crate::model::glue::{self, Engine, ExecutionClass, GlueConfig, GlueVersion};
-use crate::model::size::{Arch, Capacity, Os, Size};
+use crate::model::glue::{self, ExecutionClass, GlueConfig};
+use crate::model::size::{Arch, Capacity, Size};
 use crate::model::task::FargateTask;
 use crate::pricing::book::{Grade, PriceBook};
 use crate::pricing::fargate::FargateCost;
 use crate::pricing::glue::{self as glue_pricing, GlueCost};
 use crate::pricing::price;
-use crate::report::number;
 
-/// Everything needed to price one job both ways, fully resolved.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Workload {
-    /// Job name (`adhoc` for flags).
-    pub name: String,
-    /// AWS region.
-    pub region: String,
-    /// Fargate size; `None` to derive it from `glue`.
-    pub size: Option<Size>,
-    /// CPU architecture.
-    pub arch: Arch,
-    /// Operating system.
-    pub os: Os,
-    /// Capacity the job runs on.
-    pub capacity: Capacity,
-    /// Ephemeral storage GiB.
-    pub ephemeral_storage_gib: u32,
-    /// Fargate run time.
-    pub duration: Duration,
-    /// Runs per month.
-    pub runs_per_month: Decimal,
-    /// Python or Spark (decides the Glue equivalent).
-    pub engine: Engine,
-    /// Explicit Glue configuration; `None` to use the cheapest equivalent.
-    pub glue: Option<GlueConfig>,
-    /// Glue version for the equivalent.
-    pub glue_version: GlueVersion,
-    /// Price the equivalent on Flex.
-    pub glue_flex: bool,
-    /// Glue run time = Fargate run time / speedup (1 = same time).
-    pub glue_speedup: Decimal,
-}
+pub use crate::analysis::workload::Workload;
 
 /// Where the Glue side came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -103,96 +71,6 @@ impl Comparison {
     pub fn monthly_saving(&self) -> Decimal {
         self.glue_per_month - self.fargate_per_month
     }
-
-    /// The flat contract row.
-    pub fn row(&self) -> CompareRow {
-        CompareRow {
-            job: self.workload.name.clone(),
-            region: self.workload.region.clone(),
-            arch: self.workload.arch.to_string(),
-            cpu_vcpu: self.size.vcpu(),
-            memory_gib: self.size.memory_gb(),
-            duration_s: Decimal::from(self.workload.duration.as_millis() as u64)
-                / Decimal::from(1000),
-            runs_per_month: self.workload.runs_per_month.round_dp(4),
-            fargate_billed_s: self.fargate.billed_seconds,
-            fargate_usd_per_run: usd(self.fargate_per_run),
-            fargate_spot_usd_per_run: self.spot.as_ref().map(|c| usd(c.total_usd)),
-            fargate_arm_usd_per_run: self.arm.as_ref().map(|c| usd(c.total_usd)),
-            fargate_usd_per_month: usd(self.fargate_per_month),
-            glue_worker_type: self.glue_config.worker_type().name().to_string(),
-            glue_workers: self.glue_config.workers(),
-            glue_dpu: self.glue_config.dpu(),
-            glue_billed_s: self.glue.billed_seconds,
-            glue_usd_per_run: usd(self.glue.total_usd),
-            glue_flex_usd_per_run: self.glue_flex.as_ref().map(|c| usd(c.total_usd)),
-            glue_usd_per_month: usd(self.glue_per_month),
-            glue_to_fargate_ratio: self.ratio().map(|r| r.round_dp(4)),
-        }
-    }
-}
-
-/// One `compare --output json|csv` row; field order is the contract's column order.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct CompareRow {
-    /// Job name.
-    pub job: String,
-    /// Region.
-    pub region: String,
-    /// Architecture.
-    pub arch: String,
-    /// vCPU.
-    #[serde(with = "number")]
-    pub cpu_vcpu: Decimal,
-    /// Memory GiB.
-    #[serde(with = "number")]
-    pub memory_gib: Decimal,
-    /// Fargate run time, seconds.
-    #[serde(with = "number")]
-    pub duration_s: Decimal,
-    /// Runs per month.
-    #[serde(with = "number")]
-    pub runs_per_month: Decimal,
-    /// Fargate billed seconds per run.
-    pub fargate_billed_s: u64,
-    /// Fargate USD per run at the job's capacity (on-demand or Spot).
-    #[serde(with = "number")]
-    pub fargate_usd_per_run: Decimal,
-    /// Fargate Spot USD per run.
-    #[serde(with = "number::option")]
-    pub fargate_spot_usd_per_run: Option<Decimal>,
-    /// Fargate ARM USD per run.
-    #[serde(with = "number::option")]
-    pub fargate_arm_usd_per_run: Option<Decimal>,
-    /// Fargate USD per month at the job's capacity.
-    #[serde(with = "number")]
-    pub fargate_usd_per_month: Decimal,
-    /// Glue worker type.
-    pub glue_worker_type: String,
-    /// Glue workers.
-    pub glue_workers: u32,
-    /// Glue DPUs.
-    #[serde(with = "number")]
-    pub glue_dpu: Decimal,
-    /// Glue billed seconds per run.
-    pub glue_billed_s: u64,
-    /// Glue USD per run.
-    #[serde(with = "number")]
-    pub glue_usd_per_run: Decimal,
-    /// Glue Flex USD per run.
-    #[serde(with = "number::option")]
-    pub glue_flex_usd_per_run: Option<Decimal>,
-    /// Glue USD per month.
-    #[serde(with = "number")]
-    pub glue_usd_per_month: Decimal,
-    /// Glue / Fargate monthly cost.
-    #[serde(with = "number::option")]
-    pub glue_to_fargate_ratio: Option<Decimal>,
-}
-
-/// Money in data output: rounded to the micro-dollar.
-fn usd(value: Decimal) -> Decimal {
-    value.round_dp(6)
 }
 
 /// The Glue run time for a Fargate run time and a speedup factor.
@@ -331,6 +209,8 @@ fn rate_sources(region: &crate::pricing::book::RegionPrices, config: &GlueConfig
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::glue::{Engine, GlueVersion};
+    use crate::model::size::Os;
     use rust_decimal_macros::dec;
 
     fn workload() -> Workload {
@@ -367,9 +247,6 @@ mod tests {
         // ratio 9.9 / 1.110825 = 8.912290...
         assert_eq!(c.ratio().unwrap().round_dp(4), dec!(8.9123));
         assert_eq!(c.monthly_saving(), dec!(8.789175));
-        let row = c.row();
-        assert_eq!(row.fargate_usd_per_run, dec!(0.037028));
-        assert_eq!(row.glue_worker_type, "pythonshell");
     }
 
     #[test]
@@ -387,32 +264,6 @@ mod tests {
         assert_eq!(c.glue_flex.unwrap().total_usd, dec!(0.29));
         // Spot per run: 0.75 × (0.01264355 + 2 × 0.00138835) = 0.75 × 0.01542025 = 0.0115651875
         assert_eq!(c.fargate_per_run, dec!(0.0115651875));
-    }
-
-    /// Every money column means the same thing in every row: `fargate_usd_per_run` and
-    /// `fargate_usd_per_month` are both at the job's own capacity, the Spot column is always
-    /// Spot, and the ratio is Glue over the per-month column. Regression: a Spot job's
-    /// per-run column used to be on-demand while its per-month column was Spot.
-    #[test]
-    fn compare_row_columns_are_consistent_for_every_capacity() {
-        let book = PriceBook::bundled().unwrap();
-        for capacity in [Capacity::OnDemand, Capacity::Spot] {
-            let mut w = workload();
-            w.capacity = capacity;
-            let c = compare(&book, &w).unwrap();
-            let row = c.row();
-            // On-demand 0.75 h × (0.04048 + 2 × 0.004445) = 0.0370275; Spot 0.0115651875.
-            let (per_run, per_month) = match capacity {
-                Capacity::OnDemand => (dec!(0.037028), dec!(1.110825)),
-                Capacity::Spot => (dec!(0.011565), dec!(0.346956)),
-            };
-            assert_eq!(row.fargate_usd_per_run, per_run, "{capacity}");
-            // 0.0115651875 × 30 = 0.346955625 → 0.346956 (rounded once, from the exact sum).
-            assert_eq!(row.fargate_usd_per_month, per_month, "{capacity}");
-            assert_eq!(row.fargate_spot_usd_per_run, Some(dec!(0.011565)), "{capacity}");
-            let ratio = (c.glue_per_month / c.fargate_per_run / dec!(30)).round_dp(4);
-            assert_eq!(row.glue_to_fargate_ratio, Some(ratio), "{capacity}");
-        }
     }
 
     #[test]

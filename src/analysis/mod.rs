@@ -4,3 +4,4 @@
 pub mod comparison;
 pub mod monthly;
 pub mod sizing;
+pub mod workload;

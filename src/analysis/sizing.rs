@@ -342,60 +342,6 @@ impl Recommendation {
     pub fn savings_per_month(&self) -> Decimal {
         self.current_usd_per_month - self.recommended_usd_per_month
     }
-
-    /// The `tune --output json` row.
-    pub fn row(&self) -> TuneRow {
-        TuneRow {
-            job: self.job.clone(),
-            finding: self.finding.to_string(),
-            risk: self.risk.to_string(),
-            runs: self.runs,
-            current_cpu_vcpu: self.current.vcpu(),
-            current_memory_gib: self.current.memory_gb(),
-            recommended_cpu_vcpu: self.recommended.vcpu(),
-            recommended_memory_gib: self.recommended.memory_gb(),
-            current_usd_per_month: self.current_usd_per_month.round_dp(6),
-            recommended_usd_per_month: self.recommended_usd_per_month.round_dp(6),
-            savings_usd_per_month: self.savings_per_month().round_dp(6),
-            reasons: self.reasons.iter().map(|r| r.code().to_string()).collect(),
-        }
-    }
-}
-
-/// One `tune --output json` row; field order is the contract's.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct TuneRow {
-    /// Job.
-    pub job: String,
-    /// Finding.
-    pub finding: String,
-    /// Risk.
-    pub risk: String,
-    /// Runs used.
-    pub runs: usize,
-    /// Current vCPU.
-    #[serde(with = "crate::report::number")]
-    pub current_cpu_vcpu: Decimal,
-    /// Current GiB.
-    #[serde(with = "crate::report::number")]
-    pub current_memory_gib: Decimal,
-    /// Recommended vCPU.
-    #[serde(with = "crate::report::number")]
-    pub recommended_cpu_vcpu: Decimal,
-    /// Recommended GiB.
-    #[serde(with = "crate::report::number")]
-    pub recommended_memory_gib: Decimal,
-    /// Current USD per month.
-    #[serde(with = "crate::report::number")]
-    pub current_usd_per_month: Decimal,
-    /// Recommended USD per month.
-    #[serde(with = "crate::report::number")]
-    pub recommended_usd_per_month: Decimal,
-    /// Saving per month.
-    #[serde(with = "crate::report::number")]
-    pub savings_usd_per_month: Decimal,
-    /// Reason codes.
-    pub reasons: Vec<String>,
 }
 
 /// Column names of the runs frame the engine aggregates.

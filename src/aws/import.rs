@@ -13,9 +13,7 @@ use crate::aws::Aws;
 use crate::aws::error::translate;
 use crate::aws::metrics::{self, MIB_PER_MB, NAMESPACE, TaskMetric};
 use crate::error::Result;
-use crate::model::run::{
-    Backend, Limits, RUN_SCHEMA_VERSION, Run, Sample, StopReason, cpu_stats, memory_stats,
-};
+use crate::model::run::{Backend, Limits, Run, RunFacts, Sample, StopReason};
 use crate::model::size::{Arch, Capacity, Os, Size};
 use crate::model::task::FargateTask;
 use crate::pricing::book::RegionPrices;
@@ -205,45 +203,37 @@ pub async fn build(
             capacity,
             ephemeral_storage_gib: 20,
         };
-        let priced = price::task("", prices, &fargate, wall)?;
+        let priced = price::task(&aws.region, prices, &fargate, wall)?;
         let mut notes = vec![format!("imported from ECS cluster {cluster}")];
         if !exact {
             notes.push("approximate: timing from the task's first and last Container Insights points (ECS no longer had the task)".into());
         }
-        let run = Run {
-            schema_version: RUN_SCHEMA_VERSION,
+        let facts = RunFacts {
             id: format!("ecs-{}", found.task_id),
             job: job_for_family(&found.family),
             backend: Backend::Ecs,
-            cpu_units: size.cpu_units(),
-            memory_mib: size.memory_mib(),
-            arch,
-            os: Os::Linux,
-            capacity,
+            task: fargate,
             region: aws.region.clone(),
-            ephemeral_storage_gib: 20,
             created_at: billed_from,
             pull_started_at: pull,
             started_at,
             stopped_at,
-            duration_ms: wall.as_millis() as u64,
-            billed_seconds: priced.billed_seconds,
+            wall,
             exit_code,
             stop_reason,
             stop_detail,
-            cpu: cpu_stats(&samples, None),
-            memory: memory_stats(&samples, None),
-            samples: samples.len() as u64,
+            cpu_mean: None,
+            kernel_peak_mib: None,
             sample_interval_ms: 60_000,
             limits: Limits {
                 enforced: true,
                 mechanism: "fargate".into(),
                 reason: None,
             },
-            usd: priced.total_usd,
             launched: vec![found.task_id.clone()],
             notes,
         };
+        let run = Run::record(facts, &samples, priced.billed_seconds, priced.total_usd);
         imported.runs.push((run, samples));
     }
     Ok(imported)

@@ -2,7 +2,6 @@
 
 use chrono::Utc;
 
-use super::runs::runs_grid;
 use crate::aws::import;
 use crate::cli::ImportEcsArgs;
 use crate::model::job::Config;
@@ -10,6 +9,7 @@ use crate::model::run::Run;
 use crate::pricing::book::PriceBook;
 use crate::printer::Printer;
 use crate::report;
+use crate::report::rows::RunRow;
 use crate::settings::GlobalSettings;
 use crate::store::Store;
 
@@ -87,9 +87,9 @@ pub fn import_ecs(
         new_runs.len(),
         imported.requests
     ));
-    let rows: Vec<_> = new_runs.iter().map(Run::row).collect();
+    let rows: Vec<_> = new_runs.iter().map(RunRow::from).collect();
     printer.data(&report::render(settings.format, &rows, || {
-        runs_grid(&new_runs)
+        report::runs::runs(&new_runs)
     })?)?;
     Ok(())
 }

@@ -16,7 +16,7 @@ pub struct PriceRow {
     /// What is priced, e.g. `fargate_linux_x86_vcpu_hour`.
     pub rate: String,
     /// USD per unit.
-    #[serde(with = "rust_decimal::serde::float")]
+    #[serde(with = "crate::report::number")]
     pub usd: Decimal,
     /// Unit, e.g. `vCPU-hour`.
     pub unit: String,

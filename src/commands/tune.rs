@@ -5,9 +5,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use rust_decimal::Decimal;
-use serde::Serialize;
 
-use super::run::Session;
 use crate::analysis::comparison::{self, Workload};
 use crate::analysis::sizing::{self, JobContext, Options, Recommendation};
 use crate::cli::TuneJobArgs;
@@ -20,37 +18,16 @@ use crate::pricing::book::PriceBook;
 use crate::pricing::price;
 use crate::printer::Printer;
 use crate::report::chart::SweepChart;
+use crate::report::progress::ProgressLine;
+use crate::report::rows::TuneRow;
 use crate::report::{self, Format, Grid, text};
-use crate::settings::GlobalSettings;
+use crate::runner::session::{self, Session, SessionSettings};
+use crate::settings::{self, GlobalSettings};
 use crate::store::Store;
 use crate::store::rewrite::{self, Edit};
 
 /// Runs per month assumed when the config gives no schedule.
 const DEFAULT_RUNS_PER_MONTH: Decimal = Decimal::from_parts(30, 0, 0, false, 0);
-
-/// The `tune --output csv` row: the JSON row with reasons joined by `;`.
-#[derive(Debug, Serialize)]
-struct TuneCsvRow {
-    job: String,
-    finding: String,
-    risk: String,
-    runs: usize,
-    #[serde(with = "crate::report::number")]
-    current_cpu_vcpu: Decimal,
-    #[serde(with = "crate::report::number")]
-    current_memory_gib: Decimal,
-    #[serde(with = "crate::report::number")]
-    recommended_cpu_vcpu: Decimal,
-    #[serde(with = "crate::report::number")]
-    recommended_memory_gib: Decimal,
-    #[serde(with = "crate::report::number")]
-    current_usd_per_month: Decimal,
-    #[serde(with = "crate::report::number")]
-    recommended_usd_per_month: Decimal,
-    #[serde(with = "crate::report::number")]
-    savings_usd_per_month: Decimal,
-    reasons: String,
-}
 
 fn current_size(job: &Job) -> Result<Size> {
     match (job.size, &job.glue) {
@@ -118,16 +95,22 @@ pub fn tune_job(
     let current = current_size(job)?;
     let store = Store::new(&settings.store);
 
+    let progress = ProgressLine::new(printer);
     if !args.sweep.is_empty() {
+        let (launch, session_region) =
+            settings::resolve_launch(settings, &config, job, session::default_backend(job))?;
         let session = Session::new(
-            settings,
-            &config,
-            job,
-            &book,
-            super::run::default_backend(job),
-            args.sample_interval,
-            args.timeout,
-            printer,
+            SessionSettings {
+                job,
+                prices: book.region(&session_region)?,
+                region: session_region,
+                store: Store::new(&settings.store),
+                launch,
+                sample_interval: args.sample_interval,
+                timeout: args.timeout,
+                show_output: !printer.is_quiet(),
+            },
+            &progress,
         )?;
         let (mut before, _) = store.runs(Some(&job.name));
         if !before
@@ -230,24 +213,8 @@ pub fn tune_job(
     }
 
     let output = match settings.format {
-        Format::Json => report::json::render(&[recommendation.row()])?,
-        Format::Csv => {
-            let row = recommendation.row();
-            report::csv::render(&[TuneCsvRow {
-                job: row.job,
-                finding: row.finding,
-                risk: row.risk,
-                runs: row.runs,
-                current_cpu_vcpu: row.current_cpu_vcpu,
-                current_memory_gib: row.current_memory_gib,
-                recommended_cpu_vcpu: row.recommended_cpu_vcpu,
-                recommended_memory_gib: row.recommended_memory_gib,
-                current_usd_per_month: row.current_usd_per_month,
-                recommended_usd_per_month: row.recommended_usd_per_month,
-                savings_usd_per_month: row.savings_usd_per_month,
-                reasons: row.reasons.join(";"),
-            }])?
-        }
+        Format::Json => report::json::render(&[TuneRow::from(&recommendation)])?,
+        Format::Csv => report::csv::render(&[TuneRow::from(&recommendation)])?,
         Format::Table | Format::Markdown => {
             let style = if settings.format == Format::Markdown {
                 report::table::Style::Markdown

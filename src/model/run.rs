@@ -9,6 +9,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use crate::model::size::{Arch, Capacity, MIB_PER_GB, Os, Size, UNITS_PER_VCPU};
+use crate::model::task::FargateTask;
 
 /// Version of the run record format.
 pub const RUN_SCHEMA_VERSION: u32 = 1;
@@ -190,99 +191,87 @@ impl Run {
     pub fn memory_gib(&self) -> Decimal {
         Decimal::from(self.memory_mib) / Decimal::from(MIB_PER_GB)
     }
-
-    /// The `runs --output json|csv` row.
-    pub fn row(&self) -> RunRow {
-        RunRow {
-            id: self.id.clone(),
-            job: self.job.clone(),
-            backend: self.backend.to_string(),
-            cpu_vcpu: self.vcpu(),
-            memory_gib: self.memory_gib(),
-            arch: self.arch.to_string(),
-            capacity: self.capacity.to_string(),
-            started_at: self
-                .started_at
-                .to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
-            stopped_at: self
-                .stopped_at
-                .to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
-            duration_s: Decimal::from(self.duration_ms) / Decimal::from(1000),
-            billed_s: self.billed_seconds,
-            exit_code: self.exit_code,
-            stop_reason: self.stop_reason.to_string(),
-            cpu_mean_vcpu: round3(self.cpu.mean),
-            cpu_p95_vcpu: round3(self.cpu.p95),
-            cpu_max_vcpu: round3(self.cpu.max),
-            memory_peak_mib: round3(self.memory.peak_mib),
-            memory_p95_mib: round3(self.memory.p95_mib),
-            samples: self.samples,
-            limits_enforced: self.limits.enforced,
-            usd: self.usd.round_dp(6),
-        }
-    }
 }
 
-fn round3(value: f64) -> Decimal {
-    Decimal::from_f64_retain(value)
-        .unwrap_or_default()
-        .round_dp(3)
-}
-
-/// One `runs --output json|csv` row; field order is the contract's column order.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct RunRow {
+/// What a backend knows about a run when it ends; [`Run::record`] turns it into the record.
+#[derive(Debug, Clone)]
+pub struct RunFacts {
     /// Run id.
     pub id: String,
-    /// Job.
+    /// Job name.
     pub job: String,
-    /// local | ecs.
-    pub backend: String,
-    /// vCPU.
-    #[serde(with = "crate::report::number")]
-    pub cpu_vcpu: Decimal,
-    /// Memory GiB.
-    #[serde(with = "crate::report::number")]
-    pub memory_gib: Decimal,
-    /// x86_64 | arm64.
-    pub arch: String,
-    /// on-demand | spot.
-    pub capacity: String,
-    /// RFC 3339 UTC.
-    pub started_at: String,
-    /// RFC 3339 UTC.
-    pub stopped_at: String,
-    /// Wall seconds.
-    #[serde(with = "crate::report::number")]
-    pub duration_s: Decimal,
-    /// Billed seconds.
-    pub billed_s: u64,
+    /// Runner.
+    pub backend: Backend,
+    /// What was launched (size, platform, capacity, storage).
+    pub task: FargateTask,
+    /// Region priced.
+    pub region: String,
+    /// When the run was requested.
+    pub created_at: DateTime<Utc>,
+    /// Image pull start (ECS).
+    pub pull_started_at: Option<DateTime<Utc>>,
+    /// When the job started.
+    pub started_at: DateTime<Utc>,
+    /// When it stopped.
+    pub stopped_at: DateTime<Utc>,
+    /// The billed window: image pull start (launch, locally) to stop.
+    pub wall: std::time::Duration,
     /// Exit code.
     pub exit_code: Option<i32>,
-    /// completed | failed | oom | timeout | interrupted | spot_interruption.
-    pub stop_reason: String,
-    /// Mean vCPU.
-    #[serde(with = "crate::report::number")]
-    pub cpu_mean_vcpu: Decimal,
-    /// p95 vCPU.
-    #[serde(with = "crate::report::number")]
-    pub cpu_p95_vcpu: Decimal,
-    /// Max vCPU.
-    #[serde(with = "crate::report::number")]
-    pub cpu_max_vcpu: Decimal,
-    /// Peak MiB.
-    #[serde(with = "crate::report::number")]
-    pub memory_peak_mib: Decimal,
-    /// p95 MiB.
-    #[serde(with = "crate::report::number")]
-    pub memory_p95_mib: Decimal,
-    /// Sample count.
-    pub samples: u64,
-    /// Limits enforced.
-    pub limits_enforced: bool,
-    /// Fargate USD.
-    #[serde(with = "crate::report::number")]
-    pub usd: Decimal,
+    /// How it ended.
+    pub stop_reason: StopReason,
+    /// Details of how it ended.
+    pub stop_detail: String,
+    /// Mean vCPU from an exact counter, when the backend has one.
+    pub cpu_mean: Option<f64>,
+    /// The kernel's exact memory peak, when the backend has one.
+    pub kernel_peak_mib: Option<f64>,
+    /// Sampling interval, milliseconds.
+    pub sample_interval_ms: u64,
+    /// Whether the limits were enforced.
+    pub limits: Limits,
+    /// The command run, or the task ARN/id.
+    pub launched: Vec<String>,
+    /// Things a reader should know.
+    pub notes: Vec<String>,
+}
+
+impl Run {
+    /// The one place a run record is built (local, ECS and imported runs): statistics from
+    /// the samples, the price as computed by `pricing::price` for the billed window.
+    pub fn record(facts: RunFacts, samples: &[Sample], billed_seconds: u64, usd: Decimal) -> Run {
+        let task = facts.task;
+        Run {
+            schema_version: RUN_SCHEMA_VERSION,
+            id: facts.id,
+            job: facts.job,
+            backend: facts.backend,
+            cpu_units: task.size.cpu_units(),
+            memory_mib: task.size.memory_mib(),
+            arch: task.arch,
+            os: task.os,
+            capacity: task.capacity,
+            region: facts.region,
+            ephemeral_storage_gib: task.ephemeral_storage_gib,
+            created_at: facts.created_at,
+            pull_started_at: facts.pull_started_at,
+            started_at: facts.started_at,
+            stopped_at: facts.stopped_at,
+            duration_ms: u64::try_from(facts.wall.as_millis()).unwrap_or(u64::MAX),
+            billed_seconds,
+            exit_code: facts.exit_code,
+            stop_reason: facts.stop_reason,
+            stop_detail: facts.stop_detail,
+            cpu: cpu_stats(samples, facts.cpu_mean),
+            memory: memory_stats(samples, facts.kernel_peak_mib),
+            samples: samples.len() as u64,
+            sample_interval_ms: facts.sample_interval_ms,
+            limits: facts.limits,
+            usd,
+            launched: facts.launched,
+            notes: facts.notes,
+        }
+    }
 }
 
 /// Percentile by linear interpolation between closest ranks (numpy's default, polars'

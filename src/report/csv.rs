@@ -1,25 +1,45 @@
-//! CSV output (RFC 4180: comma-separated, CRLF-free lines are accepted by every reader we
-//! target, quotes where needed), with a header row taken from the row type's fields. An
-//! empty set of rows still writes the header, so scripts always see the columns.
+//! CSV output (RFC 4180: comma-separated, CRLF line ends, quotes where needed), with a
+//! header row taken from the row type's fields. Rows go through `serde_json::Value` first,
+//! so a number is written with the exact text [`super::number`] gave it. An empty set of
+//! rows still writes the header, so scripts always see the columns.
 
 use serde::Serialize;
+use serde_json::Value;
 
 use crate::error::{Error, Result};
 
-/// Render rows as CSV with a header; `headers` is used when `rows` is empty.
+fn output_error(e: impl std::fmt::Display) -> Error {
+    Error::Output(std::io::Error::other(e.to_string()))
+}
+
+/// One cell: strings as they are, numbers with their exact text, null as empty.
+fn cell(value: &Value) -> String {
+    match value {
+        Value::Null => String::new(),
+        Value::String(text) => text.clone(),
+        Value::Array(items) => items.iter().map(cell).collect::<Vec<_>>().join(";"),
+        other => other.to_string(),
+    }
+}
+
+/// Render rows as CSV with a header row from the first row's fields.
 pub fn render<T: Serialize>(rows: &[T]) -> Result<String> {
     let mut writer = ::csv::WriterBuilder::new()
         .terminator(::csv::Terminator::CRLF)
         .from_writer(Vec::new());
-    for row in rows {
+    for (index, row) in rows.iter().enumerate() {
+        let Value::Object(fields) = serde_json::to_value(row).map_err(output_error)? else {
+            return Err(output_error("a CSV row must be a flat record"));
+        };
+        if index == 0 {
+            writer.write_record(fields.keys()).map_err(output_error)?;
+        }
         writer
-            .serialize(row)
-            .map_err(|e| Error::Output(std::io::Error::other(e)))?;
+            .write_record(fields.values().map(cell))
+            .map_err(output_error)?;
     }
-    let bytes = writer
-        .into_inner()
-        .map_err(|e| Error::Output(std::io::Error::other(e.to_string())))?;
-    String::from_utf8(bytes).map_err(|e| Error::Output(std::io::Error::other(e)))
+    let bytes = writer.into_inner().map_err(output_error)?;
+    String::from_utf8(bytes).map_err(output_error)
 }
 
 /// Render a header-only CSV from column names.

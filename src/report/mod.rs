@@ -3,8 +3,12 @@
 //! for scripts; the files here turn either into text.
 
 pub mod chart;
+pub mod compare;
 pub mod csv;
 pub mod json;
+pub mod progress;
+pub mod rows;
+pub mod runs;
 pub mod table;
 pub mod text;
 
@@ -55,20 +59,21 @@ pub fn render<T: Serialize>(
     }
 }
 
-/// Serde helpers that write decimals as JSON/CSV numbers: whole numbers without a
-/// fraction ("16", not "16.0"), others as the shortest float that reads back the same.
-/// Callers round first (money to the micro-dollar), so no precision is lost.
+/// Serde helpers that write decimals as exact JSON/CSV numbers: whole numbers without a
+/// fraction ("16", not "16.0"), others with exactly their digits ("0.000008", never "8e-6"
+/// and never through f64). Callers round first (money to the micro-dollar).
 pub mod number {
     use rust_decimal::Decimal;
-    use rust_decimal::prelude::ToPrimitive;
-    use serde::Serializer;
+    use serde::{Serialize, Serializer};
 
-    /// Serialize one decimal.
+    /// Serialize one decimal as a JSON number with its exact decimal text.
     pub fn serialize<S: Serializer>(value: &Decimal, serializer: S) -> Result<S::Ok, S::Error> {
-        let value = value.normalize();
-        match value.is_integer().then(|| value.to_i64()).flatten() {
-            Some(whole) => serializer.serialize_i64(whole),
-            None => serializer.serialize_f64(value.to_f64().unwrap_or(f64::NAN)),
+        let text = value.normalize().to_string();
+        // serde_json's arbitrary_precision keeps a number's text; a Decimal's text is
+        // always a valid JSON number (no exponent, no NaN).
+        match text.parse::<serde_json::Number>() {
+            Ok(number) => number.serialize(serializer),
+            Err(_) => serializer.serialize_str(&text),
         }
     }
 
@@ -86,6 +91,40 @@ pub mod number {
                 Some(v) => super::serialize(v, serializer),
                 None => serializer.serialize_none(),
             }
+        }
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use rust_decimal_macros::dec;
+
+        #[derive(serde::Serialize)]
+        struct Row {
+            #[serde(with = "super")]
+            usd: rust_decimal::Decimal,
+            #[serde(with = "super::option")]
+            ratio: Option<rust_decimal::Decimal>,
+        }
+
+        /// Regression: `--runs-per-month 0.001` printed money as `8e-6`.
+        #[test]
+        fn small_and_whole_values_are_written_exactly_without_exponent() {
+            let rows = [
+                Row {
+                    usd: dec!(0.000008),
+                    ratio: Some(dec!(16.0)),
+                },
+                Row {
+                    usd: dec!(123456789.123456),
+                    ratio: None,
+                },
+            ];
+            let json = crate::report::json::render(&rows).unwrap();
+            assert!(json.contains("\"usd\": 0.000008"), "{json}");
+            assert!(json.contains("\"ratio\": 16\n"), "{json}");
+            assert!(json.contains("\"usd\": 123456789.123456"), "{json}");
+            let csv = crate::report::csv::render(&rows).unwrap();
+            assert_eq!(csv, "usd,ratio\r\n0.000008,16\r\n123456789.123456,\r\n");
         }
     }
 }

@@ -5,3 +5,4 @@ pub mod cgroup;
 pub mod ecs;
 pub mod local;
 pub mod procfs;
+pub mod session;

@@ -1,0 +1,321 @@
+//! Every contract row type (ARCHITECTURE.md "Contracts"): the flat rows of
+//! `compare`, `runs` and `tune` for `--output json|csv`, each built from the analysis or
+//! model value it shows. Money is rounded here, once, to the micro-dollar.
+
+use rust_decimal::Decimal;
+use serde::Serialize;
+
+use crate::analysis::comparison::Comparison;
+use crate::analysis::sizing::Recommendation;
+use crate::model::run::Run;
+use crate::report::number;
+
+/// Money in data output: rounded to the micro-dollar.
+fn usd(value: Decimal) -> Decimal {
+    value.round_dp(6)
+}
+
+/// One `compare --output json|csv` row; field order is the contract's column order.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CompareRow {
+    /// Job name.
+    pub job: String,
+    /// Region.
+    pub region: String,
+    /// Architecture.
+    pub arch: String,
+    /// vCPU.
+    #[serde(with = "number")]
+    pub cpu_vcpu: Decimal,
+    /// Memory GiB.
+    #[serde(with = "number")]
+    pub memory_gib: Decimal,
+    /// Fargate run time, seconds.
+    #[serde(with = "number")]
+    pub duration_s: Decimal,
+    /// Runs per month.
+    #[serde(with = "number")]
+    pub runs_per_month: Decimal,
+    /// Fargate billed seconds per run.
+    pub fargate_billed_s: u64,
+    /// Fargate USD per run at the job's capacity (on-demand or Spot).
+    #[serde(with = "number")]
+    pub fargate_usd_per_run: Decimal,
+    /// Fargate Spot USD per run.
+    #[serde(with = "number::option")]
+    pub fargate_spot_usd_per_run: Option<Decimal>,
+    /// Fargate ARM USD per run.
+    #[serde(with = "number::option")]
+    pub fargate_arm_usd_per_run: Option<Decimal>,
+    /// Fargate USD per month at the job's capacity.
+    #[serde(with = "number")]
+    pub fargate_usd_per_month: Decimal,
+    /// Glue worker type.
+    pub glue_worker_type: String,
+    /// Glue workers.
+    pub glue_workers: u32,
+    /// Glue DPUs.
+    #[serde(with = "number")]
+    pub glue_dpu: Decimal,
+    /// Glue billed seconds per run.
+    pub glue_billed_s: u64,
+    /// Glue USD per run.
+    #[serde(with = "number")]
+    pub glue_usd_per_run: Decimal,
+    /// Glue Flex USD per run.
+    #[serde(with = "number::option")]
+    pub glue_flex_usd_per_run: Option<Decimal>,
+    /// Glue USD per month.
+    #[serde(with = "number")]
+    pub glue_usd_per_month: Decimal,
+    /// Glue / Fargate monthly cost.
+    #[serde(with = "number::option")]
+    pub glue_to_fargate_ratio: Option<Decimal>,
+}
+
+impl From<&Comparison> for CompareRow {
+    fn from(comparison: &Comparison) -> CompareRow {
+        CompareRow {
+            job: comparison.workload.name.clone(),
+            region: comparison.workload.region.clone(),
+            arch: comparison.workload.arch.to_string(),
+            cpu_vcpu: comparison.size.vcpu(),
+            memory_gib: comparison.size.memory_gb(),
+            duration_s: Decimal::from(comparison.workload.duration.as_millis() as u64)
+                / Decimal::from(1000),
+            runs_per_month: comparison.workload.runs_per_month.round_dp(4),
+            fargate_billed_s: comparison.fargate.billed_seconds,
+            fargate_usd_per_run: usd(comparison.fargate_per_run),
+            fargate_spot_usd_per_run: comparison.spot.as_ref().map(|c| usd(c.total_usd)),
+            fargate_arm_usd_per_run: comparison.arm.as_ref().map(|c| usd(c.total_usd)),
+            fargate_usd_per_month: usd(comparison.fargate_per_month),
+            glue_worker_type: comparison.glue_config.worker_type().name().to_string(),
+            glue_workers: comparison.glue_config.workers(),
+            glue_dpu: comparison.glue_config.dpu(),
+            glue_billed_s: comparison.glue.billed_seconds,
+            glue_usd_per_run: usd(comparison.glue.total_usd),
+            glue_flex_usd_per_run: comparison.glue_flex.as_ref().map(|c| usd(c.total_usd)),
+            glue_usd_per_month: usd(comparison.glue_per_month),
+            glue_to_fargate_ratio: comparison.ratio().map(|r| r.round_dp(4)),
+        }
+    }
+}
+
+/// One `runs --output json|csv` row; field order is the contract's column order.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RunRow {
+    /// Run id.
+    pub id: String,
+    /// Job.
+    pub job: String,
+    /// local | ecs.
+    pub backend: String,
+    /// vCPU.
+    #[serde(with = "number")]
+    pub cpu_vcpu: Decimal,
+    /// Memory GiB.
+    #[serde(with = "number")]
+    pub memory_gib: Decimal,
+    /// x86_64 | arm64.
+    pub arch: String,
+    /// on-demand | spot.
+    pub capacity: String,
+    /// RFC 3339 UTC.
+    pub started_at: String,
+    /// RFC 3339 UTC.
+    pub stopped_at: String,
+    /// Wall seconds.
+    #[serde(with = "number")]
+    pub duration_s: Decimal,
+    /// Billed seconds.
+    pub billed_s: u64,
+    /// Exit code.
+    pub exit_code: Option<i32>,
+    /// completed | failed | oom | timeout | interrupted | spot_interruption.
+    pub stop_reason: String,
+    /// Mean vCPU.
+    #[serde(with = "number")]
+    pub cpu_mean_vcpu: Decimal,
+    /// p95 vCPU.
+    #[serde(with = "number")]
+    pub cpu_p95_vcpu: Decimal,
+    /// Max vCPU.
+    #[serde(with = "number")]
+    pub cpu_max_vcpu: Decimal,
+    /// Peak MiB.
+    #[serde(with = "number")]
+    pub memory_peak_mib: Decimal,
+    /// p95 MiB.
+    #[serde(with = "number")]
+    pub memory_p95_mib: Decimal,
+    /// Sample count.
+    pub samples: u64,
+    /// Limits enforced.
+    pub limits_enforced: bool,
+    /// Fargate USD.
+    #[serde(with = "number")]
+    pub usd: Decimal,
+}
+
+impl From<&Run> for RunRow {
+    fn from(run: &Run) -> RunRow {
+        RunRow {
+            id: run.id.clone(),
+            job: run.job.clone(),
+            backend: run.backend.to_string(),
+            cpu_vcpu: run.vcpu(),
+            memory_gib: run.memory_gib(),
+            arch: run.arch.to_string(),
+            capacity: run.capacity.to_string(),
+            started_at: run
+                .started_at
+                .to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+            stopped_at: run
+                .stopped_at
+                .to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+            duration_s: Decimal::from(run.duration_ms) / Decimal::from(1000),
+            billed_s: run.billed_seconds,
+            exit_code: run.exit_code,
+            stop_reason: run.stop_reason.to_string(),
+            cpu_mean_vcpu: round3(run.cpu.mean),
+            cpu_p95_vcpu: round3(run.cpu.p95),
+            cpu_max_vcpu: round3(run.cpu.max),
+            memory_peak_mib: round3(run.memory.peak_mib),
+            memory_p95_mib: round3(run.memory.p95_mib),
+            samples: run.samples,
+            limits_enforced: run.limits.enforced,
+            usd: run.usd.round_dp(6),
+        }
+    }
+}
+
+fn round3(value: f64) -> Decimal {
+    Decimal::from_f64_retain(value)
+        .unwrap_or_default()
+        .round_dp(3)
+}
+
+/// One `tune --output json` row; field order is the contract's.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TuneRow {
+    /// Job.
+    pub job: String,
+    /// Finding.
+    pub finding: String,
+    /// Risk.
+    pub risk: String,
+    /// Runs used.
+    pub runs: usize,
+    /// Current vCPU.
+    #[serde(with = "number")]
+    pub current_cpu_vcpu: Decimal,
+    /// Current GiB.
+    #[serde(with = "number")]
+    pub current_memory_gib: Decimal,
+    /// Recommended vCPU.
+    #[serde(with = "number")]
+    pub recommended_cpu_vcpu: Decimal,
+    /// Recommended GiB.
+    #[serde(with = "number")]
+    pub recommended_memory_gib: Decimal,
+    /// Current USD per month.
+    #[serde(with = "number")]
+    pub current_usd_per_month: Decimal,
+    /// Recommended USD per month.
+    #[serde(with = "number")]
+    pub recommended_usd_per_month: Decimal,
+    /// Saving per month.
+    #[serde(with = "number")]
+    pub savings_usd_per_month: Decimal,
+    /// Reason codes.
+    pub reasons: Vec<String>,
+}
+
+impl From<&Recommendation> for TuneRow {
+    fn from(rec: &Recommendation) -> TuneRow {
+        TuneRow {
+            job: rec.job.clone(),
+            finding: rec.finding.to_string(),
+            risk: rec.risk.to_string(),
+            runs: rec.runs,
+            current_cpu_vcpu: rec.current.vcpu(),
+            current_memory_gib: rec.current.memory_gb(),
+            recommended_cpu_vcpu: rec.recommended.vcpu(),
+            recommended_memory_gib: rec.recommended.memory_gb(),
+            current_usd_per_month: rec.current_usd_per_month.round_dp(6),
+            recommended_usd_per_month: rec.recommended_usd_per_month.round_dp(6),
+            savings_usd_per_month: rec.savings_per_month().round_dp(6),
+            reasons: rec.reasons.iter().map(|r| r.code().to_string()).collect(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::comparison::{Workload, compare};
+    use crate::model::glue::{Engine, GlueVersion};
+    use crate::model::size::{Arch, Capacity, Os, Size};
+    use crate::pricing::book::PriceBook;
+    use rust_decimal_macros::dec;
+    use std::time::Duration;
+
+    /// 1 vCPU / 2 GB, 45 minutes, 30 runs a month, a Python job.
+    fn workload() -> Workload {
+        Workload {
+            name: "t".into(),
+            region: "us-east-1".into(),
+            size: Some(Size::new(1024, 2048, Os::Linux).unwrap()),
+            arch: Arch::X86_64,
+            os: Os::Linux,
+            capacity: Capacity::OnDemand,
+            ephemeral_storage_gib: 20,
+            duration: Duration::from_secs(2700),
+            runs_per_month: dec!(30),
+            engine: Engine::Python,
+            glue: None,
+            glue_version: GlueVersion::DEFAULT,
+            glue_flex: false,
+            glue_speedup: dec!(1),
+        }
+    }
+
+    #[test]
+    fn compare_row_rounds_money_once_to_the_micro_dollar() {
+        let book = PriceBook::bundled().unwrap();
+        let row = CompareRow::from(&compare(&book, &workload()).unwrap());
+        // 0.0370275 → 0.037028
+        assert_eq!(row.fargate_usd_per_run, dec!(0.037028));
+        assert_eq!(row.glue_worker_type, "pythonshell");
+    }
+
+    /// Every money column means the same thing in every row: `fargate_usd_per_run` and
+    /// `fargate_usd_per_month` are both at the job's own capacity, the Spot column is always
+    /// Spot, and the ratio is Glue over the per-month column. Regression: a Spot job's
+    /// per-run column used to be on-demand while its per-month column was Spot.
+    #[test]
+    fn compare_row_columns_are_consistent_for_every_capacity() {
+        let book = PriceBook::bundled().unwrap();
+        for capacity in [Capacity::OnDemand, Capacity::Spot] {
+            let mut w = workload();
+            w.capacity = capacity;
+            let c = compare(&book, &w).unwrap();
+            let row = CompareRow::from(&c);
+            // On-demand 0.75 h × (0.04048 + 2 × 0.004445) = 0.0370275; Spot 0.0115651875.
+            let (per_run, per_month) = match capacity {
+                Capacity::OnDemand => (dec!(0.037028), dec!(1.110825)),
+                Capacity::Spot => (dec!(0.011565), dec!(0.346956)),
+            };
+            assert_eq!(row.fargate_usd_per_run, per_run, "{capacity}");
+            // 0.0115651875 × 30 = 0.346955625 → 0.346956 (rounded once, from the exact sum).
+            assert_eq!(row.fargate_usd_per_month, per_month, "{capacity}");
+            assert_eq!(
+                row.fargate_spot_usd_per_run,
+                Some(dec!(0.011565)),
+                "{capacity}"
+            );
+            let ratio = (c.glue_per_month / c.fargate_per_run / dec!(30)).round_dp(4);
+            assert_eq!(row.glue_to_fargate_ratio, Some(ratio), "{capacity}");
+        }
+    }
+}

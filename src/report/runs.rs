@@ -1,0 +1,156 @@
+//! Human tables of recorded runs: the list (`runs`, `run`, `import`) and one run's
+//! details with use against the size's limits (`runs show`).
+
+use std::time::Duration;
+
+use crate::model::run::Run;
+use crate::model::size::format_gb;
+use crate::report::{Grid, text};
+
+/// The human table of runs.
+pub fn runs(runs: &[Run]) -> Grid {
+    Grid {
+        headers: [
+            "Run",
+            "Job",
+            "Size",
+            "Started UTC",
+            "Duration",
+            "Outcome",
+            "Peak MiB",
+            "CPU p95",
+            "Cost",
+        ]
+        .map(String::from)
+        .to_vec(),
+        rows: runs
+            .iter()
+            .map(|r| {
+                vec![
+                    r.id.clone(),
+                    r.job.clone(),
+                    format!(
+                        "{} vCPU / {} GB",
+                        r.vcpu().normalize(),
+                        format_gb(r.memory_mib)
+                    ),
+                    r.started_at.format("%m-%d %H:%M:%S").to_string(),
+                    text::duration(Duration::from_millis(r.duration_ms)),
+                    match r.exit_code {
+                        Some(code) if code != 0 => format!("{} ({code})", r.stop_reason),
+                        _ => r.stop_reason.to_string(),
+                    },
+                    format!("{:.0}", r.memory.peak_mib),
+                    format!("{:.2}", r.cpu.p95),
+                    text::usd(r.usd),
+                ]
+            })
+            .collect(),
+        right_aligned: vec![4, 6, 7, 8],
+        notes: Vec::new(),
+        wide: true,
+    }
+}
+
+/// One run as field/value lines, with use against the size's limits.
+pub fn detail(run: &Run, samples_read: usize) -> Grid {
+    let vcpu: f64 = run.vcpu().try_into().unwrap_or(0.0);
+    let limit_mib = f64::from(run.memory_mib);
+    let share = |used: f64, limit: f64| {
+        if limit > 0.0 {
+            format!("{:.0}%", used / limit * 100.0)
+        } else {
+            "–".into()
+        }
+    };
+    let time =
+        |t: chrono::DateTime<chrono::Utc>| t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+    let mut rows = vec![
+        vec!["Run".into(), run.id.clone()],
+        vec![
+            "Job".into(),
+            format!("{} ({} backend, {})", run.job, run.backend, run.region),
+        ],
+        vec![
+            "Size".into(),
+            format!(
+                "{} vCPU / {} GB, {}/{} {}",
+                run.vcpu().normalize(),
+                format_gb(run.memory_mib),
+                run.os,
+                run.arch,
+                run.capacity
+            ),
+        ],
+        vec!["Started".into(), time(run.started_at)],
+        vec!["Stopped".into(), time(run.stopped_at)],
+        vec![
+            "Duration".into(),
+            format!(
+                "{} (billed {} s)",
+                text::duration(Duration::from_millis(run.duration_ms)),
+                run.billed_seconds
+            ),
+        ],
+        vec![
+            "Outcome".into(),
+            format!("{} — {}", run.stop_reason, run.stop_detail),
+        ],
+        vec![
+            "CPU (vCPU)".into(),
+            format!(
+                "mean {:.2} ({}), p50 {:.2}, p95 {:.2}, p99 {:.2}, max {:.2} of {}",
+                run.cpu.mean,
+                share(run.cpu.mean, vcpu),
+                run.cpu.p50,
+                run.cpu.p95,
+                run.cpu.p99,
+                run.cpu.max,
+                run.vcpu().normalize()
+            ),
+        ],
+        vec![
+            "Memory (MiB)".into(),
+            format!(
+                "peak {:.1} ({}{}), p95 {:.1} of {}",
+                run.memory.peak_mib,
+                share(run.memory.peak_mib, limit_mib),
+                if run.memory.peak_exact {
+                    ", kernel counter"
+                } else {
+                    ", sampled"
+                },
+                run.memory.p95_mib,
+                run.memory_mib
+            ),
+        ],
+        vec![
+            "Samples".into(),
+            format!(
+                "{} every {} ms ({samples_read} read back)",
+                run.samples, run.sample_interval_ms
+            ),
+        ],
+        vec![
+            "Limits".into(),
+            if run.limits.enforced {
+                format!("enforced ({})", run.limits.mechanism)
+            } else {
+                format!(
+                    "NOT enforced: {}",
+                    run.limits.reason.clone().unwrap_or_default()
+                )
+            },
+        ],
+        vec!["Fargate cost".into(), text::usd(run.usd)],
+        vec!["Command".into(), run.launched.join(" ")],
+    ];
+    for note in &run.notes {
+        rows.push(vec!["Note".into(), note.clone()]);
+    }
+    Grid {
+        headers: vec!["Field".into(), "Value".into()],
+        rows,
+        ..Grid::default()
+    }
+}
