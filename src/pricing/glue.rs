@@ -18,29 +18,33 @@ use crate::model::size::Size;
 use crate::pricing::book::{Rate, RegionPrices};
 use crate::pricing::fargate::{for_seconds, whole_seconds};
 
-/// The hourly rate per DPU of `config` in a region.
+/// The hourly rate per DPU of `config` in a region. `config` is sold (GlueConfig checks
+/// the offer matrix), so a Python shell is never on 6.0 and Flex is only G.1X/G.2X.
 pub fn rate<'a>(
     config: &GlueConfig,
     region_code: &str,
     region: &'a RegionPrices,
 ) -> Result<&'a Rate> {
     let flex = config.execution_class() == ExecutionClass::Flex;
-    let (rate, name) = match (config.worker_type().rate_kind(), flex) {
-        (RateKind::Ray, _) => (region.glue_ray_dpu_hour.as_ref(), "Glue Ray M-DPU-hour"),
-        (RateKind::MemoryOptimized, false) => (
+    let gen2 = config.version().is_gen2();
+    let (rate, name) = match (config.worker_type().rate_kind(), flex, gen2) {
+        (RateKind::Ray, _, _) => (region.glue_ray_dpu_hour.as_ref(), "Glue Ray M-DPU-hour"),
+        // Glue 6.0 bills R workers at its own M-DPU rate ($0.364 vs $0.52 in the reference's
+        // 2026 table, §3.5); the price book has no field for it, so refuse rather than charge
+        // the ≤ 5.1 rate.
+        (RateKind::MemoryOptimized, _, true) => (None, "Glue 6.0 memory-optimized M-DPU-hour"),
+        (RateKind::MemoryOptimized, false, false) => (
             region.glue_memory_optimized_dpu_hour.as_ref(),
             "Glue memory-optimized M-DPU-hour",
         ),
-        (RateKind::MemoryOptimized, true) => (None, "Glue Flex memory-optimized M-DPU-hour"),
-        (RateKind::Etl, false) if config.version().is_gen2() => {
-            (region.glue_gen2_dpu_hour.as_ref(), "Glue 6.0 DPU-hour")
-        }
-        (RateKind::Etl, true) if config.version().is_gen2() => (
+        (RateKind::MemoryOptimized, true, false) => (None, "Glue Flex memory-optimized M-DPU-hour"),
+        (RateKind::Etl, false, true) => (region.glue_gen2_dpu_hour.as_ref(), "Glue 6.0 DPU-hour"),
+        (RateKind::Etl, true, true) => (
             region.glue_gen2_flex_dpu_hour.as_ref(),
             "Glue 6.0 Flex DPU-hour",
         ),
-        (RateKind::Etl, false) => (Some(&region.glue_dpu_hour), "Glue DPU-hour"),
-        (RateKind::Etl, true) => (region.glue_flex_dpu_hour.as_ref(), "Glue Flex DPU-hour"),
+        (RateKind::Etl, false, false) => (Some(&region.glue_dpu_hour), "Glue DPU-hour"),
+        (RateKind::Etl, true, false) => (region.glue_flex_dpu_hour.as_ref(), "Glue Flex DPU-hour"),
     };
     rate.ok_or_else(|| Error::MissingRate {
         rate: name.to_string(),
@@ -362,5 +366,46 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn memory_optimized_on_glue_6_is_not_priced_at_the_older_rate() {
+        let book = book();
+        let use1 = book.region("us-east-1").unwrap();
+        // R.1X on 5.1: 2 M-DPU × 0.52 for 1 h = 1.04.
+        let r51 = glue(
+            WorkerType::R1X,
+            Some(2),
+            "5.1",
+            ExecutionClass::Standard,
+            None,
+        );
+        assert_eq!(
+            glue_cost("us-east-1", use1, &r51, secs(3600))
+                .unwrap()
+                .total_usd,
+            dec!(1.04)
+        );
+        // On 6.0 the price book has no Gen2 M-DPU rate: refused, not charged 0.52.
+        let r60 = glue(
+            WorkerType::R1X,
+            Some(2),
+            "6.0",
+            ExecutionClass::Standard,
+            None,
+        );
+        let err = rate(&r60, "us-east-1", use1).unwrap_err().to_string();
+        assert!(
+            err.contains("Glue 6.0 memory-optimized M-DPU-hour"),
+            "{err}"
+        );
+        // So a 16 vCPU / 120 GB Spark job on 6.0 is G.1X at the Gen2 rate:
+        // 8 DPU × 0.308 = $2.464/h (on 4.0 it was 4 × R.1X at 0.52 = $2.08/h).
+        let size = Size::new(16384, 122880, Os::Linux).unwrap();
+        let v6 = GlueVersion::parse("6.0").unwrap();
+        let eq = equivalent_for(size, Engine::Spark, v6, "us-east-1", use1).unwrap();
+        assert_eq!(eq.config.to_string(), "8 × G.1X (8 DPU), Glue 6.0");
+        let cost = glue_cost("us-east-1", use1, &eq.config, secs(3600)).unwrap();
+        assert_eq!(cost.total_usd, dec!(2.464));
     }
 }
