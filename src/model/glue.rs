@@ -4,6 +4,8 @@
 //! `pricing::glue`).
 //!
 //! Sources: Glue API JobRun.WorkerType/MaxCapacity and the worker-types page (reference §3).
+//! Which worker type runs on which Glue version in which execution class is the offer
+//! matrix ([`offer`]): a configuration AWS does not sell is refused, never priced.
 
 use std::fmt;
 
@@ -39,7 +41,7 @@ impl fmt::Display for Engine {
 /// Which hourly rate a worker type is billed at.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum RateKind {
-    /// Spark and Python shell: DPU-hour (Flex allowed for Spark G-types on Glue 3.0+).
+    /// Spark and Python shell: DPU-hour (Flex for G.1X/G.2X on Glue 3.0+, see [`offer`]).
     Etl,
     /// R.* workers: memory-optimized M-DPU-hour.
     MemoryOptimized,
@@ -62,22 +64,42 @@ pub enum WorkerType {
     G4X,
     /// 8 DPU, 32 vCPU, 128 GB; Glue 3.0+.
     G8X,
-    /// 12 DPU, 48 vCPU, 192 GB.
+    /// 12 DPU, 48 vCPU, 192 GB; Glue 4.0+.
     G12X,
-    /// 16 DPU, 64 vCPU, 256 GB.
+    /// 16 DPU, 64 vCPU, 256 GB; Glue 4.0+.
     G16X,
-    /// 1 M-DPU, 4 vCPU, 32 GB.
+    /// 1 M-DPU, 4 vCPU, 32 GB; Glue 4.0+.
     R1X,
-    /// 2 M-DPU, 8 vCPU, 64 GB.
+    /// 2 M-DPU, 8 vCPU, 64 GB; Glue 4.0+.
     R2X,
-    /// 4 M-DPU, 16 vCPU, 128 GB.
+    /// 4 M-DPU, 16 vCPU, 128 GB; Glue 4.0+.
     R4X,
-    /// 8 M-DPU, 32 vCPU, 256 GB.
+    /// 8 M-DPU, 32 vCPU, 256 GB; Glue 4.0+.
     R8X,
-    /// Ray: 2 M-DPU, 8 vCPU, 64 GB.
+    /// Ray: 2 M-DPU, 8 vCPU, 64 GB; Glue 4.0.
     Z2X,
-    /// Python shell: 0.0625 or 1 DPU (see [`GlueConfig::max_capacity`]).
+    /// Python shell: 0.0625 or 1 DPU (see [`GlueConfig::max_capacity`]); Glue 1.0 or 3.0.
     PythonShell,
+}
+
+impl WorkerType {
+    /// Every worker type, in the order of the offer matrix.
+    pub const ALL: [WorkerType; 14] = [
+        WorkerType::Standard,
+        WorkerType::G025X,
+        WorkerType::G1X,
+        WorkerType::G2X,
+        WorkerType::G4X,
+        WorkerType::G8X,
+        WorkerType::G12X,
+        WorkerType::G16X,
+        WorkerType::R1X,
+        WorkerType::R2X,
+        WorkerType::R4X,
+        WorkerType::R8X,
+        WorkerType::Z2X,
+        WorkerType::PythonShell,
+    ];
 }
 
 /// (type, name, DPU per worker, vCPU per worker, GB per worker, rate kind).
@@ -214,12 +236,37 @@ pub struct GlueVersion {
     tenths: u32,
 }
 
-/// Versions Glue has shipped (reference §3; 5.1 and 6.0 from the 2026 tables).
+/// Versions Glue has shipped, in tenths (reference §3; 5.1 and 6.0 from the 2026 tables).
 const VERSIONS: [u32; 8] = [9, 10, 20, 30, 40, 50, 51, 60];
 
 impl GlueVersion {
-    /// The version used when none is given: 4.0, supported for Spark, Python shell and Flex.
+    /// The version used when none is given: 4.0, which runs every Spark worker type and
+    /// Flex (a Python shell runs on [`GlueVersion::PYTHON_SHELL`] instead).
     pub const DEFAULT: GlueVersion = GlueVersion { tenths: 40 };
+
+    /// The version of a current Python shell job: 3.0 (Python 3.9).
+    pub const PYTHON_SHELL: GlueVersion = GlueVersion { tenths: 30 };
+
+    /// Every version Glue has shipped, oldest first.
+    pub const ALL: [GlueVersion; 8] = [
+        GlueVersion { tenths: 9 },
+        GlueVersion { tenths: 10 },
+        GlueVersion { tenths: 20 },
+        GlueVersion { tenths: 30 },
+        GlueVersion { tenths: 40 },
+        GlueVersion { tenths: 50 },
+        GlueVersion { tenths: 51 },
+        GlueVersion { tenths: 60 },
+    ];
+
+    /// The version to assume for `worker_type` when none is given: [`GlueVersion::DEFAULT`],
+    /// or 3.0 for a Python shell (which does not run on 4.0).
+    pub fn default_for(worker_type: WorkerType) -> GlueVersion {
+        match worker_type {
+            WorkerType::PythonShell => GlueVersion::PYTHON_SHELL,
+            _ => GlueVersion::DEFAULT,
+        }
+    }
 
     /// Parse "4.0", "4", "0.9".
     pub fn parse(text: &str) -> Result<GlueVersion> {
@@ -264,9 +311,212 @@ pub enum ExecutionClass {
     #[default]
     #[serde(alias = "STANDARD")]
     Standard,
-    /// FLEX: spare capacity, cheaper, Glue 3.0+ Spark only.
+    /// FLEX: spare capacity, cheaper; G.1X and G.2X Spark jobs on Glue 3.0+ only.
     #[serde(alias = "FLEX")]
     Flex,
+}
+
+/// One row of the offer matrix: the Glue versions a worker type runs on, the versions that
+/// also sell it in the Flex execution class, and what to tell the user otherwise.
+struct Offer {
+    worker_type: WorkerType,
+    /// Versions (in tenths) that run this worker type in the STANDARD execution class.
+    versions: &'static [u32],
+    /// The field to blame when the version is not one of them.
+    version_field: &'static str,
+    /// Why not, and what is valid (the refused version is appended).
+    version_rule: &'static str,
+    /// Versions that also sell FLEX for this worker type (a subset of `versions`).
+    flex_versions: &'static [u32],
+    /// Why a worker type without Flex has none.
+    no_flex: &'static str,
+}
+
+const ALL_VERSIONS: &[u32] = &VERSIONS;
+const V3_ON: &[u32] = &[30, 40, 50, 51, 60];
+const V4_ON: &[u32] = &[40, 50, 51, 60];
+const NONE: &[u32] = &[];
+
+/// What AWS sells: worker type × Glue version × execution class. Where the reference and the
+/// AWS docs disagree or say nothing, the rule is the conservative one (refuse), so the tool
+/// never prices a configuration that may not exist. Sources, per row:
+///
+/// - Flex: reference §8 (JobRun.ExecutionClass: "Only jobs with AWS Glue version 3.0 and above
+///   and command type glueetl will be allowed to set ExecutionClass to FLEX") and the Glue
+///   developer guide as quoted in aws/aws-cdk PR #26203 ("Flexible job runs are supported for
+///   jobs using AWS Glue version 3.0 or later and G.1X or G.2X worker types"). Glue 6.0 has
+///   Flex: reference §3.5/§4.4 (usagetype `ETL-Flex-DPU-Hour-Gen2`). So Flex = G.1X and G.2X
+///   on 3.0+; no other worker type (the price book has no Flex M-DPU rate either, §3.1).
+/// - Standard: reference §3.3 ("Glue ≤1.0 (CDK docs)") and §3.2 (Standard jobs are sized by
+///   Maximum capacity, and on "Glue 2.0+: you cannot specify a Maximum capacity"). Some users
+///   ran Standard on 2.0 (LBHackney-IT/Data-Platform PR #1367); unclear, so 0.9 and 1.0 only.
+///   G.1X is the same 1 DPU at the same rate, so nothing is lost.
+/// - G.025X: reference §3.2/§3.3 (API: "only available for Glue version 3.0 or later streaming
+///   jobs"); §3.5 prices streaming on 6.0. Streaming has no Flex (Flex is glueetl only, §8).
+/// - G.1X, G.2X: no version limit in reference §3.3 or the Glue API.
+/// - G.4X, G.8X: reference §3.3 ("Glue 3.0+ Spark").
+/// - G.12X, G.16X: reference §3.3 gives no version ("worker-types page only"). They launched
+///   with the R types (AWS What's New, July 2025) and carry the same footnote mark on the
+///   worker-types page; an AWS CDK doc comment says 3.0+. Unclear, so 4.0+ like the R types.
+/// - R.1X–R.8X: reference §3.3 gives no version; aws/aws-cdk issue #35071 ("R.1X, R.2X,
+///   R.4X, R.8X for Glue 4.0+"). 4.0+; §3.5 prices them on 6.0.
+/// - Z.2X: the Glue for Ray worker (reference §3.1/§3.3). The Glue API says "Ray jobs should
+///   set GlueVersion to 4.0 or greater", but the only Ray runtime (Ray2.4) ships with 4.0 and
+///   no 6.0 Ray rate is published (§3.5). Unclear, so 4.0 only. Ray jobs have no Flex.
+/// - Python shell: the reference gives rates (§3.1) and capacities (§3.2) but no versions. The
+///   Glue release notes (docs.aws.amazon.com/glue/latest/dg/release-notes.html): "PythonShell
+///   v3.6 is supported in Glue version 1.0. PythonShell v3.9 is supported in Glue version
+///   3.0." The Python-shell page says "Any version specified will be ignored", but AWS CDK
+///   refuses 4.0 for Python shells (aws/aws-cdk issue #26616) and AWS's data-lakes sample kept
+///   its shells on 3.0 "as 4.0 is not supported yet" (PR #205); unclear, so 1.0 and 3.0 only,
+///   and in particular no Python shell on 6.0, whose Gen2 rates are Spark rates (§3.5). A
+///   Python shell has no Flex (§8: glueetl only).
+const OFFERS: [Offer; 14] = [
+    Offer {
+        worker_type: WorkerType::Standard,
+        versions: &[9, 10],
+        version_field: "worker_type",
+        version_rule: "Standard workers run only on Glue 0.9 and 1.0 (use G.1X, the same 1 DPU of 4 vCPU / 16 GB at the same rate, on Glue 2.0 and later)",
+        flex_versions: NONE,
+        no_flex: "Standard workers (Glue 0.9/1.0) have no Flex",
+    },
+    Offer {
+        worker_type: WorkerType::G025X,
+        versions: V3_ON,
+        version_field: "version",
+        version_rule: "G.025X workers run streaming jobs on Glue 3.0 or later (3.0, 4.0, 5.0, 5.1, 6.0)",
+        flex_versions: NONE,
+        no_flex: "G.025X is for streaming jobs, which have no Flex",
+    },
+    Offer {
+        worker_type: WorkerType::G1X,
+        versions: ALL_VERSIONS,
+        version_field: "version",
+        version_rule: "runs on every Glue version",
+        flex_versions: V3_ON,
+        no_flex: "",
+    },
+    Offer {
+        worker_type: WorkerType::G2X,
+        versions: ALL_VERSIONS,
+        version_field: "version",
+        version_rule: "runs on every Glue version",
+        flex_versions: V3_ON,
+        no_flex: "",
+    },
+    Offer {
+        worker_type: WorkerType::G4X,
+        versions: V3_ON,
+        version_field: "version",
+        version_rule: "G.4X workers need Glue 3.0 or later (3.0, 4.0, 5.0, 5.1, 6.0)",
+        flex_versions: NONE,
+        no_flex: "there is no Flex for G.4X",
+    },
+    Offer {
+        worker_type: WorkerType::G8X,
+        versions: V3_ON,
+        version_field: "version",
+        version_rule: "G.8X workers need Glue 3.0 or later (3.0, 4.0, 5.0, 5.1, 6.0)",
+        flex_versions: NONE,
+        no_flex: "there is no Flex for G.8X",
+    },
+    Offer {
+        worker_type: WorkerType::G12X,
+        versions: V4_ON,
+        version_field: "version",
+        version_rule: "G.12X workers need Glue 4.0 or later (4.0, 5.0, 5.1, 6.0)",
+        flex_versions: NONE,
+        no_flex: "there is no Flex for G.12X",
+    },
+    Offer {
+        worker_type: WorkerType::G16X,
+        versions: V4_ON,
+        version_field: "version",
+        version_rule: "G.16X workers need Glue 4.0 or later (4.0, 5.0, 5.1, 6.0)",
+        flex_versions: NONE,
+        no_flex: "there is no Flex for G.16X",
+    },
+    Offer {
+        worker_type: WorkerType::R1X,
+        versions: V4_ON,
+        version_field: "version",
+        version_rule: "memory-optimized R.1X workers need Glue 4.0 or later (4.0, 5.0, 5.1, 6.0)",
+        flex_versions: NONE,
+        no_flex: "there is no Flex for the memory-optimized R.1X",
+    },
+    Offer {
+        worker_type: WorkerType::R2X,
+        versions: V4_ON,
+        version_field: "version",
+        version_rule: "memory-optimized R.2X workers need Glue 4.0 or later (4.0, 5.0, 5.1, 6.0)",
+        flex_versions: NONE,
+        no_flex: "there is no Flex for the memory-optimized R.2X",
+    },
+    Offer {
+        worker_type: WorkerType::R4X,
+        versions: V4_ON,
+        version_field: "version",
+        version_rule: "memory-optimized R.4X workers need Glue 4.0 or later (4.0, 5.0, 5.1, 6.0)",
+        flex_versions: NONE,
+        no_flex: "there is no Flex for the memory-optimized R.4X",
+    },
+    Offer {
+        worker_type: WorkerType::R8X,
+        versions: V4_ON,
+        version_field: "version",
+        version_rule: "memory-optimized R.8X workers need Glue 4.0 or later (4.0, 5.0, 5.1, 6.0)",
+        flex_versions: NONE,
+        no_flex: "there is no Flex for the memory-optimized R.8X",
+    },
+    Offer {
+        worker_type: WorkerType::Z2X,
+        versions: &[40],
+        version_field: "version",
+        version_rule: "Z.2X is the Glue for Ray worker, and Ray jobs run on Glue 4.0",
+        flex_versions: NONE,
+        no_flex: "Z.2X is the Ray worker, and Ray jobs have no Flex",
+    },
+    Offer {
+        worker_type: WorkerType::PythonShell,
+        versions: &[10, 30],
+        version_field: "version",
+        version_rule: "a Python shell job runs on Glue 3.0 (Python 3.9) or 1.0 (Python 3.6) only",
+        flex_versions: NONE,
+        no_flex: "a Python shell job has no Flex",
+    },
+];
+
+/// Check that AWS sells `worker_type` on Glue `version` in `execution_class` (the offer
+/// matrix `OFFERS`, with its sources); the error names the field to change and what is valid.
+pub fn offer(
+    worker_type: WorkerType,
+    version: GlueVersion,
+    execution_class: ExecutionClass,
+) -> Result<()> {
+    let Some(row) = OFFERS.iter().find(|o| o.worker_type == worker_type) else {
+        return Err(Error::invalid(
+            "glue worker_type",
+            format!("{worker_type} is not in the Glue offer matrix"),
+        ));
+    };
+    if !row.versions.contains(&version.tenths) {
+        return Err(Error::invalid(
+            format!("glue {}", row.version_field),
+            format!("{}; not {version}", row.version_rule),
+        ));
+    }
+    if execution_class == ExecutionClass::Flex && !row.flex_versions.contains(&version.tenths) {
+        let why = if row.flex_versions.is_empty() {
+            row.no_flex.to_string()
+        } else {
+            format!("not on Glue {version}")
+        };
+        return Err(Error::invalid(
+            "glue execution_class",
+            format!("Flex runs G.1X and G.2X workers on Glue 3.0 or later; {why}"),
+        ));
+    }
+    Ok(())
 }
 
 /// A validated Glue job configuration.
@@ -337,26 +587,7 @@ impl GlueConfig {
                 workers
             }
         };
-        let needs_v3 = matches!(
-            worker_type,
-            WorkerType::G025X | WorkerType::G4X | WorkerType::G8X
-        );
-        if needs_v3 && version < (GlueVersion { tenths: 30 }) {
-            return Err(invalid(
-                "version",
-                format!("{worker_type} workers need Glue 3.0 or later, not {version}"),
-            ));
-        }
-        if execution_class == ExecutionClass::Flex
-            && (!worker_type.is_spark() || version < (GlueVersion { tenths: 30 }))
-        {
-            return Err(invalid(
-                "execution_class",
-                format!(
-                    "Flex runs only Spark (glueetl) jobs on Glue 3.0 or later, not {worker_type} on {version}"
-                ),
-            ));
-        }
+        offer(worker_type, version, execution_class)?;
         Ok(GlueConfig {
             worker_type,
             workers,
@@ -420,7 +651,8 @@ impl GlueConfig {
         }
     }
 
-    /// The same configuration in another execution class, if Glue allows it.
+    /// The same configuration in another execution class, if AWS sells it (see [`offer`]):
+    /// compare's Flex column is empty when this fails.
     pub fn with_class(&self, execution_class: ExecutionClass) -> Result<GlueConfig> {
         let workers = (self.worker_type != WorkerType::PythonShell).then_some(self.workers);
         let capacity = (self.worker_type == WorkerType::PythonShell).then_some(self.max_capacity);
@@ -506,7 +738,7 @@ mod tests {
         let shell = GlueConfig::new(
             WorkerType::PythonShell,
             None,
-            GlueVersion::DEFAULT,
+            GlueVersion::PYTHON_SHELL,
             ExecutionClass::Standard,
             None,
         )
@@ -538,7 +770,7 @@ mod tests {
         let shell_capacity = GlueConfig::new(
             WorkerType::PythonShell,
             None,
-            GlueVersion::DEFAULT,
+            GlueVersion::PYTHON_SHELL,
             ExecutionClass::Standard,
             Some(dec!(0.5)),
         );
@@ -571,5 +803,222 @@ mod tests {
         let (size, warning) = fargate_for(&config("G.2X", 10, "4.0").unwrap(), Os::Linux);
         assert_eq!(size.to_string(), "16 vCPU / 120 GB");
         assert!(warning.unwrap().contains("80 vCPU / 320 GB"));
+    }
+
+    /// A configuration of `worker_type` with a valid worker count or capacity, so only the
+    /// offer matrix can refuse it.
+    fn offered(
+        worker_type: WorkerType,
+        version: GlueVersion,
+        class: ExecutionClass,
+    ) -> Result<GlueConfig> {
+        let workers = match worker_type {
+            WorkerType::PythonShell => None,
+            _ => Some(2),
+        };
+        GlueConfig::new(worker_type, workers, version, class, None)
+    }
+
+    fn refusal(result: Result<GlueConfig>) -> (String, String) {
+        match result {
+            Err(Error::Invalid { what, message }) => (what, message),
+            other => panic!("expected a refusal, got {other:?}"),
+        }
+    }
+
+    /// The Glue offer matrix, written out by hand from the sources listed on `OFFERS`: one
+    /// row per worker type, one column per version. `.` not sold, `S` sold in the STANDARD
+    /// execution class only, `F` sold in STANDARD and FLEX.
+    const MATRIX: &str = "
+        worker       0.9  1.0  2.0  3.0  4.0  5.0  5.1  6.0
+        Standard      S    S    .    .    .    .    .    .
+        G.025X        .    .    .    S    S    S    S    S
+        G.1X          S    S    S    F    F    F    F    F
+        G.2X          S    S    S    F    F    F    F    F
+        G.4X          .    .    .    S    S    S    S    S
+        G.8X          .    .    .    S    S    S    S    S
+        G.12X         .    .    .    .    S    S    S    S
+        G.16X         .    .    .    .    S    S    S    S
+        R.1X          .    .    .    .    S    S    S    S
+        R.2X          .    .    .    .    S    S    S    S
+        R.4X          .    .    .    .    S    S    S    S
+        R.8X          .    .    .    .    S    S    S    S
+        Z.2X          .    .    .    .    S    .    .    .
+        pythonshell   .    S    .    S    .    .    .    .
+    ";
+
+    #[test]
+    fn glue_offer_matrix() {
+        let mut lines = MATRIX
+            .lines()
+            .map(str::split_whitespace)
+            .filter_map(|mut cells| {
+                let first = cells.next()?;
+                Some((first, cells.collect::<Vec<&str>>()))
+            });
+        // Every version has a column and every worker type a row, in order.
+        let (_, header) = lines.next().unwrap();
+        let versions: Vec<String> = GlueVersion::ALL.iter().map(|v| v.to_string()).collect();
+        assert_eq!(header, versions);
+        let rows: Vec<(&str, Vec<&str>)> = lines.collect();
+        let names: Vec<&str> = rows.iter().map(|(name, _)| *name).collect();
+        let all: Vec<&str> = WorkerType::ALL.iter().map(|w| w.name()).collect();
+        assert_eq!(names, all);
+        let mut checked = 0;
+        for (name, cells) in rows {
+            let worker_type = WorkerType::parse(name).unwrap();
+            assert_eq!(cells.len(), GlueVersion::ALL.len(), "{name}");
+            for (version, cell) in GlueVersion::ALL.into_iter().zip(cells) {
+                for class in [ExecutionClass::Standard, ExecutionClass::Flex] {
+                    let sold = match class {
+                        ExecutionClass::Standard => cell != ".",
+                        ExecutionClass::Flex => cell == "F",
+                    };
+                    let result = offered(worker_type, version, class);
+                    let case = format!("{name} on {version}, {class:?}");
+                    if sold {
+                        let config = result.unwrap_or_else(|e| panic!("{case}: {e}"));
+                        assert_eq!(config.execution_class(), class, "{case}");
+                        // with_class is how compare asks for its Flex column.
+                        let flex = config.with_class(ExecutionClass::Flex);
+                        assert_eq!(flex.is_ok(), cell == "F", "{case}");
+                    } else {
+                        let err = result.expect_err(&case);
+                        assert_eq!(err.exit_code(), 2, "{case}");
+                        let (what, _) = refusal(Err(err));
+                        let fields = ["glue version", "glue worker_type", "glue execution_class"];
+                        assert!(fields.contains(&what.as_str()), "{case}: {what}");
+                    }
+                    checked += 1;
+                }
+            }
+        }
+        assert_eq!(checked, 14 * 8 * 2);
+    }
+
+    fn version(text: &str) -> GlueVersion {
+        GlueVersion::parse(text).unwrap()
+    }
+
+    #[test]
+    fn flex_is_only_g1x_and_g2x_on_glue_3_and_later() {
+        let (what, message) = refusal(offered(
+            WorkerType::G025X,
+            version("3.0"),
+            ExecutionClass::Flex,
+        ));
+        assert_eq!(what, "glue execution_class");
+        assert_eq!(
+            message,
+            "Flex runs G.1X and G.2X workers on Glue 3.0 or later; G.025X is for streaming jobs, which have no Flex"
+        );
+        let (what, message) = refusal(offered(
+            WorkerType::G1X,
+            version("2.0"),
+            ExecutionClass::Flex,
+        ));
+        assert_eq!(what, "glue execution_class");
+        assert!(message.ends_with("not on Glue 2.0"), "{message}");
+        for worker_type in [
+            WorkerType::G4X,
+            WorkerType::G8X,
+            WorkerType::G12X,
+            WorkerType::G16X,
+            WorkerType::R1X,
+            WorkerType::R8X,
+            WorkerType::Z2X,
+        ] {
+            let (what, _) = refusal(offered(worker_type, version("4.0"), ExecutionClass::Flex));
+            assert_eq!(what, "glue execution_class", "{worker_type}");
+        }
+        let shell = GlueConfig::new(
+            WorkerType::PythonShell,
+            None,
+            GlueVersion::PYTHON_SHELL,
+            ExecutionClass::Standard,
+            None,
+        )
+        .unwrap();
+        let (what, message) = refusal(shell.with_class(ExecutionClass::Flex));
+        assert_eq!(what, "glue execution_class");
+        assert!(
+            message.ends_with("a Python shell job has no Flex"),
+            "{message}"
+        );
+        // Sold: G.1X and G.2X Flex on 3.0 through 6.0.
+        for v in ["3.0", "4.0", "5.0", "5.1", "6.0"] {
+            assert!(offered(WorkerType::G1X, version(v), ExecutionClass::Flex).is_ok());
+            assert!(offered(WorkerType::G2X, version(v), ExecutionClass::Flex).is_ok());
+        }
+    }
+
+    #[test]
+    fn standard_workers_are_glue_0_9_and_1_0_only() {
+        assert!(config("Standard", 2, "1.0").is_ok());
+        let (what, message) = refusal(config("Standard", 2, "3.0"));
+        assert_eq!(what, "glue worker_type");
+        assert_eq!(
+            message,
+            "Standard workers run only on Glue 0.9 and 1.0 (use G.1X, the same 1 DPU of 4 vCPU / 16 GB at the same rate, on Glue 2.0 and later); not 3.0"
+        );
+        assert!(config("Standard", 2, "2.0").is_err());
+        assert!(config("Standard", 2, "6.0").is_err());
+    }
+
+    #[test]
+    fn ray_and_memory_optimized_workers_need_their_versions() {
+        assert!(config("Z.2X", 2, "4.0").is_ok());
+        for v in ["3.0", "5.0", "6.0"] {
+            let (what, message) = refusal(config("Z.2X", 2, v));
+            assert_eq!(what, "glue version", "{v}");
+            assert_eq!(
+                message,
+                format!("Z.2X is the Glue for Ray worker, and Ray jobs run on Glue 4.0; not {v}")
+            );
+        }
+        let (what, message) = refusal(config("R.1X", 2, "3.0"));
+        assert_eq!(what, "glue version");
+        assert_eq!(
+            message,
+            "memory-optimized R.1X workers need Glue 4.0 or later (4.0, 5.0, 5.1, 6.0); not 3.0"
+        );
+        assert!(config("R.1X", 2, "4.0").is_ok());
+        assert!(config("G.12X", 2, "3.0").is_err());
+        let (what, _) = refusal(config("G.4X", 2, "2.0"));
+        assert_eq!(what, "glue version");
+    }
+
+    #[test]
+    fn python_shell_is_glue_1_0_or_3_0() {
+        let shell = |v: &str| {
+            GlueConfig::new(
+                WorkerType::PythonShell,
+                None,
+                version(v),
+                ExecutionClass::Standard,
+                Some(dec!(1)),
+            )
+        };
+        assert!(shell("3.0").is_ok());
+        assert!(shell("1.0").is_ok());
+        // Glue 6.0's Gen2 rates are Spark rates: a Python shell on 6.0 is refused, not priced.
+        for v in ["6.0", "4.0", "2.0", "0.9"] {
+            let (what, message) = refusal(shell(v));
+            assert_eq!(what, "glue version", "{v}");
+            assert_eq!(
+                message,
+                format!(
+                    "a Python shell job runs on Glue 3.0 (Python 3.9) or 1.0 (Python 3.6) only; not {v}"
+                )
+            );
+        }
+        assert_eq!(
+            GlueVersion::default_for(WorkerType::PythonShell),
+            GlueVersion::PYTHON_SHELL
+        );
+        assert_eq!(
+            GlueVersion::default_for(WorkerType::G1X),
+            GlueVersion::DEFAULT
+        );
     }
 }

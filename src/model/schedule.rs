@@ -5,19 +5,32 @@
 //! 1–7 = SUN–SAT, exactly one of day-of-month/day-of-week is `?`, plus `L`, `W` and `#`), and
 //! the crates on crates.io speak Unix or Quartz cron, so the small evaluator lives here. It
 //! counts matching days rather than minutes, so a schedule costs ~1,500 day checks.
+//!
+//! A cron expression is counted over a window of four whole years from January 1 of an
+//! anchor year (one leap cycle, so a daily schedule averages 1461 / 48 = 30.4375 runs a
+//! month). The year field decides which of those years count: `cron(0 3 * * ? 2024-2025)`
+//! anchored at 2024 runs 366 + 365 = 731 times in the 48 months. [`Schedule::parse_expression`]
+//! anchors at the current UTC year, so a schedule whose years are all past counts 0 runs (it
+//! will not run again) and [`Schedule::note`] says why.
 
+use std::collections::BTreeSet;
 use std::fmt;
 
-use chrono::{Datelike, NaiveDate, Weekday};
+use chrono::{Datelike, NaiveDate, Utc, Weekday};
 use rust_decimal::Decimal;
 
 use crate::error::{Error, Result};
 
-/// Days in the averaging window: 2024-01-01 to 2027-12-31, four years with one leap day, so
-/// an "average month" is 1461 / 48 = 30.4375 days (the Gregorian mean is 30.436875).
-const WINDOW_START: (i32, u32, u32) = (2024, 1, 1);
-const WINDOW_DAYS: i64 = 1461;
+/// Years in the averaging window. Four consecutive years hold exactly one leap day (for
+/// anchors 1901–2096), so an "average month" is 1461 / 48 = 30.4375 days (the Gregorian mean
+/// is 30.436875).
+const WINDOW_YEARS: i32 = 4;
 const WINDOW_MONTHS: i64 = 48;
+/// Days in such a window: `rate(...)` expressions, which have no calendar, use it directly.
+const WINDOW_DAYS: i64 = 1461;
+/// Years EventBridge accepts in the year field.
+const FIRST_YEAR: u32 = 1970;
+const LAST_YEAR: u32 = 2199;
 
 /// When a job runs.
 #[derive(Debug, Clone, PartialEq)]
@@ -30,6 +43,8 @@ pub enum Schedule {
         text: String,
         /// Average runs per month.
         runs_per_month: Decimal,
+        /// Why the count may surprise (see [`Schedule::note`]).
+        note: Option<String>,
     },
 }
 
@@ -42,12 +57,30 @@ impl Schedule {
         }
     }
 
-    /// Parse an EventBridge `cron(...)`/`rate(...)` expression.
+    /// A sentence the caller can show when the count may surprise: the expression's years
+    /// leave out some or all of the averaging window, e.g. "cron(0 3 * * ? 2024-2025) fires in
+    /// none of 2026–2029: counted as 0 runs/month".
+    pub fn note(&self) -> Option<&str> {
+        match self {
+            Schedule::RunsPerMonth(_) => None,
+            Schedule::Expression { note, .. } => note.as_deref(),
+        }
+    }
+
+    /// Parse an EventBridge `cron(...)`/`rate(...)` expression, counting a cron expression's
+    /// runs from January 1 of the current UTC year.
     pub fn parse_expression(text: &str) -> Result<Schedule> {
-        let runs_per_month = monthly_runs(text)?;
+        Schedule::parse_expression_from(text, current_year())
+    }
+
+    /// Parse an EventBridge expression, counting a cron expression's runs over the 48 months
+    /// from January 1 of `anchor_year`.
+    pub fn parse_expression_from(text: &str, anchor_year: i32) -> Result<Schedule> {
+        let count = count_runs(text, anchor_year)?;
         Ok(Schedule::Expression {
             text: text.trim().to_string(),
-            runs_per_month,
+            runs_per_month: count.runs_per_month,
+            note: count.note,
         })
     }
 
@@ -70,6 +103,7 @@ impl fmt::Display for Schedule {
             Schedule::Expression {
                 text,
                 runs_per_month,
+                ..
             } => write!(
                 f,
                 "{text} ≈ {} runs/month",
@@ -88,29 +122,81 @@ fn invalid(text: &str, why: impl fmt::Display) -> Error {
     )
 }
 
-/// Average runs per month of an EventBridge schedule expression.
+fn current_year() -> i32 {
+    Utc::now().year()
+}
+
+/// Average runs per month of an EventBridge schedule expression, counted from January 1 of
+/// the current UTC year.
 pub fn monthly_runs(text: &str) -> Result<Decimal> {
+    monthly_runs_from(text, current_year())
+}
+
+/// Average runs per month of an EventBridge schedule expression: a cron expression's runs in
+/// the 48 months from January 1 of `anchor_year`, divided by 48.
+pub fn monthly_runs_from(text: &str, anchor_year: i32) -> Result<Decimal> {
+    Ok(count_runs(text, anchor_year)?.runs_per_month)
+}
+
+/// Monthly runs of an expression and the note that explains a surprising count.
+struct Count {
+    runs_per_month: Decimal,
+    note: Option<String>,
+}
+
+fn count_runs(text: &str, anchor_year: i32) -> Result<Count> {
     let trimmed = text.trim();
     if let Some(body) = trimmed
         .strip_prefix("rate(")
         .and_then(|s| s.strip_suffix(')'))
     {
-        return rate_runs(text, body);
+        return Ok(Count {
+            runs_per_month: rate_runs(text, body)?,
+            note: None,
+        });
     }
     let body = trimmed
         .strip_prefix("cron(")
         .and_then(|s| s.strip_suffix(')'))
         .unwrap_or(trimmed);
     let cron = Cron::parse(text, body)?;
-    let start = NaiveDate::from_ymd_opt(WINDOW_START.0, WINDOW_START.1, WINDOW_START.2)
-        .ok_or_else(|| invalid(text, "internal date error"))?;
-    let days = start
-        .iter_days()
-        .take(WINDOW_DAYS as usize)
-        .filter(|d| cron.matches_day(*d))
-        .count() as i64;
+    let last_year = anchor_year + WINDOW_YEARS - 1;
+    let (Some(start), Some(end)) = (
+        NaiveDate::from_ymd_opt(anchor_year, 1, 1),
+        NaiveDate::from_ymd_opt(last_year + 1, 1, 1),
+    ) else {
+        return Err(invalid(
+            text,
+            format!("cannot count runs from the year {anchor_year}"),
+        ));
+    };
+    let mut days: i64 = 0;
+    let mut years_fired = BTreeSet::new();
+    for day in start.iter_days().take_while(|d| *d < end) {
+        if cron.matches_day(day) {
+            days += 1;
+            years_fired.insert(day.year());
+        }
+    }
     let per_day = (cron.minutes.len() * cron.hours.len()) as i64;
-    Ok(Decimal::from(days * per_day) / Decimal::from(WINDOW_MONTHS))
+    let window = format!("{anchor_year}–{last_year}");
+    let note = if years_fired.is_empty() {
+        Some(format!(
+            "{trimmed} fires in none of {window}: counted as 0 runs/month"
+        ))
+    } else if years_fired.len() < WINDOW_YEARS as usize {
+        let years: Vec<String> = years_fired.iter().map(|y| y.to_string()).collect();
+        Some(format!(
+            "{trimmed} fires only in {} of {window}: its runs are averaged over all {WINDOW_MONTHS} months",
+            years.join(", ")
+        ))
+    } else {
+        None
+    };
+    Ok(Count {
+        runs_per_month: Decimal::from(days * per_day) / Decimal::from(WINDOW_MONTHS),
+        note,
+    })
 }
 
 fn rate_runs(text: &str, body: &str) -> Result<Decimal> {
@@ -168,6 +254,8 @@ struct Cron {
     day_of_month: DayOfMonth,
     months: Vec<u32>,
     day_of_week: DayOfWeek,
+    /// Years the schedule is active in (`*` is every year EventBridge accepts).
+    years: Vec<u32>,
 }
 
 const MONTHS: [&str; 12] = [
@@ -187,11 +275,8 @@ impl Cron {
         let minutes = list(text, "minutes", fields[0], 0, 59, &[])?;
         let hours = list(text, "hours", fields[1], 0, 23, &[])?;
         let months = list(text, "month", fields[3], 1, 12, &MONTHS)?;
-        // The year only says in which years the schedule is active; it does not change how
-        // often it runs in a month while active, so it is validated and then ignored.
-        if fields[5] != "*" {
-            list(text, "year", fields[5], 1970, 2199, &[])?;
-        }
+        // The year says in which years the schedule is active: days of other years never match.
+        let years = list(text, "year", fields[5], FIRST_YEAR, LAST_YEAR, &[])?;
         let (dom, dow) = (fields[2], fields[4]);
         match (dom == "?", dow == "?") {
             (true, true) => {
@@ -247,11 +332,13 @@ impl Cron {
             day_of_month,
             months,
             day_of_week,
+            years,
         })
     }
 
     fn matches_day(&self, date: NaiveDate) -> bool {
-        if !self.months.contains(&date.month()) {
+        let in_years = u32::try_from(date.year()).is_ok_and(|year| self.years.contains(&year));
+        if !in_years || !self.months.contains(&date.month()) {
             return false;
         }
         let last = last_day_of_month(date);
@@ -304,11 +391,20 @@ fn value(text: &str, field: &str, token: &str, min: u32, max: u32, names: &[&str
     if let Some(index) = names.iter().position(|n| *n == upper) {
         return Ok(index as u32 + min);
     }
-    token
-        .parse()
-        .ok()
-        .filter(|n| (min..=max).contains(n))
-        .ok_or_else(|| invalid(text, format!("{field} `{token}` must be {min}–{max}")))
+    match token.parse::<u32>() {
+        Ok(n) if (min..=max).contains(&n) => Ok(n),
+        Ok(n) => Err(invalid(text, format!("{field} {n} is outside {min}–{max}"))),
+        Err(_) => {
+            let named = match (names.first(), names.last()) {
+                (Some(first), Some(last)) => format!(" or {first}–{last}"),
+                _ => String::new(),
+            };
+            Err(invalid(
+                text,
+                format!("{field} `{token}` must be {min}–{max}{named}"),
+            ))
+        }
+    }
 }
 
 /// A list: `*`, `a`, `a-b`, `a/step`, `a-b/step`, comma-separated.
@@ -363,6 +459,13 @@ fn list(
 mod tests {
     use super::*;
     use rust_decimal_macros::dec;
+
+    /// The window these tests count in: 2024-01-01 to 2027-12-31 (2024 is the leap year).
+    const ANCHOR: i32 = 2024;
+
+    fn monthly_runs(text: &str) -> Result<Decimal> {
+        monthly_runs_from(text, ANCHOR)
+    }
 
     #[test]
     fn daily_runs_average_month() {
@@ -419,5 +522,99 @@ mod tests {
             let err = monthly_runs(bad).unwrap_err().to_string();
             assert!(err.starts_with("schedule: "), "{bad}: {err}");
         }
+    }
+
+    #[test]
+    fn year_field_limits_the_years_counted() {
+        // 2024 (366 days) + 2025 (365 days) = 731 daily runs in the 48 months of 2024–2027.
+        let runs = monthly_runs("cron(0 3 * * ? 2024-2025)").unwrap();
+        assert_eq!(runs, Decimal::from(731) / Decimal::from(48));
+        assert_eq!(runs.round_dp(2), dec!(15.23));
+        // 2030 is outside 2024–2027: no runs.
+        assert_eq!(monthly_runs("cron(0 3 * * ? 2030)").unwrap(), dec!(0));
+        // Once, on 1 January 2025: 1 run / 48 months.
+        assert_eq!(
+            monthly_runs("cron(0 0 1 1 ? 2025)").unwrap(),
+            Decimal::from(1) / Decimal::from(48)
+        );
+        // A list: the 1st of every month in 2024 and 2027 = 2 × 12 = 24 runs / 48 = 0.5.
+        assert_eq!(
+            monthly_runs("cron(0 0 1 * ? 2024,2027)").unwrap(),
+            dec!(0.5)
+        );
+        // A step: every second year from 2024 = 2024 and 2026, once each on 1 January.
+        assert_eq!(
+            monthly_runs("cron(0 0 1 1 ? 2024/2)").unwrap(),
+            Decimal::from(2) / Decimal::from(48)
+        );
+        // `*` and a range covering the window count every year: 1461 days / 48 = 30.4375.
+        assert_eq!(monthly_runs("cron(0 3 * * ? *)").unwrap(), dec!(30.4375));
+        assert_eq!(
+            monthly_runs("cron(0 3 * * ? 1970-2199)").unwrap(),
+            dec!(30.4375)
+        );
+    }
+
+    #[test]
+    fn years_outside_eventbridge_range_are_rejected() {
+        for (bad, year) in [
+            ("cron(0 3 * * ? 2300)", "2300"),
+            ("cron(0 3 * * ? 1969)", "1969"),
+            ("cron(0 3 * * ? 2024-2300)", "2300"),
+        ] {
+            let err = monthly_runs(bad).unwrap_err();
+            assert_eq!(err.exit_code(), 2, "{bad}");
+            let err = err.to_string();
+            assert!(err.starts_with("schedule: "), "{bad}: {err}");
+            assert!(
+                err.contains(&format!("year {year} is outside 1970–2199")),
+                "{bad}: {err}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_schedule_that_never_fires_in_the_window_says_so() {
+        let schedule = Schedule::parse_expression_from("cron(0 3 * * ? 2030)", ANCHOR).unwrap();
+        assert_eq!(schedule.runs_per_month(), dec!(0));
+        assert_eq!(
+            schedule.note(),
+            Some("cron(0 3 * * ? 2030) fires in none of 2024–2027: counted as 0 runs/month")
+        );
+        // Partly in the window: the runs are averaged over all 48 months, and the note says so.
+        let schedule =
+            Schedule::parse_expression_from("cron(0 3 * * ? 2024-2025)", ANCHOR).unwrap();
+        assert_eq!(
+            schedule.note(),
+            Some(
+                "cron(0 3 * * ? 2024-2025) fires only in 2024, 2025 of 2024–2027: its runs are averaged over all 48 months"
+            )
+        );
+        // Every year: nothing to explain.
+        let daily = Schedule::parse_expression_from("cron(0 3 * * ? *)", ANCHOR).unwrap();
+        assert_eq!(daily.note(), None);
+        assert_eq!(
+            Schedule::parse_expression("rate(1 day)").unwrap().note(),
+            None
+        );
+    }
+
+    #[test]
+    fn public_parse_counts_from_the_current_year() {
+        let year = Utc::now().year();
+        for text in ["cron(0 3 * * ? 2024-2025)", "cron(0 6 ? * MON-FRI *)"] {
+            assert_eq!(
+                Schedule::parse_expression(text).unwrap(),
+                Schedule::parse_expression_from(text, year).unwrap(),
+                "{text}"
+            );
+        }
+        // A schedule whose years are all past will not run again: 0 runs, with a note.
+        let past = Schedule::parse_expression("cron(0 3 * * ? 1999)").unwrap();
+        assert_eq!(past.runs_per_month(), dec!(0));
+        assert!(
+            past.note().unwrap().contains("fires in none of"),
+            "{past:?}"
+        );
     }
 }

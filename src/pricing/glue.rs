@@ -12,35 +12,39 @@ use serde::Serialize;
 use crate::error::{Error, Result};
 use crate::model::glue::{
     Engine, ExecutionClass, GlueConfig, GlueVersion, PYTHON_SHELL_CAPACITIES, RateKind,
-    SPARK_CANDIDATES, WorkerType,
+    SPARK_CANDIDATES, WorkerType, offer,
 };
 use crate::model::size::Size;
 use crate::pricing::book::{Rate, RegionPrices};
 use crate::pricing::fargate::{for_seconds, whole_seconds};
 
-/// The hourly rate per DPU of `config` in a region.
+/// The hourly rate per DPU of `config` in a region. `config` is sold (GlueConfig checks
+/// the offer matrix), so a Python shell is never on 6.0 and Flex is only G.1X/G.2X.
 pub fn rate<'a>(
     config: &GlueConfig,
     region_code: &str,
     region: &'a RegionPrices,
 ) -> Result<&'a Rate> {
     let flex = config.execution_class() == ExecutionClass::Flex;
-    let (rate, name) = match (config.worker_type().rate_kind(), flex) {
-        (RateKind::Ray, _) => (region.glue_ray_dpu_hour.as_ref(), "Glue Ray M-DPU-hour"),
-        (RateKind::MemoryOptimized, false) => (
+    let gen2 = config.version().is_gen2();
+    let (rate, name) = match (config.worker_type().rate_kind(), flex, gen2) {
+        (RateKind::Ray, _, _) => (region.glue_ray_dpu_hour.as_ref(), "Glue Ray M-DPU-hour"),
+        // Glue 6.0 bills R workers at its own M-DPU rate ($0.364 vs $0.52 in the reference's
+        // 2026 table, §3.5); the price book has no field for it, so refuse rather than charge
+        // the ≤ 5.1 rate.
+        (RateKind::MemoryOptimized, _, true) => (None, "Glue 6.0 memory-optimized M-DPU-hour"),
+        (RateKind::MemoryOptimized, false, false) => (
             region.glue_memory_optimized_dpu_hour.as_ref(),
             "Glue memory-optimized M-DPU-hour",
         ),
-        (RateKind::MemoryOptimized, true) => (None, "Glue Flex memory-optimized M-DPU-hour"),
-        (RateKind::Etl, false) if config.version().is_gen2() => {
-            (region.glue_gen2_dpu_hour.as_ref(), "Glue 6.0 DPU-hour")
-        }
-        (RateKind::Etl, true) if config.version().is_gen2() => (
+        (RateKind::MemoryOptimized, true, false) => (None, "Glue Flex memory-optimized M-DPU-hour"),
+        (RateKind::Etl, false, true) => (region.glue_gen2_dpu_hour.as_ref(), "Glue 6.0 DPU-hour"),
+        (RateKind::Etl, true, true) => (
             region.glue_gen2_flex_dpu_hour.as_ref(),
             "Glue 6.0 Flex DPU-hour",
         ),
-        (RateKind::Etl, false) => (Some(&region.glue_dpu_hour), "Glue DPU-hour"),
-        (RateKind::Etl, true) => (region.glue_flex_dpu_hour.as_ref(), "Glue Flex DPU-hour"),
+        (RateKind::Etl, false, false) => (Some(&region.glue_dpu_hour), "Glue DPU-hour"),
+        (RateKind::Etl, true, false) => (region.glue_flex_dpu_hour.as_ref(), "Glue Flex DPU-hour"),
     };
     rate.ok_or_else(|| Error::MissingRate {
         rate: name.to_string(),
@@ -96,7 +100,10 @@ pub struct Equivalent {
 
 /// The cheapest Glue configuration whose workers together give at least `size`'s vCPU and
 /// memory: a Python shell for a Python job that fits one (≤ 1 DPU), else Spark workers
-/// (at least 2). Ranked by hourly cost in the region; ties go to fewer DPUs.
+/// (at least 2). Ranked by hourly cost in the region; ties go to fewer DPUs. Only
+/// configurations AWS sells on `version` are candidates (every one is built by
+/// `GlueConfig::new`, which checks the offer matrix), except that a Python shell, which does
+/// not run on the Spark versions 4.0 and later, is taken on Glue 3.0 (Python 3.9).
 pub fn equivalent_for(
     size: Size,
     engine: Engine,
@@ -108,11 +115,16 @@ pub fn equivalent_for(
     let fits = |c: &GlueConfig| c.vcpu() >= vcpu && c.memory_gb() >= memory;
     let mut note = None;
     if engine == Engine::Python {
+        let shell_version = match offer(WorkerType::PythonShell, version, ExecutionClass::Standard)
+        {
+            Ok(()) => version,
+            Err(_) => GlueVersion::PYTHON_SHELL,
+        };
         for capacity in PYTHON_SHELL_CAPACITIES {
             let config = GlueConfig::new(
                 WorkerType::PythonShell,
                 None,
-                version,
+                shell_version,
                 ExecutionClass::Standard,
                 Some(capacity),
             )?;
@@ -139,7 +151,7 @@ pub fn equivalent_for(
             ExecutionClass::Standard,
             None,
         ) else {
-            continue; // e.g. G.4X on Glue 2.0
+            continue; // not sold on this version, e.g. G.4X on 2.0 or R.1X on 3.0
         };
         let Ok(rate) = rate(&config, region_code, region) else {
             continue; // no rate for this worker type in the book
@@ -290,10 +302,10 @@ mod tests {
         let use1 = book.region("us-east-1").unwrap();
         let v4 = GlueVersion::DEFAULT;
         // 1 vCPU / 2 GB Python job fits a 1-DPU Python shell (4 vCPU / 16 GB); 0.0625 DPU
-        // has only 0.25 vCPU.
+        // has only 0.25 vCPU. Python shells do not run on 4.0: the shell is on 3.0.
         let size = Size::new(1024, 2048, Os::Linux).unwrap();
         let eq = equivalent_for(size, Engine::Python, v4, "us-east-1", use1).unwrap();
-        assert_eq!(eq.config.to_string(), "Python shell 1 DPU, Glue 4.0");
+        assert_eq!(eq.config.to_string(), "Python shell 1 DPU, Glue 3.0");
         // 0.25 vCPU / 1 GB fits the 0.0625-DPU shell (0.25 vCPU / 1 GB).
         let size = Size::new(256, 1024, Os::Linux).unwrap();
         let eq = equivalent_for(size, Engine::Python, v4, "us-east-1", use1).unwrap();
@@ -312,5 +324,88 @@ mod tests {
         let eq = equivalent_for(size, Engine::Python, v4, "us-east-1", use1).unwrap();
         assert_eq!(eq.config.worker_type(), WorkerType::G1X);
         assert!(eq.note.is_some());
+    }
+
+    #[test]
+    fn equivalence_chooses_only_offered_configs() {
+        let book = book();
+        let use1 = book.region("us-east-1").unwrap();
+        let v = |text: &str| GlueVersion::parse(text).unwrap();
+        // 16 vCPU / 120 GB on Glue 3.0, where R.1X is not sold: G.1X needs
+        // max(16/4, 120/16 → 8) = 8 workers = 8 DPU × 0.44 = $3.52/h; G.2X (4 × 2 DPU) and
+        // G.4X (2 × 4 DPU) tie at 8 DPU and the first stays.
+        let size = Size::new(16384, 122880, Os::Linux).unwrap();
+        let eq = equivalent_for(size, Engine::Spark, v("3.0"), "us-east-1", use1).unwrap();
+        assert_eq!(eq.config.to_string(), "8 × G.1X (8 DPU), Glue 3.0");
+        // A Python job on Glue 6.0 gets a Python shell on 3.0 at the $0.44 DPU-hour, not
+        // the 6.0 (Gen2) Spark rate of $0.308: 1 DPU × 0.44 for 1 h = $0.44.
+        let small = Size::new(1024, 2048, Os::Linux).unwrap();
+        let eq = equivalent_for(small, Engine::Python, v("6.0"), "us-east-1", use1).unwrap();
+        assert_eq!(eq.config.to_string(), "Python shell 1 DPU, Glue 3.0");
+        let cost = glue_cost("us-east-1", use1, &eq.config, secs(3600)).unwrap();
+        assert_eq!(cost.total_usd, dec!(0.44));
+        // On 1.0 the shell stays on 1.0 (Python 3.6).
+        let eq = equivalent_for(small, Engine::Python, v("1.0"), "us-east-1", use1).unwrap();
+        assert_eq!(eq.config.version(), v("1.0"));
+        // Whatever the version, engine and size, the choice is sold.
+        let sizes = [
+            small,
+            Size::new(4096, 8192, Os::Linux).unwrap(),
+            Size::new(8192, 61440, Os::Linux).unwrap(),
+            size,
+        ];
+        for version in GlueVersion::ALL {
+            for engine in [Engine::Python, Engine::Spark] {
+                for size in sizes {
+                    let eq = equivalent_for(size, engine, version, "us-east-1", use1).unwrap();
+                    let c = &eq.config;
+                    assert!(
+                        offer(c.worker_type(), c.version(), c.execution_class()).is_ok(),
+                        "{size} {engine} on {version}: {c}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn memory_optimized_on_glue_6_is_not_priced_at_the_older_rate() {
+        let book = book();
+        let use1 = book.region("us-east-1").unwrap();
+        // R.1X on 5.1: 2 M-DPU × 0.52 for 1 h = 1.04.
+        let r51 = glue(
+            WorkerType::R1X,
+            Some(2),
+            "5.1",
+            ExecutionClass::Standard,
+            None,
+        );
+        assert_eq!(
+            glue_cost("us-east-1", use1, &r51, secs(3600))
+                .unwrap()
+                .total_usd,
+            dec!(1.04)
+        );
+        // On 6.0 the price book has no Gen2 M-DPU rate: refused, not charged 0.52.
+        let r60 = glue(
+            WorkerType::R1X,
+            Some(2),
+            "6.0",
+            ExecutionClass::Standard,
+            None,
+        );
+        let err = rate(&r60, "us-east-1", use1).unwrap_err().to_string();
+        assert!(
+            err.contains("Glue 6.0 memory-optimized M-DPU-hour"),
+            "{err}"
+        );
+        // So a 16 vCPU / 120 GB Spark job on 6.0 is G.1X at the Gen2 rate:
+        // 8 DPU × 0.308 = $2.464/h (on 4.0 it was 4 × R.1X at 0.52 = $2.08/h).
+        let size = Size::new(16384, 122880, Os::Linux).unwrap();
+        let v6 = GlueVersion::parse("6.0").unwrap();
+        let eq = equivalent_for(size, Engine::Spark, v6, "us-east-1", use1).unwrap();
+        assert_eq!(eq.config.to_string(), "8 × G.1X (8 DPU), Glue 6.0");
+        let cost = glue_cost("us-east-1", use1, &eq.config, secs(3600)).unwrap();
+        assert_eq!(cost.total_usd, dec!(2.464));
     }
 }
