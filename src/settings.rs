@@ -189,7 +189,8 @@ fn glue_from_flags(args: &CompareArgs) -> Result<Option<GlueConfig>> {
     GlueConfig::new(
         worker_type,
         args.glue_workers,
-        args.glue_version.unwrap_or(GlueVersion::DEFAULT),
+        args.glue_version
+            .unwrap_or_else(|| GlueVersion::default_for(worker_type)),
         class,
         args.glue_max_capacity,
     )

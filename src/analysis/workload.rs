@@ -95,7 +95,10 @@ fn check_platform(os: Os, arch: Arch) -> Result<()> {
 /// Runs per month from a schedule, or the default with a note saying so.
 fn runs_per_month(schedule: Option<&Schedule>, name: &str, notes: &mut Vec<String>) -> Decimal {
     match schedule {
-        Some(s) => s.runs_per_month(),
+        Some(s) => {
+            notes.extend(s.note().map(|note| format!("{name}: {note}.")));
+            s.runs_per_month()
+        }
         None => {
             notes.push(format!(
                 "{name}: no runs_per_month or schedule given; assumed {DEFAULT_RUNS_PER_MONTH} runs/month."

@@ -503,7 +503,7 @@ fn resolve_glue(g: &RawGlue) -> Located<GlueConfig> {
     )?;
     let version = match &g.version {
         Some(v) => at(v.span(), GlueVersion::parse(&v.get_ref().text()))?,
-        None => GlueVersion::DEFAULT,
+        None => GlueVersion::default_for(worker_type),
     };
     let max_capacity = match &g.max_capacity {
         Some(c) => Some(at(

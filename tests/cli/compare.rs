@@ -209,3 +209,55 @@ fn one_job_by_name_and_glue_only_job() {
     );
     assert!(stderr.contains("smallest that covers Glue"), "{stderr}");
 }
+
+/// Regression: `--runs-per-month 0.001` printed money as `8e-6`; JSON and CSV write every
+/// number with its exact decimal digits.
+#[test]
+fn tiny_amounts_are_written_without_exponent() {
+    let args = [
+        "compare",
+        "--cpu",
+        "0.25",
+        "--memory",
+        "0.5GB",
+        "--duration",
+        "1s",
+        "--runs-per-month",
+        "0.001",
+    ];
+    for format in ["json", "csv"] {
+        let (code, stdout, stderr) = run(fargate_cost().args(args).args(["--output", format]));
+        assert_eq!(code, 0, "{stderr}");
+        assert!(!stdout.contains("e-"), "{stdout}");
+        // 60 s minimum × (0.25 × 0.04048 + 0.5 × 0.004445) / 3600 = 0.0002056...; × 0.001
+        // = 0.000000205... → 0 at the micro-dollar; the Spot per-run 0.0000642... → 0.000064.
+        assert!(stdout.contains("0.000064"), "{stdout}");
+    }
+}
+
+/// The cron year field counts: a schedule whose years are past runs 0 times a month, and
+/// the output says why.
+#[test]
+fn a_schedule_whose_years_are_past_counts_zero_and_says_so() {
+    let (code, stdout, stderr) = run(fargate_cost().args([
+        "compare",
+        "--cpu",
+        "1",
+        "--memory",
+        "2GB",
+        "--duration",
+        "10m",
+        "--schedule",
+        "cron(0 3 * * ? 2024-2025)",
+        "--output",
+        "csv",
+    ]));
+    assert_eq!(code, 0, "{stderr}");
+    let mut reader = csv::Reader::from_reader(stdout.as_bytes());
+    let headers = reader.headers().unwrap().clone();
+    let row = reader.records().next().unwrap().unwrap();
+    let at = |name: &str| &row[headers.iter().position(|h| h == name).unwrap()];
+    assert_eq!(at("runs_per_month"), "0");
+    assert_eq!(at("fargate_usd_per_month"), "0");
+    assert!(stderr.contains("fires in none of"), "{stderr}");
+}

@@ -37,7 +37,8 @@ fn invalid_size() {
             "--duration",
             "1h",
         ],
-        "3 vCPU is not a Fargate CPU size",
+        // Regression: this blamed --memory.
+        "error: --cpu: 3 vCPU is not a Fargate CPU size",
     );
     assert_usage_error(
         &[
