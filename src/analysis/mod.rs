@@ -4,4 +4,5 @@
 pub mod comparison;
 pub mod monthly;
 pub mod sizing;
+pub mod tuning;
 pub mod workload;

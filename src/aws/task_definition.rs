@@ -1,11 +1,12 @@
 //! Register a resized revision of a task definition: the current revision as ECS describes
 //! it, with task-level cpu/memory replaced and container memory kept within the task (the
-//! same rules as `rewrite::task_definition_edit`), every other setting carried over.
+//! one rule in `model::task::ContainerLimits`, shared with `tune --write`), every other setting carried over.
 
 use crate::aws::Aws;
 use crate::aws::error::translate;
 use crate::error::{Error, Result};
 use crate::model::size::Size;
+use crate::model::task::ContainerLimits;
 
 /// Register `task_definition` (family, family:revision or ARN) again at `size`; returns the
 /// new revision's ARN.
@@ -20,25 +21,23 @@ pub async fn register_resized(aws: &Aws, task_definition: &str, size: Size) -> R
     let def = described
         .task_definition()
         .ok_or_else(|| Error::Aws(format!("task definition {task_definition} not found")))?;
-    let old_memory = def.memory().and_then(|m| m.parse::<i32>().ok());
-    let new_memory = i32::try_from(size.memory_mib()).unwrap_or(i32::MAX);
-    let new_cpu = i32::try_from(size.cpu_units()).unwrap_or(i32::MAX);
+    let old_memory = def.memory().and_then(|m| m.trim().parse::<u64>().ok());
+    let limit = |value: u64| i32::try_from(value).unwrap_or(i32::MAX);
     let containers = def
         .container_definitions()
         .iter()
         .cloned()
         .map(|mut c| {
-            if c.memory
-                .is_some_and(|m| m > new_memory || Some(m) == old_memory)
-            {
-                c.memory = Some(new_memory);
-            }
-            let cap = c.memory.unwrap_or(new_memory);
-            if c.memory_reservation.is_some_and(|r| r > cap) {
-                c.memory_reservation = Some(cap);
-            }
-            if c.cpu > new_cpu {
-                c.cpu = new_cpu;
+            let old = ContainerLimits {
+                memory: c.memory.and_then(|m| u64::try_from(m).ok()),
+                memory_reservation: c.memory_reservation.and_then(|m| u64::try_from(m).ok()),
+                cpu: u64::try_from(c.cpu).ok().filter(|&cpu| cpu > 0),
+            };
+            let new = old.within(old_memory, size);
+            c.memory = new.memory.map(limit);
+            c.memory_reservation = new.memory_reservation.map(limit);
+            if let Some(cpu) = new.cpu {
+                c.cpu = limit(cpu);
             }
             c
         })

@@ -110,6 +110,9 @@ pub struct Config {
     pub path: PathBuf,
     /// Jobs in file order.
     pub jobs: Vec<Job>,
+    /// The text as read: `tune --write` edits this text and refuses to write when the file
+    /// no longer holds it (someone edited it meanwhile).
+    pub text: String,
 }
 
 impl Config {
@@ -176,6 +179,7 @@ impl Config {
             jobs.push(job);
         }
         Ok(Config {
+            text: text.to_string(),
             path: path.to_path_buf(),
             jobs,
         })

@@ -11,6 +11,7 @@ pub mod rows;
 pub mod runs;
 pub mod table;
 pub mod text;
+pub mod tune;
 
 use serde::Serialize;
 

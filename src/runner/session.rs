@@ -117,6 +117,7 @@ impl<'a> Session<'a> {
     /// Prepare runs. SIGINT/SIGTERM only set a flag: the runner stops the job and the
     /// partial run is still recorded.
     pub fn new(settings: SessionSettings<'a>, observer: &'a dyn Observer) -> Result<Session<'a>> {
+        settings.store.check_writable(&settings.job.name)?;
         let stop = Arc::new(AtomicBool::new(false));
         for signal in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
             signal_hook::flag::register(signal, Arc::clone(&stop))

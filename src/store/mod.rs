@@ -3,7 +3,6 @@
 //! and the run JSON is written last, so a run is visible only once it is complete; a crash
 //! never leaves a half-written run. Unreadable or foreign files are reported and skipped.
 
-use std::fs::{self, File};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -12,8 +11,11 @@ use polars::prelude::*;
 use crate::error::{Error, Result};
 use crate::model::run::{Run, Sample};
 
+pub mod fs;
 pub mod index;
 pub mod rewrite;
+
+pub use fs::write_atomic;
 
 /// Default store directory name, created beside the config file.
 pub const DEFAULT_STORE: &str = ".fargate-cost";
@@ -47,25 +49,6 @@ pub struct Store {
 
 fn store_error(path: &Path, what: &str, error: impl std::fmt::Display) -> Error {
     Error::Store(format!("{what} {}: {error}", path.display()))
-}
-
-/// Write bytes to `path` atomically: temp file in the same directory, fsync, rename.
-pub fn write_atomic(path: &Path, write: impl FnOnce(&mut File) -> Result<()>) -> Result<()> {
-    let dir = path
-        .parent()
-        .ok_or_else(|| store_error(path, "no parent directory for", "path"))?;
-    fs::create_dir_all(dir).map_err(|e| store_error(dir, "cannot create", e))?;
-    let mut temp = tempfile::Builder::new()
-        .prefix(".tmp-")
-        .tempfile_in(dir)
-        .map_err(|e| store_error(dir, "cannot create a temp file in", e))?;
-    write(temp.as_file_mut())?;
-    temp.as_file_mut()
-        .sync_all()
-        .map_err(|e| store_error(path, "cannot sync", e))?;
-    temp.persist(path)
-        .map_err(|e| store_error(path, "cannot rename into", e.error))?;
-    Ok(())
 }
 
 impl Store {
@@ -118,6 +101,31 @@ impl Store {
         Ok(run_path)
     }
 
+    /// Fail now, naming the store, if runs of `job` could not be recorded: checked before a
+    /// job is launched, so an unwritable store never costs a whole run's measurement.
+    pub fn check_writable(&self, job: &str) -> Result<()> {
+        let unwritable = |e: &dyn std::fmt::Display| {
+            Error::invalid(
+                "--store",
+                format!(
+                    "{} is not a writable store directory ({e}); runs of `{job}` could not be recorded",
+                    self.root.display()
+                ),
+            )
+        };
+        for dir in [
+            self.root.join("runs").join(job),
+            self.root.join("samples").join(job),
+        ] {
+            std::fs::create_dir_all(&dir).map_err(|e| unwritable(&e))?;
+            tempfile::Builder::new()
+                .prefix(".probe-")
+                .tempfile_in(&dir)
+                .map_err(|e| unwritable(&e))?;
+        }
+        Ok(())
+    }
+
     /// All readable runs (of one job, or all), oldest first, and the files skipped.
     pub fn runs(&self, job: Option<&str>) -> (Vec<Run>, Vec<Skipped>) {
         self.runs_where(job, |_| true)
@@ -135,7 +143,7 @@ impl Store {
         let base = self.root.join("runs");
         let job_dirs: Vec<PathBuf> = match job {
             Some(job) => vec![base.join(job)],
-            None => match fs::read_dir(&base) {
+            None => match std::fs::read_dir(&base) {
                 Ok(entries) => entries.filter_map(|e| e.ok()).map(|e| e.path()).collect(),
                 Err(_) => Vec::new(),
             },
@@ -150,7 +158,7 @@ impl Store {
                 }
                 continue;
             }
-            let Ok(entries) = fs::read_dir(&dir) else {
+            let Ok(entries) = std::fs::read_dir(&dir) else {
                 continue;
             };
             for path in entries.filter_map(|e| e.ok()).map(|e| e.path()) {
@@ -175,7 +183,7 @@ impl Store {
                     });
                     continue;
                 }
-                match fs::read(&path)
+                match std::fs::read(&path)
                     .map_err(|e| e.to_string())
                     .and_then(|bytes| {
                         serde_json::from_slice::<Run>(&bytes).map_err(|e| e.to_string())

@@ -1,8 +1,8 @@
 //! Apply a sizing change to the files a user deploys from: the job's `cpu`/`memory` in
 //! fargate-cost.toml (toml_edit: comments, order and formatting kept) and, when the job has
 //! `task_definition_file`, the task-level `cpu`/`memory` of that ECS task definition (other
-//! content kept). Edits are computed first (for a diff), then written atomically, refusing
-//! to overwrite a file that changed since it was read.
+//! content kept). Edits are computed from the text read before anything ran (for a diff),
+//! then written atomically, refusing to overwrite a file that no longer holds that text.
 
 use std::path::{Path, PathBuf};
 
@@ -11,7 +11,8 @@ use serde_json::Value as Json;
 use toml_edit::{DocumentMut, Item, Value};
 
 use crate::error::{Error, Result};
-use crate::model::size::{MIB_PER_GB, Size, UNITS_PER_VCPU, format_gb, format_vcpu};
+use crate::model::size::{Size, format_gb, format_vcpu};
+use crate::model::task::ContainerLimits;
 use crate::store::write_atomic;
 
 /// A file and the text it should get.
@@ -39,7 +40,8 @@ impl Edit {
             .to_string()
     }
 
-    /// Write the new content, unless the file changed since it was read.
+    /// Write the new content, unless the file no longer holds the text the edit was computed
+    /// from (it was edited meanwhile, e.g. during a sweep).
     pub fn apply(&self) -> Result<()> {
         let now = std::fs::read_to_string(&self.path).map_err(|e| io_error(&self.path, e))?;
         if now != self.before {
@@ -142,8 +144,7 @@ fn set_keeping_decor(table: &mut dyn toml_edit::TableLike, key: &str, mut value:
 }
 
 /// The fargate-cost.toml edit that gives job `name` the size `size`.
-pub fn config_edit(path: &Path, name: &str, size: Size) -> Result<Edit> {
-    let before = std::fs::read_to_string(path).map_err(|e| io_error(path, e))?;
+pub fn config_edit(path: &Path, before: String, name: &str, size: Size) -> Result<Edit> {
     let mut document: DocumentMut = before.parse().map_err(|e: toml_edit::TomlError| {
         Error::Store(format!("{}: {}", path.display(), e.message()))
     })?;
@@ -168,8 +169,12 @@ pub fn config_edit(path: &Path, name: &str, size: Size) -> Result<Edit> {
 
 /// The task-definition JSON edit: task-level `cpu`/`memory` as strings (as ECS writes
 /// them), and container `memory`/`memoryReservation`/`cpu` kept within the new task size.
-pub fn task_definition_edit(path: &Path, container: Option<&str>, size: Size) -> Result<Edit> {
-    let before = std::fs::read_to_string(path).map_err(|e| io_error(path, e))?;
+pub fn task_definition_edit(
+    path: &Path,
+    before: String,
+    container: Option<&str>,
+    size: Size,
+) -> Result<Edit> {
     let mut json: Json = serde_json::from_str(&before)
         .map_err(|e| Error::Store(format!("{}: not JSON: {e}", path.display())))?;
     let root = json
@@ -190,7 +195,6 @@ pub fn task_definition_edit(path: &Path, container: Option<&str>, size: Size) ->
         .and_then(|m| m.trim().parse::<u64>().ok());
     task.insert("cpu".into(), Json::String(size.cpu_units().to_string()));
     task.insert("memory".into(), Json::String(size.memory_mib().to_string()));
-    let new_memory = u64::from(size.memory_mib());
     if let Some(containers) = task
         .get_mut("containerDefinitions")
         .and_then(Json::as_array_mut)
@@ -201,25 +205,25 @@ pub fn task_definition_edit(path: &Path, container: Option<&str>, size: Size) ->
             if !single && container.is_some() && named != container {
                 continue;
             }
-            // A hard limit equal to the old task memory was "the whole task": follow it.
-            if let Some(limit) = def.get("memory").and_then(Json::as_u64)
-                && (limit > new_memory || Some(limit) == old_memory)
-            {
-                def.insert("memory".into(), Json::from(new_memory));
-            }
-            if let Some(reservation) = def.get("memoryReservation").and_then(Json::as_u64) {
-                let cap = def
-                    .get("memory")
-                    .and_then(Json::as_u64)
-                    .unwrap_or(new_memory);
-                if reservation > cap {
-                    def.insert("memoryReservation".into(), Json::from(cap));
+            let get = |key: &str| def.get(key).and_then(Json::as_u64);
+            let old = ContainerLimits {
+                memory: get("memory"),
+                memory_reservation: get("memoryReservation"),
+                cpu: get("cpu"),
+            };
+            let new = old.within(old_memory, size);
+            for (key, before, after) in [
+                ("memory", old.memory, new.memory),
+                (
+                    "memoryReservation",
+                    old.memory_reservation,
+                    new.memory_reservation,
+                ),
+                ("cpu", old.cpu, new.cpu),
+            ] {
+                if let Some(value) = after.filter(|_| after != before) {
+                    def.insert(key.into(), Json::from(value));
                 }
-            }
-            if let Some(cpu) = def.get("cpu").and_then(Json::as_u64)
-                && cpu > u64::from(size.cpu_units())
-            {
-                def.insert("cpu".into(), Json::from(size.cpu_units()));
             }
         }
     }
@@ -233,17 +237,6 @@ pub fn task_definition_edit(path: &Path, container: Option<&str>, size: Size) ->
         before,
         after,
     })
-}
-
-/// vCPU and GiB as the task definition's unit strings would read.
-pub fn describe(size: Size) -> String {
-    format!(
-        "cpu {} ({} vCPU), memory {} ({} GiB)",
-        size.cpu_units(),
-        Decimal::from(size.cpu_units()) / Decimal::from(UNITS_PER_VCPU),
-        size.memory_mib(),
-        Decimal::from(size.memory_mib()) / Decimal::from(MIB_PER_GB)
-    )
 }
 
 #[cfg(test)]
@@ -273,7 +266,7 @@ memory = 4096
         let path = dir.path().join("fargate-cost.toml");
         std::fs::write(&path, CONFIG).unwrap();
         let size = Size::new(1024, 3072, Os::Linux).unwrap();
-        let edit = config_edit(&path, "a", size).unwrap();
+        let edit = config_edit(&path, std::fs::read_to_string(&path).unwrap(), "a", size).unwrap();
         let expected = CONFIG
             .replace("cpu = \"4 vCPU\"      #", "cpu = \"1 vCPU\"      #")
             .replace("memory = \"16 GiB\"   #", "memory = \"3 GiB\"   #");
@@ -281,7 +274,13 @@ memory = 4096
         edit.apply().unwrap();
         assert_eq!(std::fs::read_to_string(&path).unwrap(), expected);
         // Number styles stay numbers: b's memory was MiB.
-        let edit = config_edit(&path, "b", Size::new(512, 2048, Os::Linux).unwrap()).unwrap();
+        let edit = config_edit(
+            &path,
+            std::fs::read_to_string(&path).unwrap(),
+            "b",
+            Size::new(512, 2048, Os::Linux).unwrap(),
+        )
+        .unwrap();
         assert_eq!(
             edit.after,
             expected.replace("cpu = 2\nmemory = 4096", "cpu = 0.5\nmemory = 2048")
@@ -294,7 +293,13 @@ memory = 4096
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("fargate-cost.toml");
         std::fs::write(&path, CONFIG).unwrap();
-        let edit = config_edit(&path, "a", Size::new(1024, 2048, Os::Linux).unwrap()).unwrap();
+        let edit = config_edit(
+            &path,
+            std::fs::read_to_string(&path).unwrap(),
+            "a",
+            Size::new(1024, 2048, Os::Linux).unwrap(),
+        )
+        .unwrap();
         std::fs::write(&path, format!("{CONFIG}\n# someone else\n")).unwrap();
         let err = edit.apply().unwrap_err().to_string();
         assert!(
@@ -335,6 +340,7 @@ memory = 4096
         std::fs::write(&path, before).unwrap();
         let edit = task_definition_edit(
             &path,
+            before.to_string(),
             Some("app"),
             Size::new(1024, 3072, Os::Linux).unwrap(),
         )

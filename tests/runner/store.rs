@@ -290,3 +290,33 @@ fn damaged_and_foreign_files_are_reported_and_skipped() {
         "{warnings}"
     );
 }
+
+/// Regression: `--store` naming a file ran the whole job, then failed to record it. The
+/// store is checked first: exit 2 naming `--store`, and the job never starts.
+#[test]
+fn an_unwritable_store_is_refused_before_the_job_starts() {
+    let dir = tempfile::tempdir().unwrap();
+    let marker = dir.path().join("job-started");
+    let config = write_config(
+        dir.path(),
+        &format!(
+            "[[jobs]]\nname = \"j\"\ncpu = 0.25\nmemory = \"512MiB\"\n[jobs.local]\ncommand = [\"touch\", \"{}\"]\n",
+            marker.display()
+        ),
+    );
+    let not_a_dir = dir.path().join("store-is-a-file");
+    std::fs::write(&not_a_dir, "x").unwrap();
+    let output = Command::new(binary())
+        .args(["--config", &config.to_string_lossy()])
+        .args(["--store", &not_a_dir.to_string_lossy(), "run", "j"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.starts_with("error: --store: "), "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(
+        !marker.exists(),
+        "the job ran although its run could not be recorded"
+    );
+}

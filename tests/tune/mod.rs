@@ -142,3 +142,35 @@ fn a_sweep_of_a_real_fixture_job_fits_a_model_draws_a_chart_and_writes_the_confi
     assert!(changed[1].1.starts_with("memory = \""), "{changed:?}");
     assert_eq!(body.lines().count(), after.lines().count());
 }
+
+/// Regression: `--write` re-read the config after the sweep, so edits made during the
+/// sweep were silently overwritten with sizes computed from the old file. The job here
+/// edits its own config while it runs; `--write` must refuse (exit 1) and keep the edits.
+#[test]
+fn write_refuses_a_config_edited_during_the_sweep() {
+    let dir = tempfile::tempdir().unwrap();
+    let body = "[[jobs]]\nname = \"editor\"\ncpu = \"2 vCPU\"\nmemory = \"8GB\"\nruns_per_month = 30\n[jobs.local]\ncommand = [\"sh\", \"-c\", \"echo '# edited during the sweep' >> fargate-cost.toml\"]\n";
+    let config = config_with(dir.path(), body);
+    let output = Command::new(binary())
+        .args(["--config", &config.to_string_lossy(), "-q"])
+        .args([
+            "tune", "job", "editor", "--sweep", "0.25,0.5", "--repeat", "2",
+        ])
+        .arg("--write")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("changed since it was read; not overwritten"),
+        "{stderr}"
+    );
+    let after = std::fs::read_to_string(&config).unwrap();
+    // Baseline + 2 sizes × 2 repeats (+ any size added to cover memory): each run
+    // appended a line, and every line is still there; the size is unchanged.
+    assert!(
+        after.matches("# edited during the sweep").count() >= 5,
+        "{after}"
+    );
+    assert!(after.starts_with(body), "{after}");
+}

@@ -1,0 +1,120 @@
+//! The human output of `tune job`: the recommendation as field/value lines (Compute
+//! Optimizer style: finding, risk, reasons, current vs recommended, alternatives, why), and
+//! the sizes the runtime model priced.
+
+use std::time::Duration;
+
+use rust_decimal::Decimal;
+
+use crate::analysis::sizing::Recommendation;
+use crate::analysis::tuning::Alternatives;
+use crate::report::{Grid, text};
+
+/// The recommendation as field/value lines, Compute Optimizer style.
+pub fn summary(rec: &Recommendation, alternatives: &Alternatives) -> Grid {
+    let size = rec.recommended;
+    let seconds = rec.recommended_seconds;
+    let per_run = |cost: Option<Decimal>| {
+        cost.map_or_else(
+            || "n/a".to_string(),
+            |c| format!("{} per run", text::usd(c)),
+        )
+    };
+    let glue = match &alternatives.glue {
+        Ok((config, cost)) => format!("{config} — {} per run", text::usd(*cost)),
+        Err(why) => format!("n/a ({why})"),
+    };
+    let reasons: Vec<&str> = rec.reasons.iter().map(|r| r.code()).collect();
+    let mut rows = vec![
+        vec!["Job".into(), rec.job.clone()],
+        vec!["Finding".into(), rec.finding.to_string()],
+        vec!["Risk".into(), rec.risk.to_string()],
+        vec!["Reasons".into(), reasons.join(", ")],
+        vec![
+            "Based on".into(),
+            format!(
+                "{} run{} over {} day{}",
+                rec.runs,
+                if rec.runs == 1 { "" } else { "s" },
+                rec.days,
+                if rec.days == 1 { "" } else { "s" }
+            ),
+        ],
+        vec![
+            "Current".into(),
+            format!(
+                "{} — {} per run, {} per month ({:.0} s a run)",
+                rec.current,
+                text::usd(rec.current_usd_per_run),
+                text::usd(rec.current_usd_per_month),
+                rec.current_seconds
+            ),
+        ],
+        vec![
+            "Recommended".into(),
+            format!(
+                "{} — {} per run, {} per month ({:.0} s a run)",
+                size,
+                text::usd(rec.recommended_usd_per_run),
+                text::usd(rec.recommended_usd_per_month),
+                seconds
+            ),
+        ],
+        vec![
+            "Saving".into(),
+            format!("{} per month", text::usd(rec.savings_per_month())),
+        ],
+        vec!["Recommended on ARM".into(), per_run(alternatives.arm)],
+        vec!["Recommended on Spot".into(), per_run(alternatives.spot)],
+        vec!["Cheapest Glue".into(), glue],
+    ];
+    if let Some(deadline) = rec.deadline {
+        rows.push(vec![
+            "Deadline".into(),
+            humantime::format_duration(deadline).to_string(),
+        ]);
+    }
+    for line in &rec.explanation {
+        rows.push(vec!["Why".into(), line.clone()]);
+    }
+    Grid {
+        headers: vec!["Field".into(), "Value".into()],
+        rows,
+        ..Grid::default()
+    }
+}
+
+/// Sizes the runtime model priced.
+pub fn candidates(rec: &Recommendation) -> Grid {
+    Grid {
+        headers: [
+            "Size",
+            "Predicted run time",
+            "Per run",
+            "Meets deadline",
+            "",
+        ]
+        .map(String::from)
+        .to_vec(),
+        rows: rec
+            .candidates
+            .iter()
+            .map(|c| {
+                vec![
+                    c.size.to_string(),
+                    text::duration(Duration::from_secs_f64(c.seconds.max(0.0))),
+                    text::usd(c.usd_per_run),
+                    if c.meets_deadline { "yes" } else { "no" }.into(),
+                    if c.size == rec.recommended {
+                        "← recommended"
+                    } else {
+                        ""
+                    }
+                    .into(),
+                ]
+            })
+            .collect(),
+        right_aligned: vec![1, 2],
+        ..Grid::default()
+    }
+}
