@@ -7,6 +7,9 @@
 //! [`report`] (tables, rows, charts) → [`commands`]. A lower folder never imports a higher
 //! one. Library code never prints; commands print through [`printer`].
 
+// `pub` only where something outside the library (the binary, tests, benches) needs it.
+#![warn(unreachable_pub)]
+
 pub mod analysis;
 pub mod aws;
 pub mod cli;

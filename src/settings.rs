@@ -6,8 +6,9 @@ use std::path::{Path, PathBuf};
 
 use std::time::Duration;
 
+use crate::analysis::sizing::Options;
 use crate::analysis::workload::Overrides;
-use crate::cli::{self, Cli, CompareArgs};
+use crate::cli::{self, Cli, CompareArgs, TuneJobArgs};
 use crate::error::{Error, Result};
 use crate::model::glue::{ExecutionClass, GlueConfig, GlueVersion};
 use crate::model::job::DEFAULT_CONFIG;
@@ -263,5 +264,19 @@ pub fn resolve_launch(
             };
             Ok((launch, settings.region_for(job.region.as_deref())))
         }
+    }
+}
+
+/// `tune job`'s sizing options: flags, else the job's own deadline.
+pub fn tune_options(args: &TuneJobArgs, job: &Job) -> Options {
+    Options {
+        since: args.since,
+        now: chrono::Utc::now(),
+        min_runs: args.min_runs,
+        force: args.force,
+        memory_headroom: args.memory_headroom,
+        cpu_percentile: args.cpu_percentile,
+        strategy: args.strategy.into(),
+        deadline: args.deadline.or(job.deadline),
     }
 }

@@ -4,5 +4,5 @@
 pub mod comparison;
 pub mod monthly;
 pub mod sizing;
-pub mod tuning;
+pub(crate) mod tuning;
 pub mod workload;

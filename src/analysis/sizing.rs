@@ -9,10 +9,11 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use polars::prelude::*;
 use rust_decimal::Decimal;
-use rust_decimal::prelude::{FromPrimitive, ToPrimitive};
+use rust_decimal::prelude::ToPrimitive;
 use serde::Serialize;
 
 use crate::error::{Error, Result};
+use crate::model::job::Job;
 use crate::model::run::{Run, StopReason};
 use crate::model::size::{Arch, Capacity, Os, Size, UNITS_PER_VCPU};
 use crate::model::task::FargateTask;
@@ -224,6 +225,22 @@ pub struct JobContext {
     pub runs_per_month: Decimal,
 }
 
+impl JobContext {
+    /// The context of a configured job at its current size, priced in `region`.
+    pub fn for_job(job: &Job, current: Size, region: &str, runs_per_month: Decimal) -> JobContext {
+        JobContext {
+            name: job.name.clone(),
+            current,
+            os: job.os,
+            arch: job.arch,
+            capacity: job.capacity,
+            region: region.to_string(),
+            ephemeral_storage_gib: job.ephemeral_storage_gib,
+            runs_per_month,
+        }
+    }
+}
+
 /// Run time against vCPU: T(v) = a + b / v (fixed part + perfectly parallel part), fitted by
 /// least squares on trimmed-mean durations per size.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -346,12 +363,12 @@ impl Recommendation {
 
 /// Column names of the runs frame the engine aggregates.
 mod columns {
-    pub const ID: &str = "id";
-    pub const CPU_UNITS: &str = "cpu_units";
-    pub const PEAK: &str = "memory_peak_mib";
-    pub const CPU_USE: &str = "cpu_use_vcpu";
-    pub const SATURATION: &str = "cpu_saturation";
-    pub const SECONDS: &str = "duration_s";
+    pub(super) const ID: &str = "id";
+    pub(super) const CPU_UNITS: &str = "cpu_units";
+    pub(super) const PEAK: &str = "memory_peak_mib";
+    pub(super) const CPU_USE: &str = "cpu_use_vcpu";
+    pub(super) const SATURATION: &str = "cpu_saturation";
+    pub(super) const SECONDS: &str = "duration_s";
 }
 
 fn polars_error(e: PolarsError) -> Error {
@@ -448,10 +465,6 @@ pub fn trimmed_mean(sorted: &[f64]) -> f64 {
 
 fn mib_text(mib: f64) -> String {
     format!("{mib:.0} MiB")
-}
-
-fn to_decimal(value: f64) -> Decimal {
-    Decimal::from_f64(value).unwrap_or_default()
 }
 
 /// Price one run of `seconds` at `size` for the job.
@@ -785,11 +798,6 @@ pub fn parse_fraction(text: &str) -> Result<f64> {
                 format!("`{text}` is not valid; write a share such as 20% or 0.2 (0–400%)"),
             )
         })
-}
-
-/// Seconds as a Decimal (for display).
-pub fn seconds_decimal(seconds: f64) -> Decimal {
-    to_decimal(seconds).round_dp(1)
 }
 
 #[cfg(test)]

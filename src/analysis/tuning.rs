@@ -20,7 +20,7 @@ use crate::pricing::price;
 
 /// The size a job is tuned from: its configured size, else the smallest covering its Glue
 /// configuration.
-pub fn current_size(job: &Job) -> Result<Size> {
+pub(crate) fn current_size(job: &Job) -> Result<Size> {
     match (job.size, &job.glue) {
         (Some(size), _) => Ok(size),
         (None, Some(glue)) => Ok(glue::fargate_for(glue, job.os).0),
@@ -34,7 +34,7 @@ pub fn current_size(job: &Job) -> Result<Size> {
 /// The sizes a sweep runs: each CPU with the smallest valid memory at or above the memory
 /// the runs so far call for (peak + headroom, above any OOM kill) or the current memory;
 /// with a warning for each CPU that cannot have it.
-pub fn sweep_sizes(
+pub(crate) fn sweep_sizes(
     job: &Job,
     current: Size,
     runs: &[Run],
@@ -75,7 +75,7 @@ pub fn sweep_sizes(
 
 /// What one run at the recommended size would cost elsewhere.
 #[derive(Debug, Clone)]
-pub struct Alternatives {
+pub(crate) struct Alternatives {
     /// On ARM, on-demand (Linux only; where the book prices it).
     pub arm: Option<Decimal>,
     /// On Spot, at the job's architecture.
@@ -86,7 +86,12 @@ pub struct Alternatives {
 
 impl Alternatives {
     /// Price the recommended size's expected run on ARM, Spot and Glue.
-    pub fn price(job: &Job, rec: &Recommendation, book: &PriceBook, region: &str) -> Alternatives {
+    pub(crate) fn price(
+        job: &Job,
+        rec: &Recommendation,
+        book: &PriceBook,
+        region: &str,
+    ) -> Alternatives {
         let duration = Duration::from_secs_f64(rec.recommended_seconds.max(0.001));
         let task = job.task(rec.recommended);
         let per_run = |task: FargateTask| {

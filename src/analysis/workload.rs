@@ -93,7 +93,7 @@ fn check_platform(os: Os, arch: Arch) -> Result<()> {
 }
 
 /// Runs per month from a schedule, or the default with a note saying so.
-fn runs_per_month(schedule: Option<&Schedule>, name: &str, notes: &mut Vec<String>) -> Decimal {
+pub fn runs_per_month(schedule: Option<&Schedule>, name: &str, notes: &mut Vec<String>) -> Decimal {
     match schedule {
         Some(s) => {
             notes.extend(s.note().map(|note| format!("{name}: {note}.")));

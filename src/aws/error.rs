@@ -5,7 +5,7 @@ use aws_sdk_ecs::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
 use crate::error::Error;
 
 /// Translate an SDK error of `action` (the IAM action, e.g. `ecs:RunTask`).
-pub fn translate<E, R>(action: &str, error: SdkError<E, R>) -> Error
+pub(crate) fn translate<E, R>(action: &str, error: SdkError<E, R>) -> Error
 where
     E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
     R: std::fmt::Debug,

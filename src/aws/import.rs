@@ -22,7 +22,7 @@ use crate::runner::ecs::classify;
 
 /// A task found in the metrics.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-pub struct FoundTask {
+pub(crate) struct FoundTask {
     /// Task definition family.
     pub family: String,
     /// Task id.
@@ -30,7 +30,11 @@ pub struct FoundTask {
 }
 
 /// Tasks with per-task Container Insights metrics in a cluster (optionally one family).
-pub async fn discover(aws: &Aws, cluster: &str, family: Option<&str>) -> Result<Vec<FoundTask>> {
+pub(crate) async fn discover(
+    aws: &Aws,
+    cluster: &str,
+    family: Option<&str>,
+) -> Result<Vec<FoundTask>> {
     let mut request = aws
         .cloudwatch
         .list_metrics()
@@ -74,7 +78,7 @@ pub async fn discover(aws: &Aws, cluster: &str, family: Option<&str>) -> Result<
 
 /// What an import built, and the GetMetricData requests it took.
 #[derive(Debug, Default)]
-pub struct Imported {
+pub(crate) struct Imported {
     /// Runs with their samples.
     pub runs: Vec<(Run, Vec<Sample>)>,
     /// GetMetricData requests made.
@@ -82,7 +86,7 @@ pub struct Imported {
 }
 
 /// Build runs for `tasks`: metrics over [since, now], DescribeTasks for what ECS remembers.
-pub async fn build(
+pub(crate) async fn build(
     aws: &Aws,
     cluster: &str,
     tasks: &[FoundTask],
@@ -154,9 +158,8 @@ pub async fn build(
             .map(|p| p.0)
             .max()
             .unwrap_or(now);
-        let time = |t: Option<&aws_sdk_ecs::primitives::DateTime>| {
-            t.and_then(|t| DateTime::from_timestamp(t.secs(), t.subsec_nanos()))
-        };
+        let time =
+            |t: Option<&aws_sdk_ecs::primitives::DateTime>| t.and_then(crate::aws::chrono_time);
         let pull = task.and_then(|t| time(t.pull_started_at()));
         let stopped = task.and_then(|t| time(t.stopped_at()));
         let exact = pull.is_some() && stopped.is_some();

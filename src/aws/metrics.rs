@@ -64,7 +64,7 @@ fn aws_time(t: DateTime<Utc>) -> AwsDateTime {
 }
 
 fn chrono_time(t: &AwsDateTime) -> DateTime<Utc> {
-    DateTime::from_timestamp(t.secs(), t.subsec_nanos()).unwrap_or_default()
+    crate::aws::chrono_time(t).unwrap_or_default()
 }
 
 /// Pull `statistic` of every metric over [start, end) and return the series by index of

@@ -2,16 +2,22 @@
 //! `--profile`, `--region`, `--endpoint-url` / `AWS_ENDPOINT_URL`) and the clients are
 //! handed to the code that needs them. SDK errors become the tool's own in [`error`].
 
-pub mod error;
-pub mod import;
+pub(crate) mod error;
+pub(crate) mod import;
 pub mod metrics;
-pub mod task_definition;
+pub(crate) mod task_definition;
 
 use aws_config::BehaviorVersion;
 use aws_config::Region;
 use aws_config::retry::RetryConfig;
 
 use crate::error::{Error, Result};
+
+/// An SDK timestamp as a chrono UTC time (`None` when out of chrono's range). The ECS and
+/// CloudWatch clients share the smithy `DateTime`; this is the one conversion.
+pub fn chrono_time(t: &aws_sdk_ecs::primitives::DateTime) -> Option<chrono::DateTime<chrono::Utc>> {
+    chrono::DateTime::from_timestamp(t.secs(), t.subsec_nanos())
+}
 
 /// How to reach AWS, from global flags and the environment.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

@@ -10,7 +10,11 @@ use crate::model::task::ContainerLimits;
 
 /// Register `task_definition` (family, family:revision or ARN) again at `size`; returns the
 /// new revision's ARN.
-pub async fn register_resized(aws: &Aws, task_definition: &str, size: Size) -> Result<String> {
+pub(crate) async fn register_resized(
+    aws: &Aws,
+    task_definition: &str,
+    size: Size,
+) -> Result<String> {
     let described = aws
         .ecs
         .describe_task_definition()

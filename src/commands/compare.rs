@@ -17,7 +17,7 @@ use crate::settings::{CompareSettings, CompareTarget, GlobalSettings};
 use crate::store::Store;
 
 /// Run `compare`.
-pub fn compare(
+pub(crate) fn compare(
     settings: &GlobalSettings,
     args: &CompareArgs,
     printer: &Printer,

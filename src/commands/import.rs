@@ -14,7 +14,7 @@ use crate::settings::GlobalSettings;
 use crate::store::Store;
 
 /// Run `import ecs`.
-pub fn import_ecs(
+pub(crate) fn import_ecs(
     settings: &GlobalSettings,
     args: &ImportEcsArgs,
     printer: &Printer,

@@ -1,13 +1,13 @@
 //! One file per command. Each takes resolved settings and the printer, and returns an
 //! error for the CLI edge to print.
 
-pub mod compare;
-pub mod import;
-pub mod prices;
+pub(crate) mod compare;
+pub(crate) mod import;
+pub(crate) mod prices;
 pub mod report;
-pub mod run;
-pub mod runs;
-pub mod tune;
+pub(crate) mod run;
+pub(crate) mod runs;
+pub(crate) mod tune;
 
 use crate::cli::{Cli, Command, ImportCommand, PricesCommand, TuneCommand};
 use crate::printer::Printer;

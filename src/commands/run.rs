@@ -40,7 +40,11 @@ fn run_size(job: &Job, args: &RunArgs) -> Result<Size> {
 }
 
 /// Run `run`.
-pub fn run(settings: &GlobalSettings, args: &RunArgs, printer: &Printer) -> anyhow::Result<()> {
+pub(crate) fn run(
+    settings: &GlobalSettings,
+    args: &RunArgs,
+    printer: &Printer,
+) -> anyhow::Result<()> {
     let config = Config::load(&settings.config)?;
     let job = config.job(&args.job)?;
     let backend = match args.backend {

@@ -14,7 +14,11 @@ fn warn_skipped(printer: &Printer, skipped: &[Skipped]) {
 }
 
 /// Run `runs` / `runs show`.
-pub fn runs(settings: &GlobalSettings, args: &RunsArgs, printer: &Printer) -> anyhow::Result<()> {
+pub(crate) fn runs(
+    settings: &GlobalSettings,
+    args: &RunsArgs,
+    printer: &Printer,
+) -> anyhow::Result<()> {
     let store = Store::new(&settings.store);
     match &args.command {
         None => {

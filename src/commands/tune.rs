@@ -1,9 +1,9 @@
 //! `fargate-cost tune job NAME`: recommend a size from recorded runs (after an optional
 //! sweep of sizes), explain it, show the change as a diff, and apply it with `--write`.
 
-use crate::analysis::sizing::{self, JobContext, Options, Recommendation};
+use crate::analysis::sizing::{self, JobContext, Recommendation};
 use crate::analysis::tuning::{self, Alternatives};
-use crate::analysis::workload::DEFAULT_RUNS_PER_MONTH;
+use crate::analysis::workload::runs_per_month;
 use crate::cli::TuneJobArgs;
 use crate::error::{Error, Result};
 use crate::model::job::{Config, Job};
@@ -21,7 +21,7 @@ use crate::store::Store;
 use crate::store::rewrite::{self, Edit};
 
 /// Run `tune job`.
-pub fn tune_job(
+pub(crate) fn tune_job(
     settings: &GlobalSettings,
     args: &TuneJobArgs,
     printer: &Printer,
@@ -30,7 +30,7 @@ pub fn tune_job(
     let job = config.job(&args.name)?;
     // Read the files --write may change now, before a sweep that can take hours: the edit
     // is computed from this text and refused if the file changes meanwhile.
-    let task_definition = read_task_definition(&config, job)?;
+    let task_definition = rewrite::read_task_definition(&config, job)?;
     let book = PriceBook::bundled()?;
     let current = tuning::current_size(job)?;
     if !args.sweep.is_empty() {
@@ -84,29 +84,6 @@ pub fn tune_job(
         printer.note("run with --write to apply this change");
     }
     Ok(())
-}
-
-/// The job's task-definition file and its text, when it has one.
-fn read_task_definition(
-    config: &Config,
-    job: &Job,
-) -> Result<Option<(std::path::PathBuf, String)>> {
-    let Some(file) = &job.task_definition_file else {
-        return Ok(None);
-    };
-    let dir = config
-        .path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(std::path::Path::new("."));
-    let path = dir.join(file);
-    let text = std::fs::read_to_string(&path).map_err(|e| {
-        Error::invalid(
-            "task_definition_file",
-            format!("job `{}`: cannot read {}: {e}", job.name, path.display()),
-        )
-    })?;
-    Ok(Some((path, text)))
 }
 
 /// Run the sweep: a baseline run first when no run completed yet (memory comes from the
@@ -181,36 +158,11 @@ fn recommend(
     for s in &skipped {
         printer.warn(&format!("skipped {}: {}", s.path.display(), s.reason));
     }
-    let runs_per_month = match &job.schedule {
-        Some(schedule) => schedule.runs_per_month(),
-        None => {
-            printer.note(&format!(
-                "{}: no runs_per_month or schedule in the config; monthly figures assume {DEFAULT_RUNS_PER_MONTH} runs",
-                job.name
-            ));
-            DEFAULT_RUNS_PER_MONTH
-        }
-    };
-    let ctx = JobContext {
-        name: job.name.clone(),
-        current,
-        os: job.os,
-        arch: job.arch,
-        capacity: job.capacity,
-        region: region.to_string(),
-        ephemeral_storage_gib: job.ephemeral_storage_gib,
-        runs_per_month,
-    };
-    let options = Options {
-        since: args.since,
-        now: chrono::Utc::now(),
-        min_runs: args.min_runs,
-        force: args.force,
-        memory_headroom: args.memory_headroom,
-        cpu_percentile: args.cpu_percentile,
-        strategy: args.strategy.into(),
-        deadline: args.deadline.or(job.deadline),
-    };
+    let mut notes = Vec::new();
+    let runs_per_month = runs_per_month(job.schedule.as_ref(), &job.name, &mut notes);
+    notes.iter().for_each(|n| printer.note(n));
+    let ctx = JobContext::for_job(job, current, region, runs_per_month);
+    let options = settings::tune_options(args, job);
     sizing::recommend(&runs, &ctx, &options, book.region(region)?)
 }
 

@@ -170,7 +170,7 @@ pub(crate) const SPARK_CANDIDATES: [WorkerType; 10] = [
 ];
 
 /// Python shell capacities ("either 0.0625 or 1 DPU. The default is 0.0625 DPU.").
-pub const PYTHON_SHELL_CAPACITIES: [Decimal; 2] = [dec!(0.0625), dec!(1)];
+pub(crate) const PYTHON_SHELL_CAPACITIES: [Decimal; 2] = [dec!(0.0625), dec!(1)];
 
 /// Resources of one DPU: "4 vCPUs of compute capacity and 16 GB of memory".
 const DPU_VCPU: Decimal = dec!(4);
@@ -488,7 +488,7 @@ const OFFERS: [Offer; 14] = [
 
 /// Check that AWS sells `worker_type` on Glue `version` in `execution_class` (the offer
 /// matrix `OFFERS`, with its sources); the error names the field to change and what is valid.
-pub fn offer(
+pub(crate) fn offer(
     worker_type: WorkerType,
     version: GlueVersion,
     execution_class: ExecutionClass,
@@ -694,7 +694,7 @@ impl fmt::Display for GlueConfig {
 
 /// The smallest valid Fargate size that covers a Glue configuration's total vCPU and
 /// memory, capped at the largest task (with a warning when the cap applies).
-pub fn fargate_for(config: &GlueConfig, os: Os) -> (Size, Option<String>) {
+pub(crate) fn fargate_for(config: &GlueConfig, os: Os) -> (Size, Option<String>) {
     let cpu_units =
         u32::try_from((config.vcpu() * Decimal::from(UNITS_PER_VCPU)).ceil()).unwrap_or(u32::MAX);
     let memory_mib =

@@ -1,9 +1,9 @@
 //! The data model: valid Fargate sizes, jobs as configured, Glue configurations, schedules,
 //! and recorded runs. Nothing here prices, measures, reads the store or formats output.
 
-pub mod glue;
+pub(crate) mod glue;
 pub mod job;
 pub mod run;
-pub mod schedule;
+pub(crate) mod schedule;
 pub mod size;
 pub mod task;

@@ -51,6 +51,38 @@ pub enum StopReason {
     SpotInterruption,
 }
 
+impl StopReason {
+    /// Every stop reason, in the order the contract lists them.
+    pub const ALL: [StopReason; 6] = [
+        StopReason::Completed,
+        StopReason::Failed,
+        StopReason::Oom,
+        StopReason::Timeout,
+        StopReason::Interrupted,
+        StopReason::SpotInterruption,
+    ];
+}
+
+impl std::str::FromStr for StopReason {
+    type Err = crate::error::Error;
+
+    /// The contract's names (`completed`, `spot_interruption`, ...); anything else is an
+    /// error, never silently `failed`.
+    fn from_str(text: &str) -> crate::error::Result<StopReason> {
+        StopReason::ALL
+            .into_iter()
+            .find(|r| r.to_string() == text)
+            .ok_or_else(|| {
+                crate::error::Error::invalid(
+                    "stop_reason",
+                    format!(
+                        "`{text}` is not a stop reason; valid: completed, failed, oom, timeout, interrupted, spot_interruption"
+                    ),
+                )
+            })
+    }
+}
+
 impl fmt::Display for StopReason {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
@@ -319,6 +351,15 @@ pub fn memory_stats(samples: &[Sample], kernel_peak_mib: Option<f64>) -> MemoryS
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn stop_reasons_round_trip_and_unknown_ones_are_errors() {
+        for reason in StopReason::ALL {
+            assert_eq!(reason.to_string().parse::<StopReason>().unwrap(), reason);
+        }
+        let err = "exploded".parse::<StopReason>().unwrap_err().to_string();
+        assert!(err.contains("`exploded` is not a stop reason"), "{err}");
+    }
 
     #[test]
     fn percentiles_interpolate_linearly() {

@@ -126,15 +126,10 @@ fn current_year() -> i32 {
     Utc::now().year()
 }
 
-/// Average runs per month of an EventBridge schedule expression, counted from January 1 of
-/// the current UTC year.
-pub fn monthly_runs(text: &str) -> Result<Decimal> {
-    monthly_runs_from(text, current_year())
-}
-
 /// Average runs per month of an EventBridge schedule expression: a cron expression's runs in
 /// the 48 months from January 1 of `anchor_year`, divided by 48.
-pub fn monthly_runs_from(text: &str, anchor_year: i32) -> Result<Decimal> {
+#[cfg(test)]
+fn monthly_runs_from(text: &str, anchor_year: i32) -> Result<Decimal> {
     Ok(count_runs(text, anchor_year)?.runs_per_month)
 }
 

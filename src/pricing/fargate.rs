@@ -18,12 +18,12 @@ use crate::pricing::book::RegionPrices;
 const SECONDS_PER_HOUR: u64 = 3600;
 
 /// Whole seconds, rounded up ("rounded up to the nearest second").
-pub fn whole_seconds(duration: Duration) -> u64 {
+pub(crate) fn whole_seconds(duration: Duration) -> u64 {
     duration.as_secs() + u64::from(duration.subsec_nanos() > 0)
 }
 
 /// Minimum billed seconds of a Fargate task: 60 on Linux, 300 on Windows.
-pub fn fargate_minimum_seconds(os: Os) -> u64 {
+pub(crate) fn fargate_minimum_seconds(os: Os) -> u64 {
     match os {
         Os::Linux => 60,
         Os::Windows => 300,
@@ -31,7 +31,7 @@ pub fn fargate_minimum_seconds(os: Os) -> u64 {
 }
 
 /// Billed seconds of a Fargate task that ran `duration`.
-pub fn fargate_billed_seconds(duration: Duration, os: Os) -> u64 {
+pub(crate) fn fargate_billed_seconds(duration: Duration, os: Os) -> u64 {
     whole_seconds(duration).max(fargate_minimum_seconds(os))
 }
 
@@ -59,7 +59,7 @@ pub(crate) fn for_seconds(hourly: Decimal, seconds: u64) -> Decimal {
 }
 
 /// Price one Fargate task that ran for `duration` in a region.
-pub fn fargate_cost(
+pub(crate) fn fargate_cost(
     region_code: &str,
     region: &RegionPrices,
     task: &FargateTask,

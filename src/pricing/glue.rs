@@ -20,7 +20,7 @@ use crate::pricing::fargate::{for_seconds, whole_seconds};
 
 /// The hourly rate per DPU of `config` in a region. `config` is sold (GlueConfig checks
 /// the offer matrix), so a Python shell is never on 6.0 and Flex is only G.1X/G.2X.
-pub fn rate<'a>(
+pub(crate) fn rate<'a>(
     config: &GlueConfig,
     region_code: &str,
     region: &'a RegionPrices,
@@ -67,12 +67,12 @@ pub struct GlueCost {
 }
 
 /// Billed seconds of a Glue run that took `duration`.
-pub fn glue_billed_seconds(duration: Duration, config: &GlueConfig) -> u64 {
+pub(crate) fn glue_billed_seconds(duration: Duration, config: &GlueConfig) -> u64 {
     whole_seconds(duration).max(config.minimum_billed_seconds())
 }
 
 /// Price one Glue job run of `duration` in a region.
-pub fn glue_cost(
+pub(crate) fn glue_cost(
     region_code: &str,
     region: &RegionPrices,
     config: &GlueConfig,
@@ -91,7 +91,7 @@ pub fn glue_cost(
 
 /// A Glue configuration chosen as the equivalent of a Fargate size, with why.
 #[derive(Debug, Clone)]
-pub struct Equivalent {
+pub(crate) struct Equivalent {
     /// The configuration.
     pub config: GlueConfig,
     /// A note when the choice is not the obvious one.
@@ -104,7 +104,7 @@ pub struct Equivalent {
 /// configurations AWS sells on `version` are candidates (every one is built by
 /// `GlueConfig::new`, which checks the offer matrix), except that a Python shell, which does
 /// not run on the Spark versions 4.0 and later, is taken on Glue 3.0 (Python 3.9).
-pub fn equivalent_for(
+pub(crate) fn equivalent_for(
     size: Size,
     engine: Engine,
     version: GlueVersion,

@@ -3,6 +3,6 @@
 //! command calls to price a task or a recorded run.
 
 pub mod book;
-pub mod fargate;
-pub mod glue;
+pub(crate) mod fargate;
+pub(crate) mod glue;
 pub mod price;

@@ -24,7 +24,7 @@ fn fargate_label(os: Os, arch: Arch, capacity: Capacity) -> String {
 }
 
 /// The human table: one block of rows per job, then the notes.
-pub fn comparisons(comparisons: &[Comparison], notes: &[String]) -> Grid {
+pub(crate) fn comparisons(comparisons: &[Comparison], notes: &[String]) -> Grid {
     let mut grid = Grid {
         headers: [
             "Job",

@@ -23,7 +23,7 @@ fn cell(value: &Value) -> String {
 }
 
 /// Render rows as CSV with a header row from the first row's fields.
-pub fn render<T: Serialize>(rows: &[T]) -> Result<String> {
+pub(crate) fn render<T: Serialize>(rows: &[T]) -> Result<String> {
     let mut writer = ::csv::WriterBuilder::new()
         .terminator(::csv::Terminator::CRLF)
         .from_writer(Vec::new());
@@ -43,7 +43,7 @@ pub fn render<T: Serialize>(rows: &[T]) -> Result<String> {
 }
 
 /// Render a header-only CSV from column names.
-pub fn header_only(columns: &[&str]) -> String {
+pub(crate) fn header_only(columns: &[&str]) -> String {
     let mut line = columns.join(",");
     line.push_str("\r\n");
     line

@@ -3,15 +3,16 @@
 //! for scripts; the files here turn either into text.
 
 pub mod chart;
-pub mod compare;
-pub mod csv;
-pub mod json;
-pub mod progress;
-pub mod rows;
-pub mod runs;
-pub mod table;
-pub mod text;
-pub mod tune;
+pub(crate) mod compare;
+pub(crate) mod csv;
+pub(crate) mod json;
+pub(crate) mod prices;
+pub(crate) mod progress;
+pub(crate) mod rows;
+pub(crate) mod runs;
+pub(crate) mod table;
+pub(crate) mod text;
+pub(crate) mod tune;
 
 use serde::Serialize;
 

@@ -16,14 +16,14 @@ use crate::runner::session::Observer;
 use crate::store::Store;
 
 /// Shows a session's runs as they happen.
-pub struct ProgressLine<'a> {
+pub(crate) struct ProgressLine<'a> {
     printer: &'a Printer,
     bar: RefCell<Option<ProgressBar>>,
 }
 
 impl<'a> ProgressLine<'a> {
     /// A progress line drawn through `printer`'s verbosity.
-    pub fn new(printer: &'a Printer) -> ProgressLine<'a> {
+    pub(crate) fn new(printer: &'a Printer) -> ProgressLine<'a> {
         ProgressLine {
             printer,
             bar: RefCell::new(None),

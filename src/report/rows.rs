@@ -17,7 +17,7 @@ fn usd(value: Decimal) -> Decimal {
 
 /// One `compare --output json|csv` row; field order is the contract's column order.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct CompareRow {
+pub(crate) struct CompareRow {
     /// Job name.
     pub job: String,
     /// Region.
@@ -103,7 +103,7 @@ impl From<&Comparison> for CompareRow {
 
 /// One `runs --output json|csv` row; field order is the contract's column order.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct RunRow {
+pub(crate) struct RunRow {
     /// Run id.
     pub id: String,
     /// Job.
@@ -197,7 +197,7 @@ fn round3(value: f64) -> Decimal {
 
 /// One `tune --output json` row; field order is the contract's.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct TuneRow {
+pub(crate) struct TuneRow {
     /// Job.
     pub job: String,
     /// Finding.

@@ -8,7 +8,7 @@ use crate::model::size::format_gb;
 use crate::report::{Grid, text};
 
 /// The human table of runs.
-pub fn runs(runs: &[Run]) -> Grid {
+pub(crate) fn runs(runs: &[Run]) -> Grid {
     Grid {
         headers: [
             "Run",
@@ -53,7 +53,7 @@ pub fn runs(runs: &[Run]) -> Grid {
 }
 
 /// One run as field/value lines, with use against the size's limits.
-pub fn detail(run: &Run, samples_read: usize) -> Grid {
+pub(crate) fn detail(run: &Run, samples_read: usize) -> Grid {
     let vcpu: f64 = run.vcpu().try_into().unwrap_or(0.0);
     let limit_mib = f64::from(run.memory_mib);
     let share = |used: f64, limit: f64| {

@@ -5,11 +5,11 @@ use comfy_table::{CellAlignment, ContentArrangement, Table, presets};
 use super::Grid;
 
 /// Terminal width the table is fitted to.
-pub const TABLE_WIDTH: u16 = 100;
+pub(crate) const TABLE_WIDTH: u16 = 100;
 
 /// Which kind of table to draw.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Style {
+pub(crate) enum Style {
     /// Box-drawn, wrapped to [`TABLE_WIDTH`].
     Terminal,
     /// GitHub Markdown.
@@ -17,7 +17,7 @@ pub enum Style {
 }
 
 /// Draw a grid, followed by its notes (one per line).
-pub fn render(grid: &Grid, style: Style) -> String {
+pub(crate) fn render(grid: &Grid, style: Style) -> String {
     let mut table = Table::new();
     match style {
         Style::Terminal => {

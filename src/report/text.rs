@@ -7,7 +7,7 @@ use rust_decimal::{Decimal, RoundingStrategy};
 
 /// "$1,234.57", "$0.037", "$0.000206": two decimals from $1 up, below that up to three
 /// significant digits, at least two and at most six decimals (the micro-dollar).
-pub fn usd(value: Decimal) -> String {
+pub(crate) fn usd(value: Decimal) -> String {
     let negative = value.is_sign_negative() && !value.is_zero();
     let abs = value.abs();
     let decimals = if abs >= Decimal::ONE || abs.is_zero() {
@@ -48,7 +48,7 @@ pub fn usd(value: Decimal) -> String {
 }
 
 /// "45m", "1h 30m", "2m 5s", "1.5s".
-pub fn duration(value: Duration) -> String {
+pub(crate) fn duration(value: Duration) -> String {
     if value < Duration::from_secs(10) && value.subsec_millis() != 0 {
         return format!("{:.1}s", value.as_secs_f64());
     }
@@ -56,7 +56,7 @@ pub fn duration(value: Duration) -> String {
 }
 
 /// "×8.91", "×0.31".
-pub fn ratio(value: Decimal) -> String {
+pub(crate) fn ratio(value: Decimal) -> String {
     let rounded = if value >= Decimal::TEN {
         value.round_dp(1)
     } else {

@@ -11,7 +11,7 @@ use crate::analysis::tuning::Alternatives;
 use crate::report::{Grid, text};
 
 /// The recommendation as field/value lines, Compute Optimizer style.
-pub fn summary(rec: &Recommendation, alternatives: &Alternatives) -> Grid {
+pub(crate) fn summary(rec: &Recommendation, alternatives: &Alternatives) -> Grid {
     let size = rec.recommended;
     let seconds = rec.recommended_seconds;
     let per_run = |cost: Option<Decimal>| {
@@ -85,7 +85,7 @@ pub fn summary(rec: &Recommendation, alternatives: &Alternatives) -> Grid {
 }
 
 /// Sizes the runtime model priced.
-pub fn candidates(rec: &Recommendation) -> Grid {
+pub(crate) fn candidates(rec: &Recommendation) -> Grid {
     Grid {
         headers: [
             "Size",

@@ -4,5 +4,5 @@
 pub mod cgroup;
 pub mod ecs;
 pub mod local;
-pub mod procfs;
-pub mod session;
+pub(crate) mod procfs;
+pub(crate) mod session;

@@ -33,7 +33,7 @@ fn stat(pid: &str) -> Option<(i64, u64, u64)> {
 }
 
 /// CPU nanoseconds and resident bytes of every process in a process group.
-pub fn group_counters(pgid: i32) -> (u64, u64) {
+pub(crate) fn group_counters(pgid: i32) -> (u64, u64) {
     let (ticks, page) = (clock_ticks(), page_size());
     let Ok(entries) = fs::read_dir("/proc") else {
         return (0, 0);

@@ -24,7 +24,7 @@ use crate::runner::local::{self, LocalRequest, Progress};
 use crate::store::Store;
 
 /// Told what a session does, so a command can show it.
-pub trait Observer {
+pub(crate) trait Observer {
     /// A run is about to start (`run_id` is known for local runs).
     fn launching(&self, label: &str, size: Size, backend: &str, run_id: Option<&str>);
     /// A local run's latest sample.
@@ -65,7 +65,7 @@ pub enum Launch {
 }
 
 /// Everything needed to run one job repeatedly and record each run.
-pub struct Session<'a> {
+pub(crate) struct Session<'a> {
     job: &'a Job,
     region: String,
     prices: &'a RegionPrices,
@@ -79,7 +79,7 @@ pub struct Session<'a> {
 }
 
 /// The backend a job runs on by default: ECS when it has only ECS settings.
-pub fn default_backend(job: &Job) -> Backend {
+pub(crate) fn default_backend(job: &Job) -> Backend {
     if job.local.is_none() && job.ecs.is_some() {
         Backend::Ecs
     } else {
@@ -88,13 +88,13 @@ pub fn default_backend(job: &Job) -> Backend {
 }
 
 /// A new run id: UTC time (sortable) and 8 random hex digits (unique across concurrent runs).
-pub fn new_run_id() -> String {
+pub(crate) fn new_run_id() -> String {
     let random = uuid::Uuid::new_v4().simple().to_string();
     format!("{}-{}", Utc::now().format("%Y%m%dT%H%M%SZ"), &random[..8])
 }
 
 /// How a session is set up, resolved by the command.
-pub struct SessionSettings<'a> {
+pub(crate) struct SessionSettings<'a> {
     /// The job.
     pub job: &'a Job,
     /// Region priced (and launched in, on ECS).
@@ -116,7 +116,10 @@ pub struct SessionSettings<'a> {
 impl<'a> Session<'a> {
     /// Prepare runs. SIGINT/SIGTERM only set a flag: the runner stops the job and the
     /// partial run is still recorded.
-    pub fn new(settings: SessionSettings<'a>, observer: &'a dyn Observer) -> Result<Session<'a>> {
+    pub(crate) fn new(
+        settings: SessionSettings<'a>,
+        observer: &'a dyn Observer,
+    ) -> Result<Session<'a>> {
         settings.store.check_writable(&settings.job.name)?;
         let stop = Arc::new(AtomicBool::new(false));
         for signal in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
@@ -138,17 +141,17 @@ impl<'a> Session<'a> {
     }
 
     /// True once Ctrl-C/SIGTERM arrived: start no further runs.
-    pub fn stopped(&self) -> bool {
+    pub(crate) fn stopped(&self) -> bool {
         self.stop.load(Ordering::SeqCst)
     }
 
     /// The store runs are recorded in.
-    pub fn store(&self) -> &Store {
+    pub(crate) fn store(&self) -> &Store {
         &self.store
     }
 
     /// Run the job once at `size` and record it.
-    pub fn run_once(&self, size: Size, label: &str) -> Result<Run> {
+    pub(crate) fn run_once(&self, size: Size, label: &str) -> Result<Run> {
         let (facts, samples) = match &self.launch {
             Launch::Local {
                 command,
@@ -303,6 +306,6 @@ impl<'a> Session<'a> {
 }
 
 /// Whether a run's outcome should end a series of runs (Ctrl-C).
-pub fn interrupted(run: &Run) -> bool {
+pub(crate) fn interrupted(run: &Run) -> bool {
     run.stop_reason == StopReason::Interrupted
 }

@@ -11,9 +11,9 @@ use polars::prelude::*;
 use crate::error::{Error, Result};
 use crate::model::run::{Run, Sample};
 
-pub mod fs;
+pub(crate) mod fs;
 pub mod index;
-pub mod rewrite;
+pub(crate) mod rewrite;
 
 pub use fs::write_atomic;
 

@@ -11,13 +11,14 @@ use serde_json::Value as Json;
 use toml_edit::{DocumentMut, Item, Value};
 
 use crate::error::{Error, Result};
+use crate::model::job::{Config, Job};
 use crate::model::size::{Size, format_gb, format_vcpu};
 use crate::model::task::ContainerLimits;
 use crate::store::write_atomic;
 
 /// A file and the text it should get.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Edit {
+pub(crate) struct Edit {
     /// The file.
     pub path: PathBuf,
     /// Its content when read.
@@ -28,7 +29,7 @@ pub struct Edit {
 
 impl Edit {
     /// A unified diff of the change ("" when nothing changes).
-    pub fn diff(&self) -> String {
+    pub(crate) fn diff(&self) -> String {
         if self.before == self.after {
             return String::new();
         }
@@ -42,7 +43,7 @@ impl Edit {
 
     /// Write the new content, unless the file no longer holds the text the edit was computed
     /// from (it was edited meanwhile, e.g. during a sweep).
-    pub fn apply(&self) -> Result<()> {
+    pub(crate) fn apply(&self) -> Result<()> {
         let now = std::fs::read_to_string(&self.path).map_err(|e| io_error(&self.path, e))?;
         if now != self.before {
             return Err(Error::Store(format!(
@@ -143,8 +144,31 @@ fn set_keeping_decor(table: &mut dyn toml_edit::TableLike, key: &str, mut value:
     }
 }
 
+/// The job's task-definition file and its text as read now, when it has one.
+pub(crate) fn read_task_definition(
+    config: &Config,
+    job: &Job,
+) -> Result<Option<(PathBuf, String)>> {
+    let Some(file) = &job.task_definition_file else {
+        return Ok(None);
+    };
+    let dir = config
+        .path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let path = dir.join(file);
+    let text = std::fs::read_to_string(&path).map_err(|e| {
+        Error::invalid(
+            "task_definition_file",
+            format!("job `{}`: cannot read {}: {e}", job.name, path.display()),
+        )
+    })?;
+    Ok(Some((path, text)))
+}
+
 /// The fargate-cost.toml edit that gives job `name` the size `size`.
-pub fn config_edit(path: &Path, before: String, name: &str, size: Size) -> Result<Edit> {
+pub(crate) fn config_edit(path: &Path, before: String, name: &str, size: Size) -> Result<Edit> {
     let mut document: DocumentMut = before.parse().map_err(|e: toml_edit::TomlError| {
         Error::Store(format!("{}: {}", path.display(), e.message()))
     })?;
@@ -169,7 +193,7 @@ pub fn config_edit(path: &Path, before: String, name: &str, size: Size) -> Resul
 
 /// The task-definition JSON edit: task-level `cpu`/`memory` as strings (as ECS writes
 /// them), and container `memory`/`memoryReservation`/`cpu` kept within the new task size.
-pub fn task_definition_edit(
+pub(crate) fn task_definition_edit(
     path: &Path,
     before: String,
     container: Option<&str>,
