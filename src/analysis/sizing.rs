@@ -494,47 +494,124 @@ pub fn recommend(
     options: &Options,
     prices: &RegionPrices,
 ) -> Result<Recommendation> {
-    let since =
-        options.now - chrono::Duration::from_std(options.since).unwrap_or(chrono::Duration::MAX);
-    let window: Vec<&Run> = runs
-        .iter()
-        .filter(|r| r.job == ctx.name && r.started_at >= since)
-        .collect();
-    let usable: Vec<&Run> = window
-        .iter()
-        .copied()
-        .filter(|r| r.stop_reason == StopReason::Completed)
-        .collect();
-    let ooms: Vec<&Run> = window
-        .iter()
-        .copied()
-        .filter(|r| r.stop_reason == StopReason::Oom)
-        .collect();
-    let lookback_days = options.since.as_secs().div_ceil(86_400);
-    if usable.len() < options.min_runs && !options.force || usable.is_empty() {
-        return Err(Error::NotEnoughRuns {
-            job: ctx.name.clone(),
-            found: usable.len(),
-            needed: options.min_runs,
-            days: lookback_days,
-        });
+    let window = Window::select(runs, ctx, options)?;
+    let mut notes = Notes::default();
+    if window.usable.len() < options.min_runs {
+        notes.reasons.push(Reason::FewRuns);
     }
-    let mut reasons = Vec::new();
-    let mut explanation = Vec::new();
-    if usable.len() < options.min_runs {
-        reasons.push(Reason::FewRuns);
-    }
-    let first = usable
-        .iter()
-        .map(|r| r.started_at)
-        .min()
-        .unwrap_or(options.now);
-    let days = ((options.now - first).num_seconds().max(0) as u64)
-        .div_ceil(86_400)
-        .max(1);
-
-    let frame = runs_frame(&usable, options.cpu_percentile).map_err(polars_error)?;
+    let frame = runs_frame(&window.usable, options.cpu_percentile).map_err(polars_error)?;
     let sizes = per_size(&frame).map_err(polars_error)?;
+    let (peak, memory_mib) = memory_target(&frame, &window, options, &mut notes)?;
+
+    let current_vcpu = ctx.current.vcpu().to_f64().unwrap_or(1.0);
+    let at_current = sizes.iter().find(|s| (s.0 - current_vcpu).abs() < 1e-9);
+    let current_seconds = at_current.or(sizes.last()).map_or(0.0, |s| s.1);
+    let points: Vec<(f64, f64, usize)> = sizes.iter().map(|s| (s.0, s.1, s.2)).collect();
+    let model = RuntimeModel::fit(points);
+    let (size, recommended_seconds, candidates) = match &model {
+        Some(model) => size_from_model(model, ctx, memory_mib, options, prices, &mut notes)?,
+        None => {
+            let size = size_without_model(&sizes, ctx, memory_mib, options, &mut notes);
+            // Without a model, a job that was not CPU-bound is assumed to take as long.
+            (size, current_seconds, Vec::new())
+        }
+    };
+    let outcome = Outcome {
+        size,
+        memory_mib,
+        seconds: recommended_seconds,
+        peak,
+    };
+    add_reasons(&outcome, ctx, options.deadline, &mut notes);
+    let current_usd_per_run = price(ctx, prices, ctx.current, current_seconds)?;
+    let recommended_usd_per_run = price(ctx, prices, size, recommended_seconds)?;
+    let (finding, risk) = finding_and_risk(&outcome, ctx, &window, model.as_ref(), &notes);
+    notes.explanation.push(format!(
+        "size: cheapest valid Fargate {} size with ≥ {} and the CPU above: {size} (peak uses {:.0}% of it)",
+        ctx.os,
+        mib_text(f64::from(memory_mib)),
+        peak / f64::from(size.memory_mib()) * 100.0
+    ));
+    Ok(Recommendation {
+        job: ctx.name.clone(),
+        finding,
+        risk,
+        reasons: notes.reasons,
+        runs: window.usable.len(),
+        days: window.days,
+        current: ctx.current,
+        recommended: size,
+        current_seconds,
+        recommended_seconds,
+        current_usd_per_month: current_usd_per_run * ctx.runs_per_month,
+        recommended_usd_per_month: recommended_usd_per_run * ctx.runs_per_month,
+        current_usd_per_run,
+        recommended_usd_per_run,
+        model,
+        candidates,
+        deadline: options.deadline,
+        explanation: notes.explanation,
+    })
+}
+
+/// Reason codes and the sentences that explain the numbers, gathered step by step.
+#[derive(Default)]
+struct Notes {
+    reasons: Vec<Reason>,
+    explanation: Vec<String>,
+}
+
+/// The runs a recommendation reads: completed runs in the window, and OOM-killed ones.
+struct Window<'a> {
+    usable: Vec<&'a Run>,
+    ooms: Vec<&'a Run>,
+    days: u64,
+}
+
+impl<'a> Window<'a> {
+    fn select(runs: &'a [Run], ctx: &JobContext, options: &Options) -> Result<Window<'a>> {
+        let since = options.now
+            - chrono::Duration::from_std(options.since).unwrap_or(chrono::Duration::MAX);
+        let window: Vec<&Run> = runs
+            .iter()
+            .filter(|r| r.job == ctx.name && r.started_at >= since)
+            .collect();
+        let with = |reason: StopReason| -> Vec<&Run> {
+            window
+                .iter()
+                .copied()
+                .filter(|r| r.stop_reason == reason)
+                .collect()
+        };
+        let (usable, ooms) = (with(StopReason::Completed), with(StopReason::Oom));
+        if usable.len() < options.min_runs && !options.force || usable.is_empty() {
+            return Err(Error::NotEnoughRuns {
+                job: ctx.name.clone(),
+                found: usable.len(),
+                needed: options.min_runs,
+                days: options.since.as_secs().div_ceil(86_400),
+            });
+        }
+        let first = usable
+            .iter()
+            .map(|r| r.started_at)
+            .min()
+            .unwrap_or(options.now);
+        let days = ((options.now - first).num_seconds().max(0) as u64)
+            .div_ceil(86_400)
+            .max(1);
+        Ok(Window { usable, ooms, days })
+    }
+}
+
+/// Memory: never below the highest peak; peak × (1 + headroom); above any OOM kill.
+/// Returns the highest peak and the memory target in MiB.
+fn memory_target(
+    frame: &DataFrame,
+    window: &Window<'_>,
+    options: &Options,
+    notes: &mut Notes,
+) -> Result<(f64, u32)> {
     // The run with the highest peak (polars arg_max over the peak column).
     let peak_row = frame
         .column(columns::PEAK)
@@ -548,118 +625,138 @@ pub fn recommend(
             (0, 0.0),
             |best, (i, v)| if v > best.1 { (i, v) } else { best },
         );
-    let peak_run = usable.get(peak_index).map_or("", |r| r.id.as_str());
-
-    // Memory: never below the highest peak; peak × (1 + headroom); above any OOM kill.
-    let mut memory_target = peak * (1.0 + options.memory_headroom);
-    explanation.push(format!(
+    let peak_run = window.usable.get(peak_index).map_or("", |r| r.id.as_str());
+    let mut target = peak * (1.0 + options.memory_headroom);
+    notes.explanation.push(format!(
         "memory: highest peak {} (run {peak_run}) + {:.0}% headroom = {}",
         mib_text(peak),
         options.memory_headroom * 100.0,
-        mib_text(memory_target)
+        mib_text(target)
     ));
-    if let Some(worst) = ooms.iter().max_by_key(|r| r.memory_mib) {
+    if let Some(worst) = window.ooms.iter().max_by_key(|r| r.memory_mib) {
         let floor = f64::from(worst.memory_mib) * OOM_FACTOR;
-        reasons.push(Reason::OOMHistory);
-        explanation.push(format!(
+        notes.reasons.push(Reason::OOMHistory);
+        notes.explanation.push(format!(
             "memory: {} run(s) killed at the memory limit, the largest at {} (run {}); floor ×{OOM_FACTOR} = {}",
-            ooms.len(),
+            window.ooms.len(),
             mib_text(f64::from(worst.memory_mib)),
             worst.id,
             mib_text(floor)
         ));
-        memory_target = memory_target.max(floor);
+        target = target.max(floor);
     }
-    let memory_mib = memory_target.max(peak).ceil() as u32;
+    Ok((peak, target.max(peak).ceil() as u32))
+}
 
-    // CPU.
-    let current_vcpu = ctx.current.vcpu().to_f64().unwrap_or(1.0);
-    let at_current = sizes.iter().find(|s| (s.0 - current_vcpu).abs() < 1e-9);
-    let cpu_bound = sizes.iter().any(|s| s.3 >= SATURATION);
-    let points: Vec<(f64, f64, usize)> = sizes.iter().map(|s| (s.0, s.1, s.2)).collect();
-    let model = RuntimeModel::fit(points);
-    let current_seconds = at_current.or(sizes.last()).map_or(0.0, |s| s.1);
-    let deadline = options.deadline;
-    let mut candidates = Vec::new();
-
-    let (size, recommended_seconds) = if let Some(model) = &model {
-        reasons.push(Reason::RuntimeModel);
-        explanation.push(format!(
-            "cpu: runtime model T(v) = {:.1} s + {:.1} s·vCPU / v (R² = {:.3}) from {} size(s)",
-            model.a,
-            model.b,
-            model.r2,
-            model.points.len()
-        ));
-        let measured = model.points.iter().map(|p| p.0);
-        let (low, high) = measured.fold((f64::INFINITY, 0.0f64), |(lo, hi), v| {
+/// With a runtime model: price every CPU level at the memory target and choose by strategy.
+fn size_from_model(
+    model: &RuntimeModel,
+    ctx: &JobContext,
+    memory_mib: u32,
+    options: &Options,
+    prices: &RegionPrices,
+    notes: &mut Notes,
+) -> Result<(Size, f64, Vec<Candidate>)> {
+    notes.reasons.push(Reason::RuntimeModel);
+    notes.explanation.push(format!(
+        "cpu: runtime model T(v) = {:.1} s + {:.1} s·vCPU / v (R² = {:.3}) from {} size(s)",
+        model.a,
+        model.b,
+        model.r2,
+        model.points.len()
+    ));
+    let (low, high) = model
+        .points
+        .iter()
+        .map(|p| p.0)
+        .fold((f64::INFINITY, 0.0f64), |(lo, hi), v| {
             (lo.min(v), hi.max(v))
         });
-        explanation.push(format!(
-            "cpu: measured between {low} and {high} vCPU; predictions outside that range are extrapolated"
-        ));
-        for units in cpu_levels(ctx.os) {
-            let Some(size) = Size::smallest_covering(units, memory_mib, ctx.os) else {
-                continue;
-            };
-            if size.cpu_units() != units {
-                continue; // memory needs a bigger CPU level, priced there
-            }
-            let seconds = model.predict(f64::from(units) / f64::from(UNITS_PER_VCPU));
-            candidates.push(Candidate {
-                size,
-                seconds,
-                usd_per_run: price(ctx, prices, size, seconds)?,
-                meets_deadline: deadline.is_none_or(|d| seconds <= d.as_secs_f64()),
-            });
+    notes.explanation.push(format!(
+        "cpu: measured between {low} and {high} vCPU; predictions outside that range are extrapolated"
+    ));
+    let mut candidates = Vec::new();
+    for units in cpu_levels(ctx.os) {
+        let Some(size) = Size::smallest_covering(units, memory_mib, ctx.os) else {
+            continue;
+        };
+        if size.cpu_units() != units {
+            continue; // memory needs a bigger CPU level, priced there
         }
-        let pick = choose(&candidates, options.strategy);
-        match pick {
-            Some(c) => (c.size, c.seconds),
-            None => {
-                let largest = candidates.last().map_or(Size::largest(), |c| c.size);
-                (
-                    largest,
-                    model.predict(largest.vcpu().to_f64().unwrap_or(16.0)),
-                )
-            }
+        let seconds = model.predict(f64::from(units) / f64::from(UNITS_PER_VCPU));
+        candidates.push(Candidate {
+            size,
+            seconds,
+            usd_per_run: price(ctx, prices, size, seconds)?,
+            meets_deadline: options.deadline.is_none_or(|d| seconds <= d.as_secs_f64()),
+        });
+    }
+    let (size, seconds) = match choose(&candidates, options.strategy) {
+        Some(c) => (c.size, c.seconds),
+        None => {
+            let largest = candidates.last().map_or(Size::largest(), |c| c.size);
+            (
+                largest,
+                model.predict(largest.vcpu().to_f64().unwrap_or(16.0)),
+            )
         }
-    } else {
-        let mut cpu_units = ctx.current.cpu_units();
-        let used = sizes.iter().map(|s| s.4).fold(0.0, f64::max);
-        if cpu_bound {
-            reasons.push(Reason::CPUBound);
-            reasons.push(Reason::NoRuntimeModel);
-            explanation.push(format!(
-                "cpu: the job uses all the CPU it gets ({} ≥ {:.0}% of its vCPU); CPU is left at {} vCPU — run `tune job {} --sweep 0.5,1,2,4` to size it from a runtime model",
-                options.cpu_percentile,
-                SATURATION * 100.0,
-                ctx.current.vcpu().normalize(),
-                ctx.name
-            ));
-        } else {
-            let target = used * (1.0 + CPU_HEADROOM);
-            let needed = (target * f64::from(UNITS_PER_VCPU)).ceil() as u32;
-            cpu_units = cpu_levels(ctx.os)
-                .into_iter()
-                .find(|l| *l >= needed)
-                .unwrap_or(ctx.current.cpu_units());
-            explanation.push(format!(
-                "cpu: {} use at most {used:.2} vCPU + {:.0}% headroom = {target:.2} vCPU → {} vCPU",
-                options.cpu_percentile,
-                CPU_HEADROOM * 100.0,
-                Decimal::from(cpu_units) / Decimal::from(UNITS_PER_VCPU)
-            ));
-        }
-        let size =
-            Size::smallest_covering(cpu_units, memory_mib, ctx.os).unwrap_or_else(Size::largest);
-        // Without a model, a job that was not CPU-bound is assumed to take as long.
-        (size, current_seconds)
     };
+    Ok((size, seconds, candidates))
+}
 
+/// Without a runtime model: trim CPU to the used percentile + headroom, unless the job is
+/// CPU-bound (then CPU stays, and a sweep is suggested).
+fn size_without_model(
+    sizes: &SizeStats,
+    ctx: &JobContext,
+    memory_mib: u32,
+    options: &Options,
+    notes: &mut Notes,
+) -> Size {
+    let mut cpu_units = ctx.current.cpu_units();
+    let used = sizes.iter().map(|s| s.4).fold(0.0, f64::max);
+    if sizes.iter().any(|s| s.3 >= SATURATION) {
+        notes.reasons.push(Reason::CPUBound);
+        notes.reasons.push(Reason::NoRuntimeModel);
+        notes.explanation.push(format!(
+            "cpu: the job uses all the CPU it gets ({} ≥ {:.0}% of its vCPU); CPU is left at {} vCPU — run `tune job {} --sweep 0.5,1,2,4` to size it from a runtime model",
+            options.cpu_percentile,
+            SATURATION * 100.0,
+            ctx.current.vcpu().normalize(),
+            ctx.name
+        ));
+    } else {
+        let target = used * (1.0 + CPU_HEADROOM);
+        let needed = (target * f64::from(UNITS_PER_VCPU)).ceil() as u32;
+        cpu_units = cpu_levels(ctx.os)
+            .into_iter()
+            .find(|l| *l >= needed)
+            .unwrap_or(ctx.current.cpu_units());
+        notes.explanation.push(format!(
+            "cpu: {} use at most {used:.2} vCPU + {:.0}% headroom = {target:.2} vCPU → {} vCPU",
+            options.cpu_percentile,
+            CPU_HEADROOM * 100.0,
+            Decimal::from(cpu_units) / Decimal::from(UNITS_PER_VCPU)
+        ));
+    }
+    Size::smallest_covering(cpu_units, memory_mib, ctx.os).unwrap_or_else(Size::largest)
+}
+
+/// The size chosen and what it rests on.
+struct Outcome {
+    size: Size,
+    memory_mib: u32,
+    seconds: f64,
+    peak: f64,
+}
+
+/// Reason codes comparing the chosen size with the current one, the largest size and the
+/// deadline.
+fn add_reasons(outcome: &Outcome, ctx: &JobContext, deadline: Option<Duration>, notes: &mut Notes) {
+    let (size, memory_mib) = (outcome.size, outcome.memory_mib);
     if Size::smallest_covering(0, memory_mib, ctx.os).is_none() {
-        reasons.push(Reason::ExceedsLargestSize);
-        explanation.push(format!(
+        notes.reasons.push(Reason::ExceedsLargestSize);
+        notes.explanation.push(format!(
             "memory: {} is more than the largest {} task ({})",
             mib_text(f64::from(memory_mib)),
             ctx.os,
@@ -667,15 +764,16 @@ pub fn recommend(
         ));
     }
     if let Some(deadline) = deadline
-        && recommended_seconds > deadline.as_secs_f64()
+        && outcome.seconds > deadline.as_secs_f64()
     {
-        reasons.push(Reason::DeadlineAtRisk);
-        explanation.push(format!(
+        notes.reasons.push(Reason::DeadlineAtRisk);
+        notes.explanation.push(format!(
             "deadline: expected {:.0} s at {size} is over the {} deadline",
-            recommended_seconds,
+            outcome.seconds,
             humantime::format_duration(deadline)
         ));
     }
+    let reasons = &mut notes.reasons;
     if size.memory_mib() > ctx.current.memory_mib() {
         reasons.push(Reason::MemoryUnderprovisioned);
     } else if size.memory_mib() < ctx.current.memory_mib() {
@@ -690,11 +788,19 @@ pub fn recommend(
     }
     reasons.sort();
     reasons.dedup();
+}
 
-    let current_usd_per_run = price(ctx, prices, ctx.current, current_seconds)?;
-    let recommended_usd_per_run = price(ctx, prices, size, recommended_seconds)?;
-    let finding = if reasons.contains(&Reason::ExceedsLargestSize)
-        || (reasons.contains(&Reason::DeadlineAtRisk) && size == ctx.current)
+/// The finding (Compute Optimizer's vocabulary) and the risk of the recommendation.
+fn finding_and_risk(
+    outcome: &Outcome,
+    ctx: &JobContext,
+    window: &Window<'_>,
+    model: Option<&RuntimeModel>,
+    notes: &Notes,
+) -> (Finding, Risk) {
+    let (size, has) = (outcome.size, |r: Reason| notes.reasons.contains(&r));
+    let finding = if has(Reason::ExceedsLargestSize)
+        || (has(Reason::DeadlineAtRisk) && size == ctx.current)
     {
         Finding::AtRisk
     } else if size == ctx.current {
@@ -706,48 +812,21 @@ pub fn recommend(
     } else {
         Finding::OverProvisioned
     };
-    let headroom_left = peak / f64::from(size.memory_mib());
-    let risk = if reasons.contains(&Reason::ExceedsLargestSize)
-        || reasons.contains(&Reason::DeadlineAtRisk)
-        || headroom_left > 0.95
-    {
-        Risk::High
-    } else if !ooms.is_empty()
-        || headroom_left > 0.85
-        || reasons.contains(&Reason::FewRuns)
-        || reasons.contains(&Reason::NoRuntimeModel)
-        || model.as_ref().is_some_and(|m| m.r2 < 0.8)
-    {
-        Risk::Medium
-    } else {
-        Risk::Low
-    };
-    explanation.push(format!(
-        "size: cheapest valid Fargate {} size with ≥ {} and the CPU above: {size} (peak uses {:.0}% of it)",
-        ctx.os,
-        mib_text(f64::from(memory_mib)),
-        headroom_left * 100.0
-    ));
-    Ok(Recommendation {
-        job: ctx.name.clone(),
-        finding,
-        risk,
-        reasons,
-        runs: usable.len(),
-        days,
-        current: ctx.current,
-        recommended: size,
-        current_seconds,
-        recommended_seconds,
-        current_usd_per_month: current_usd_per_run * ctx.runs_per_month,
-        recommended_usd_per_month: recommended_usd_per_run * ctx.runs_per_month,
-        current_usd_per_run,
-        recommended_usd_per_run,
-        model,
-        candidates,
-        deadline,
-        explanation,
-    })
+    let headroom_left = outcome.peak / f64::from(size.memory_mib());
+    let risk =
+        if has(Reason::ExceedsLargestSize) || has(Reason::DeadlineAtRisk) || headroom_left > 0.95 {
+            Risk::High
+        } else if !window.ooms.is_empty()
+            || headroom_left > 0.85
+            || has(Reason::FewRuns)
+            || has(Reason::NoRuntimeModel)
+            || model.is_some_and(|m| m.r2 < 0.8)
+        {
+            Risk::Medium
+        } else {
+            Risk::Low
+        };
+    (finding, risk)
 }
 
 /// True when the CPU went up only because the memory needs a bigger CPU level.
