@@ -108,6 +108,18 @@ pub enum Command {
         #[command(subcommand)]
         command: PricesCommand,
     },
+    /// Print a shell completion script (e.g. `fargate-cost completions bash > /etc/bash_completion.d/fargate-cost`)
+    Completions {
+        /// The shell
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff; e.g. `fargate-cost man | man -l -`)
+    Man,
+}
+
+/// The clap command tree, for completions and the man page.
+pub fn command() -> clap::Command {
+    <Cli as clap::CommandFactory>::command()
 }
 
 /// Runner backends.
@@ -362,7 +374,7 @@ pub struct CompareArgs {
     pub capacity: Option<Capacity>,
 
     /// Ephemeral storage in GB (20 free; 21-200)
-    #[arg(long, value_name = "GB")]
+    #[arg(long, value_name = "GB", value_parser = ephemeral_gb, allow_hyphen_values = true)]
     pub ephemeral_storage: Option<u32>,
 
     /// Kind of program: python (DuckDB, Polars: Python shell on Glue) or spark
@@ -443,6 +455,12 @@ fn detail(error: Error) -> String {
     }
 }
 
+fn ephemeral_gb(text: &str) -> Result<u32, String> {
+    text.trim().parse::<u32>().map_err(|_| {
+        format!("`{text}` is not a whole number of GB; Fargate ephemeral storage is 20–200 GB")
+    })
+}
+
 fn cpu_units(text: &str) -> Result<u32, String> {
     size::parse_cpu(text).map_err(detail)
 }
@@ -520,15 +538,28 @@ pub fn parse_args() -> Cli {
         Ok(cli) => cli,
         Err(error) if !error.use_stderr() => error.exit(),
         Err(error) => {
-            let rendered = error.render().to_string();
-            let line = rendered
-                .lines()
-                .find(|l| !l.trim().is_empty())
-                .unwrap_or("error: invalid arguments");
             let printer = crate::printer::Printer::new(false, false);
-            printer.error(line.trim_start_matches("error: "));
+            printer.error(&one_line(&error.render().to_string()));
             std::process::exit(2);
         }
+    }
+}
+
+/// A clap error as one line that keeps what matters: the message, the valid values or the
+/// missing arguments, and a tip; not the usage block or "For more information".
+fn one_line(rendered: &str) -> String {
+    let parts: Vec<&str> = rendered
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .filter(|l| !l.starts_with("Usage:") && !l.starts_with("For more information"))
+        .collect();
+    let line = parts.join(" ");
+    let line = line.trim_start_matches("error: ");
+    if line.is_empty() {
+        "invalid arguments (see --help)".to_string()
+    } else {
+        line.to_string()
     }
 }
 
@@ -536,6 +567,30 @@ pub fn parse_args() -> Cli {
 mod tests {
     use super::*;
     use clap::CommandFactory;
+
+    fn rendered_error(args: &[&str]) -> String {
+        let error = Cli::try_parse_from(args).unwrap_err();
+        one_line(&error.render().to_string())
+    }
+
+    /// Regression: errors were cut to their first line, so valid values and missing
+    /// arguments were never shown.
+    #[test]
+    fn usage_errors_keep_valid_values_and_missing_arguments_on_one_line() {
+        let output = rendered_error(&["fargate-cost", "--output", "bogus", "compare"]);
+        assert!(
+            output.contains("'bogus'") && output.contains("table, json, csv, markdown"),
+            "{output}"
+        );
+        let from = rendered_error(&["fargate-cost", "report", "--from", "2026-11-01"]);
+        assert!(from.contains("not provided: --to"), "{from}");
+        assert!(!from.contains('\n') && !from.contains("Usage:"), "{from}");
+        let storage = rendered_error(&["fargate-cost", "compare", "--ephemeral-storage", "-1"]);
+        assert!(
+            storage.contains("--ephemeral-storage") && storage.contains("20–200"),
+            "{storage}"
+        );
+    }
 
     #[test]
     fn verify_cli() {

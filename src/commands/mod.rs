@@ -7,6 +7,7 @@ pub(crate) mod prices;
 pub mod report;
 pub(crate) mod run;
 pub(crate) mod runs;
+pub(crate) mod shell;
 pub(crate) mod tune;
 
 use crate::cli::{Cli, Command, ImportCommand, PricesCommand, TuneCommand};
@@ -30,6 +31,8 @@ pub fn run(cli: Cli, printer: &Printer) -> anyhow::Result<()> {
         Command::Prices {
             command: PricesCommand::Show,
         } => prices::show(&settings, printer),
+        Command::Completions { shell } => shell::completions(shell, printer),
+        Command::Man => shell::man(printer),
     }
 }
 

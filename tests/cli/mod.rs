@@ -3,6 +3,7 @@
 mod compare;
 mod errors;
 mod prices;
+mod shell;
 
 use std::path::PathBuf;
 
