@@ -10,6 +10,7 @@ pub(crate) mod task_definition;
 use aws_config::BehaviorVersion;
 use aws_config::Region;
 use aws_config::retry::RetryConfig;
+use aws_config::timeout::TimeoutConfig;
 
 use crate::error::{Error, Result};
 
@@ -44,6 +45,40 @@ pub struct Aws {
 /// Attempts per request: throttling and 5xx are retried with the SDK's standard backoff.
 pub const MAX_ATTEMPTS: u32 = 8;
 
+/// How long a TCP connection to AWS may take before the attempt fails.
+pub const CONNECT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(3);
+
+/// How long to wait for a response once connected.
+pub const READ_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// Fail fast, in one line, when an explicit `--endpoint-url` cannot be reached: otherwise the
+/// SDK's retries spend half a minute backing off before saying so.
+async fn probe_endpoint(url: &str) -> Result<()> {
+    let bad = |why: String| Error::invalid("--endpoint-url", why);
+    let rest = url
+        .split_once("://")
+        .map(|(_, rest)| rest)
+        .ok_or_else(|| bad(format!("`{url}` is not a URL; write e.g. http://127.0.0.1:5000")))?;
+    let authority = rest.split(['/', '?']).next().unwrap_or(rest);
+    let default_port = if url.starts_with("https") { 443 } else { 80 };
+    let address = if authority.rsplit_once(':').is_some_and(|(_, p)| p.parse::<u16>().is_ok()) {
+        authority.to_string()
+    } else {
+        format!("{authority}:{default_port}")
+    };
+    let connect = tokio::net::TcpStream::connect(address.clone());
+    match tokio::time::timeout(CONNECT_TIMEOUT, connect).await {
+        Ok(Ok(_)) => Ok(()),
+        Ok(Err(e)) => Err(Error::Aws(format!(
+            "cannot reach --endpoint-url {url} ({address}): {e}; is the server running?"
+        ))),
+        Err(_) => Err(Error::Aws(format!(
+            "cannot reach --endpoint-url {url}: no answer within {} s",
+            CONNECT_TIMEOUT.as_secs()
+        ))),
+    }
+}
+
 /// A current-thread runtime for the async SDK (commands are otherwise synchronous).
 pub fn runtime() -> Result<tokio::runtime::Runtime> {
     tokio::runtime::Builder::new_current_thread()
@@ -55,7 +90,13 @@ pub fn runtime() -> Result<tokio::runtime::Runtime> {
 /// Load the SDK config and build the clients.
 pub async fn connect(settings: &AwsSettings) -> Result<Aws> {
     let mut loader = aws_config::defaults(BehaviorVersion::latest())
-        .retry_config(RetryConfig::standard().with_max_attempts(MAX_ATTEMPTS));
+        .retry_config(RetryConfig::standard().with_max_attempts(MAX_ATTEMPTS))
+        .timeout_config(
+            TimeoutConfig::builder()
+                .connect_timeout(CONNECT_TIMEOUT)
+                .read_timeout(READ_TIMEOUT)
+                .build(),
+        );
     if let Some(profile) = &settings.profile {
         loader = loader.profile_name(profile);
     }
@@ -63,6 +104,7 @@ pub async fn connect(settings: &AwsSettings) -> Result<Aws> {
         loader = loader.region(Region::new(region.clone()));
     }
     if let Some(url) = &settings.endpoint_url {
+        probe_endpoint(url).await?;
         loader = loader.endpoint_url(url);
     }
     let config = loader.load().await;
