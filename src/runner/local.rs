@@ -112,6 +112,29 @@ fn signal_group(pgid: i32, signal: i32) {
     }
 }
 
+/// In the child between fork and exec: ask the kernel to SIGKILL it when its parent's forking
+/// thread exits. If the runner already died before the request took effect, the child was
+/// handed to another parent: stop here (the spawn fails) rather than run unwatched.
+fn die_with_runner(runner: libc::pid_t) -> io::Result<()> {
+    // SAFETY: prctl(PR_SET_PDEATHSIG) and getppid take no pointers and are async-signal-safe.
+    unsafe {
+        if libc::prctl(
+            libc::PR_SET_PDEATHSIG,
+            libc::SIGKILL as libc::c_ulong,
+            0,
+            0,
+            0,
+        ) != 0
+        {
+            return Err(io::Error::last_os_error());
+        }
+        if libc::getppid() != runner {
+            return Err(io::Error::from_raw_os_error(libc::ESRCH));
+        }
+    }
+    Ok(())
+}
+
 /// Resolve a relative program path ("jobs/x.sh") against the working directory; bare names
 /// ("python3") are left for PATH lookup.
 fn program(command: &str, workdir: &Path) -> PathBuf {
@@ -171,6 +194,16 @@ pub fn run(request: &LocalRequest, progress: &mut dyn FnMut(Progress)) -> Result
         command.stdout(dup_stderr()).stderr(dup_stderr());
     } else {
         command.stdout(Stdio::null()).stderr(Stdio::null());
+    }
+    // The job dies with its runner (SIGKILL of `fargate-cost` gives us no chance to stop it).
+    // The kernel sends the signal when the *thread* that forked the child exits: that is the
+    // thread running this function, which does not return before the child has been reaped,
+    // so it outlives the child unless the whole runner dies. What the job forks does not
+    // inherit the signal; the next run kills those with the group (see cgroup::remove_stale).
+    let runner = std::process::id() as libc::pid_t;
+    // SAFETY: the closure only calls prctl and getppid, which are async-signal-safe.
+    unsafe {
+        command.pre_exec(move || die_with_runner(runner));
     }
     if let Source::Cgroup(group) = &source {
         let joiner = group.joiner();

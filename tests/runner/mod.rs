@@ -4,6 +4,7 @@
 
 mod fixtures;
 mod local;
+mod orphans;
 mod store;
 
 use std::sync::{Mutex, MutexGuard};
