@@ -63,7 +63,7 @@ impl Process {
 
     /// Whether it still runs: its pid exists with the same start time and is not a zombie.
     /// A zombie leader whose other threads still run is alive (the kernel shows a process
-    /// whose main thread exited that way).
+    /// whose main thread exited that way). When in doubt, running: callers kill what is not.
     pub fn is_running(self) -> bool {
         let pid = self.pid.to_string();
         let Some((state, start)) = with_stat(&pid, |fields| {
@@ -72,7 +72,7 @@ impl Process {
                 fields.get(19)?.parse::<u64>().ok()?,
             ))
         }) else {
-            return false;
+            return pid_exists(self.pid);
         };
         if start != self.start {
             return false;
@@ -82,6 +82,14 @@ impl Process {
         }
         fs::read_dir(format!("/proc/{pid}/task")).is_ok_and(|tasks| tasks.count() > 1)
     }
+}
+
+/// Whether a pid exists though /proc does not show it (mounted with `hidepid`, or absent):
+/// kill(2) with signal 0 says so, EPERM included (it exists, but is not ours to signal).
+fn pid_exists(pid: i32) -> bool {
+    // SAFETY: signal 0 sends nothing; kill(2) only checks the pid.
+    let result = unsafe { libc::kill(pid, 0) };
+    result == 0 || std::io::Error::last_os_error().raw_os_error() == Some(libc::EPERM)
 }
 
 /// CPU nanoseconds and resident bytes of every process in a process group.
