@@ -119,21 +119,16 @@ fn job_pids(file: &Path) -> Option<(i32, i32)> {
     Some((pids.next()??, pids.next()??))
 }
 
-#[test]
-fn a_killed_runner_leaves_no_job_behind() {
-    if !cgroups_or_skip("a_killed_runner_leaves_no_job_behind") {
-        return;
-    }
-    let _machine = serial();
-    let dir = tempfile::tempdir().unwrap();
-    let pids = dir.path().join("pids");
-    // The shell forks a background sleep (which does not inherit the parent-death signal)
-    // and writes both pids atomically before it waits.
+/// A config with two jobs: `forks`, a shell that forks a background sleep (which does not
+/// inherit the parent-death signal), writes both pids to `pids` atomically and waits; and
+/// `next`, which runs `true`.
+fn forking_config(dir: &Path) -> (PathBuf, PathBuf) {
+    let pids = dir.join("pids");
     let script = format!(
         "sleep 300 & echo $$ $! > {0}.tmp && mv {0}.tmp {0}; sleep 300",
         pids.display()
     );
-    let config = dir.path().join("fargate-cost.toml");
+    let config = dir.join("fargate-cost.toml");
     std::fs::write(
         &config,
         format!(
@@ -142,19 +137,30 @@ fn a_killed_runner_leaves_no_job_behind() {
         ),
     )
     .unwrap();
+    (config, pids)
+}
+
+/// `fargate-cost run <job>`.
+fn run_job(config: &Path, job: &str) -> Command {
+    let mut command = Command::new(binary());
+    command.args(["--config", &config.to_string_lossy(), "-q", "run", job]);
+    command
+}
+
+/// Start `run forks` and wait until its job has forked: the guard (holding the runner, the
+/// job's two processes and its cgroups), the job's direct child and its grandchild.
+fn start_forking_run(config: &Path, pids: &Path) -> (Leftovers, Seen, Seen) {
     let mut leftovers = Leftovers::default();
-    let runner = leftovers.runner.insert(
-        Command::new(binary())
-            .args(["--config", &config.to_string_lossy(), "-q", "run", "forks"])
+    leftovers.runner = Some(
+        run_job(config, "forks")
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
             .unwrap(),
     );
-    let runner_pid = runner.id();
     let since = Instant::now();
     let (child, grandchild) = loop {
-        if let Some(found) = job_pids(&pids) {
+        if let Some(found) = job_pids(pids) {
             break found;
         }
         assert!(
@@ -170,8 +176,31 @@ fn a_killed_runner_leaves_no_job_behind() {
         !leftovers.cgroups.is_empty(),
         "the job runs in a fargate-cost cgroup"
     );
+    (leftovers, child, grandchild)
+}
+
+/// `run next` to its end.
+fn run_next(config: &Path) {
+    let next = run_job(config, "next").output().unwrap();
+    assert!(
+        next.status.success(),
+        "{}",
+        String::from_utf8_lossy(&next.stderr)
+    );
+}
+
+#[test]
+fn a_killed_runner_leaves_no_job_behind() {
+    if !cgroups_or_skip("a_killed_runner_leaves_no_job_behind") {
+        return;
+    }
+    let _machine = serial();
+    let dir = tempfile::tempdir().unwrap();
+    let (config, pids) = forking_config(dir.path());
+    let (mut leftovers, child, grandchild) = start_forking_run(&config, &pids);
 
     let runner = leftovers.runner.as_mut().unwrap();
+    let runner_pid = runner.id();
     runner.kill().unwrap(); // SIGKILL: no handler, no cleanup
     runner.wait().unwrap();
     let death = child.ended_within(Duration::from_secs(2));
@@ -191,15 +220,7 @@ fn a_killed_runner_leaves_no_job_behind() {
     );
 
     // The next run, of any job, cleans up what the killed run left.
-    let next = Command::new(binary())
-        .args(["--config", &config.to_string_lossy(), "-q", "run", "next"])
-        .output()
-        .unwrap();
-    assert!(
-        next.status.success(),
-        "{}",
-        String::from_utf8_lossy(&next.stderr)
-    );
+    run_next(&config);
     assert!(
         grandchild
             .ended_within(Duration::from_millis(500))
@@ -209,4 +230,26 @@ fn a_killed_runner_leaves_no_job_behind() {
     );
     let left: Vec<&PathBuf> = leftovers.cgroups.iter().filter(|d| d.exists()).collect();
     assert!(left.is_empty(), "the killed run's cgroups remain: {left:?}");
+}
+
+#[test]
+fn a_live_concurrent_run_is_left_alone() {
+    if !cgroups_or_skip("a_live_concurrent_run_is_left_alone") {
+        return;
+    }
+    let _machine = serial();
+    let dir = tempfile::tempdir().unwrap();
+    let (config, pids) = forking_config(dir.path());
+    let (leftovers, child, grandchild) = start_forking_run(&config, &pids);
+    // Another run starts (and cleans up stale groups) while this one is running.
+    run_next(&config);
+    assert!(
+        child.alive() && grandchild.alive(),
+        "the live run's job survives"
+    );
+    let gone: Vec<&PathBuf> = leftovers.cgroups.iter().filter(|d| !d.exists()).collect();
+    assert!(
+        gone.is_empty(),
+        "the live run's cgroups were removed: {gone:?}"
+    );
 }
