@@ -3,6 +3,11 @@
 //! (separate cpu, cpuacct and memory hierarchies). The cgroup is created under the cgroup
 //! this process already lives in, so limits set by whoever runs us still apply, and it is
 //! removed on drop (after its processes are killed).
+//!
+//! A runner that is SIGKILLed cannot remove its group, and what its job forked (which the
+//! parent-death signal does not reach) keeps running in it. So each group's name carries its
+//! runner (pid and start time), and every run first kills and removes the groups whose
+//! runner is gone; a live concurrent run's group is never touched.
 
 use std::ffi::CString;
 use std::fs;
@@ -10,6 +15,7 @@ use std::io;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use super::procfs::Process;
 use crate::model::size::Size;
 
 const CGROUP_ROOT: &str = "/sys/fs/cgroup";
@@ -114,6 +120,18 @@ fn parents(controller: &str) -> Vec<PathBuf> {
 }
 
 fn make_dir_in(parent: &Path, name: &str, v2: bool) -> io::Result<PathBuf> {
+    // Another run that ends removes the shared `fargate-cost` directory when it looks
+    // unused, possibly between our mkdir of it and of our group in it: then start again.
+    let mut attempts = 0;
+    loop {
+        match try_make_dir_in(parent, name, v2) {
+            Err(e) if e.kind() == io::ErrorKind::NotFound && attempts < 3 => attempts += 1,
+            made => return made,
+        }
+    }
+}
+
+fn try_make_dir_in(parent: &Path, name: &str, v2: bool) -> io::Result<PathBuf> {
     let base = parent.join("fargate-cost");
     match fs::create_dir(&base) {
         Ok(()) => {}
@@ -139,28 +157,114 @@ fn make_dir_in(parent: &Path, name: &str, v2: bool) -> io::Result<PathBuf> {
     Ok(dir)
 }
 
-/// A run that was SIGKILLed cannot remove its cgroup; the next run does. Only empty groups
-/// older than [`STALE_AFTER`] go, so a concurrent run's group that its job is about to join
-/// is never touched.
+/// Separates a run's name from its runner in a group's name: `<run>.runner-<pid>-<start>`.
+const OWNER_TAG: &str = ".runner-";
+
+/// The directory name of run `name`'s group, owned by the runner `owner`.
+fn owned_name(name: &str, owner: Process) -> String {
+    format!("{name}{OWNER_TAG}{}-{}", owner.pid, owner.start)
+}
+
+/// The runner that owns a group, from its directory name (None for names without one, such
+/// as the groups of earlier versions).
+fn owner_of(dir_name: &str) -> Option<Process> {
+    let (_, owner) = dir_name.rsplit_once(OWNER_TAG)?;
+    let (pid, start) = owner.split_once('-')?;
+    Some(Process {
+        pid: pid.parse().ok()?,
+        start: start.parse().ok()?,
+    })
+}
+
+/// The run a group directory belongs to: its name without the runner tag.
+pub fn run_name(dir_name: &str) -> &str {
+    match dir_name.rsplit_once(OWNER_TAG) {
+        Some((run, _)) if owner_of(dir_name).is_some() => run,
+        _ => dir_name,
+    }
+}
+
+/// Clean up after runs whose runner died (SIGKILL, OOM, a closed terminal): kill every
+/// process left in their groups (a job's grandchildren do not get the parent-death signal)
+/// and remove the groups. A group whose runner still runs is left alone, whoever's it is.
+/// Groups without an owner (earlier versions) are only removed when empty and older than
+/// [`STALE_AFTER`], so a concurrent old run's group that its job is about to join survives.
 fn remove_stale(base: &Path) {
     let Ok(entries) = fs::read_dir(base) else {
         return;
     };
-    for dir in entries.filter_map(|e| e.ok()).map(|e| e.path()) {
-        let empty = fs::read_to_string(dir.join("cgroup.procs")).is_ok_and(|p| p.trim().is_empty());
-        let old = fs::metadata(&dir)
-            .and_then(|m| m.modified())
-            .ok()
-            .and_then(|t| t.elapsed().ok())
-            .is_some_and(|age| age > STALE_AFTER);
-        if empty && old {
-            let _ = fs::remove_dir(&dir);
+    for entry in entries.filter_map(|e| e.ok()) {
+        let dir = entry.path();
+        match owner_of(&entry.file_name().to_string_lossy()) {
+            Some(owner) if owner.is_running() => {}
+            Some(_) => {
+                let _ = empty_and_remove(&dir);
+            }
+            None if is_empty(&dir) && is_older_than(&dir, STALE_AFTER) => {
+                let _ = fs::remove_dir(&dir);
+            }
+            None => {}
         }
     }
 }
 
-/// Age after which an empty run cgroup is considered left over by a killed run.
+/// Age after which an empty group without an owner is considered left over by a killed run.
 const STALE_AFTER: Duration = Duration::from_secs(10);
+
+fn is_older_than(dir: &Path, age: Duration) -> bool {
+    fs::metadata(dir)
+        .and_then(|m| m.modified())
+        .ok()
+        .and_then(|t| t.elapsed().ok())
+        .is_some_and(|elapsed| elapsed > age)
+}
+
+/// The processes in one group directory.
+fn members(dir: &Path) -> Vec<i32> {
+    fs::read_to_string(dir.join("cgroup.procs"))
+        .map(|t| t.lines().filter_map(|l| l.trim().parse().ok()).collect())
+        .unwrap_or_default()
+}
+
+fn is_empty(dir: &Path) -> bool {
+    fs::read_to_string(dir.join("cgroup.procs")).is_ok_and(|p| p.trim().is_empty())
+}
+
+/// SIGKILL every process in one group directory: all at once with `cgroup.kill` (v2, Linux
+/// 5.14+) where present, else each pid in `cgroup.procs` (a process forking meanwhile is
+/// caught by the caller's next round). Never this process itself.
+fn kill_members(dir: &Path) {
+    let kill_file = dir.join("cgroup.kill");
+    if kill_file.exists() && write(&kill_file, "1").is_ok() {
+        return;
+    }
+    let own = i32::try_from(std::process::id()).unwrap_or(0);
+    for pid in members(dir).into_iter().filter(|&pid| pid != own) {
+        // SAFETY: plain kill(2) on a pid read from the group.
+        unsafe {
+            libc::kill(pid, libc::SIGKILL);
+        }
+    }
+}
+
+/// Kill a group's processes until none is left, then remove its directory (retrying while
+/// the kernel reaps). True when the directory is gone.
+fn empty_and_remove(dir: &Path) -> bool {
+    for _ in 0..100 {
+        if !dir.exists() || members(dir).is_empty() {
+            break;
+        }
+        kill_members(dir);
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    for _ in 0..50 {
+        if fs::remove_dir(dir).is_ok() || !dir.exists() {
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    false
+}
 
 /// The cgroup version this machine offers for cpu and memory, if any.
 pub fn detect() -> Option<Version> {
@@ -175,8 +279,9 @@ pub fn detect() -> Option<Version> {
 }
 
 impl Cgroup {
-    /// Create `fargate-cost/<name>` with the limits of `size`. Fails (so the caller can fall
-    /// back to an unconstrained run) when cgroups are missing or not writable.
+    /// Create `fargate-cost/<name>.runner-<pid>-<start>` (this process is the runner) with
+    /// the limits of `size`, after cleaning up the groups of runners that died. Fails (so the
+    /// caller can fall back to an unconstrained run) when cgroups are missing or not writable.
     pub fn create(name: &str, size: Size) -> io::Result<Cgroup> {
         let version = detect().ok_or_else(|| {
             io::Error::new(
@@ -184,6 +289,10 @@ impl Cgroup {
                 "no cgroup v2 or v1 cpu+memory hierarchy",
             )
         })?;
+        let owner = Process::current().ok_or_else(|| {
+            io::Error::new(io::ErrorKind::NotFound, "/proc/self/stat is unreadable")
+        })?;
+        let name = &owned_name(name, owner);
         let quota_us = u64::from(size.cpu_units()) * CFS_PERIOD_US / 1024;
         let memory_bytes = u64::from(size.memory_mib()) * 1024 * 1024;
         let mut group = Cgroup {
@@ -321,47 +430,23 @@ impl Cgroup {
 
     /// PIDs still in the group.
     pub fn pids(&self) -> Vec<i32> {
-        let Some(dir) = self.dirs.last() else {
-            return Vec::new();
-        };
-        fs::read_to_string(dir.join("cgroup.procs"))
-            .map(|t| t.lines().filter_map(|l| l.trim().parse().ok()).collect())
-            .unwrap_or_default()
+        self.dirs.last().map(|dir| members(dir)).unwrap_or_default()
     }
 
     /// SIGKILL everything left in the group (a job's stray children included).
     pub fn kill_all(&self) {
-        if self.version == Version::V2 && write(&self.dir(0, 0).join("cgroup.kill"), "1").is_ok() {
-            return;
-        }
-        for pid in self.pids() {
-            // SAFETY: plain kill(2) on a pid read from the group.
-            unsafe {
-                libc::kill(pid, libc::SIGKILL);
-            }
+        for dir in &self.dirs {
+            kill_members(dir);
         }
     }
 
     /// Kill what is left and remove the directories (retrying while the kernel reaps).
     fn remove(&mut self) {
-        for _ in 0..100 {
-            if self.pids().is_empty() {
-                break;
-            }
-            self.kill_all();
-            std::thread::sleep(Duration::from_millis(10));
-        }
         for dir in self.dirs.drain(..) {
-            let mut removed = false;
-            for _ in 0..50 {
-                if fs::remove_dir(&dir).is_ok() || !dir.exists() {
-                    removed = true;
-                    break;
-                }
-                std::thread::sleep(Duration::from_millis(10));
-            }
             // The shared `fargate-cost` parent goes too when no other run is using it.
-            if removed && let Some(parent) = dir.parent() {
+            if empty_and_remove(&dir)
+                && let Some(parent) = dir.parent()
+            {
                 let _ = fs::remove_dir(parent);
             }
         }
@@ -395,5 +480,26 @@ impl Joiner {
 impl Drop for Cgroup {
     fn drop(&mut self) {
         self.remove();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_group_name_carries_its_runner() {
+        let runner = Process {
+            pid: 4242,
+            start: 987_654,
+        };
+        let name = owned_name("20260101T000000Z-deadbeef", runner);
+        assert_eq!(name, "20260101T000000Z-deadbeef.runner-4242-987654");
+        assert_eq!(owner_of(&name), Some(runner));
+        assert_eq!(run_name(&name), "20260101T000000Z-deadbeef");
+        // Groups of earlier versions have no runner: never killed, only removed when empty.
+        assert_eq!(owner_of("20260101T000000Z-deadbeef"), None);
+        assert_eq!(owner_of("probe.runner-x-1"), None);
+        assert_eq!(run_name("probe.runner-x-1"), "probe.runner-x-1");
     }
 }

@@ -6,9 +6,10 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
+use aws_sdk_ecs::operation::run_task::builders::RunTaskFluentBuilder;
 use aws_sdk_ecs::types::{
     AssignPublicIp, AwsVpcConfiguration, CapacityProviderStrategyItem, ContainerOverride,
-    LaunchType, NetworkConfiguration, Task, TaskOverride, TaskStopCode,
+    LaunchType, NetworkConfiguration, Task, TaskDefinition, TaskOverride, TaskStopCode,
 };
 use chrono::{DateTime, Utc};
 
@@ -135,6 +136,29 @@ pub async fn run(
     request: &EcsRequest,
     progress: &mut dyn FnMut(&str, Duration),
 ) -> Result<EcsOutcome> {
+    let target = resolve(aws, request).await?;
+    let run_task = run_task(aws, request, &target)?;
+    let launched_at = Utc::now();
+    let launched = Instant::now();
+    let task_arn = launch(run_task).await?;
+    let (task, we_stopped) =
+        wait_stopped(aws, request, &target.cluster, &task_arn, launched, progress).await?;
+    Ok(outcome(&task, task_arn, &target, we_stopped, launched_at))
+}
+
+/// Where and what to launch, resolved from `[jobs.ecs]` and the task definition.
+struct Target {
+    cluster: String,
+    task_definition: String,
+    family: String,
+    /// The container whose command and exit code count.
+    container: Option<String>,
+    overrides: TaskOverride,
+}
+
+/// Check the settings RunTask needs and read the task definition (its family, its first
+/// container, and whether the size differs from it).
+async fn resolve(aws: &Aws, request: &EcsRequest) -> Result<Target> {
     let s = &request.settings;
     let missing = |field: &str| {
         Error::invalid(
@@ -167,14 +191,29 @@ pub async fn run(
             .first()
             .and_then(|c| c.name().map(String::from))
     });
-    // Override only what differs from the task definition.
+    let overrides = overrides(request, definition, container.as_deref());
+    Ok(Target {
+        cluster,
+        task_definition,
+        family,
+        container,
+        overrides,
+    })
+}
+
+/// Override only what differs from the task definition: the size, and the command.
+fn overrides(
+    request: &EcsRequest,
+    definition: &TaskDefinition,
+    container: Option<&str>,
+) -> TaskOverride {
     let cpu = request.size.cpu_units().to_string();
     let memory = request.size.memory_mib().to_string();
     let mut overrides = TaskOverride::builder();
     if definition.cpu() != Some(cpu.as_str()) || definition.memory() != Some(memory.as_str()) {
         overrides = overrides.cpu(cpu).memory(memory);
     }
-    if let (Some(command), Some(name)) = (&request.command, &container) {
+    if let (Some(command), Some(name)) = (&request.command, container) {
         overrides = overrides.container_overrides(
             ContainerOverride::builder()
                 .name(name)
@@ -182,6 +221,12 @@ pub async fn run(
                 .build(),
         );
     }
+    overrides.build()
+}
+
+/// The RunTask request: one task, on Fargate or FARGATE_SPOT, in the job's subnets.
+fn run_task(aws: &Aws, request: &EcsRequest, target: &Target) -> Result<RunTaskFluentBuilder> {
+    let s = &request.settings;
     let network = AwsVpcConfiguration::builder()
         .set_subnets(s.subnets.clone())
         .set_security_groups(s.security_groups.clone())
@@ -192,21 +237,21 @@ pub async fn run(
         })
         .build()
         .map_err(|e| Error::invalid("ecs.subnets", format!("job `{}`: {e}", request.job)))?;
-    let mut run_task = aws
+    let run_task = aws
         .ecs
         .run_task()
-        .cluster(&cluster)
-        .task_definition(&task_definition)
+        .cluster(&target.cluster)
+        .task_definition(&target.task_definition)
         .count(1)
         .started_by("fargate-cost")
-        .overrides(overrides.build())
+        .overrides(target.overrides.clone())
         .network_configuration(
             NetworkConfiguration::builder()
                 .awsvpc_configuration(network)
                 .build(),
         )
         .set_platform_version(s.platform_version.clone());
-    run_task = match request.capacity {
+    Ok(match request.capacity {
         Capacity::OnDemand => run_task.launch_type(LaunchType::Fargate),
         // With a capacity provider strategy, launchType must be omitted.
         Capacity::Spot => run_task.capacity_provider_strategy(
@@ -216,9 +261,11 @@ pub async fn run(
                 .build()
                 .map_err(|e| Error::Aws(e.to_string()))?,
         ),
-    };
-    let launched_at = Utc::now();
-    let launched = Instant::now();
+    })
+}
+
+/// Send RunTask; the launched task's ARN.
+async fn launch(run_task: RunTaskFluentBuilder) -> Result<String> {
     let response = run_task
         .send()
         .await
@@ -230,27 +277,30 @@ pub async fn run(
             failure.detail().unwrap_or("")
         )));
     }
-    let task_arn = response
+    Ok(response
         .tasks()
         .first()
         .and_then(|t| t.task_arn())
         .ok_or_else(|| Error::Aws("ecs:RunTask returned no task".into()))?
-        .to_string();
+        .to_string())
+}
 
+/// Poll DescribeTasks, backing off from [`POLL_FIRST`] to [`POLL_MAX`], until the task is
+/// STOPPED; send StopTask on Ctrl-C/SIGTERM or at the timeout (else [`DEFAULT_WAIT`]), and
+/// give up 2 minutes after it. The stopped task, and why we stopped it if we did.
+async fn wait_stopped(
+    aws: &Aws,
+    request: &EcsRequest,
+    cluster: &str,
+    task_arn: &str,
+    launched: Instant,
+    progress: &mut dyn FnMut(&str, Duration),
+) -> Result<(Task, Option<StopReason>)> {
     let bound = request.timeout.unwrap_or(DEFAULT_WAIT);
     let mut wait = POLL_FIRST;
-    let mut we_stopped: Option<StopReason> = None;
-    let mut stop_sent_at: Option<Instant> = None;
-    let task = loop {
-        let described = aws
-            .ecs
-            .describe_tasks()
-            .cluster(&cluster)
-            .tasks(&task_arn)
-            .send()
-            .await
-            .map_err(|e| translate("ecs:DescribeTasks", e))?;
-        let task = described.tasks().first().cloned();
+    let mut stopping: Option<(StopReason, Instant)> = None;
+    loop {
+        let task = describe(aws, cluster, task_arn).await?;
         let status = task
             .as_ref()
             .and_then(|t| t.last_status())
@@ -258,64 +308,105 @@ pub async fn run(
             .to_string();
         progress(&status, launched.elapsed());
         if status == "STOPPED" {
-            break task.ok_or_else(|| Error::Aws("task vanished".into()))?;
+            let task = task.ok_or_else(|| Error::Aws("task vanished".into()))?;
+            return Ok((task, stopping.map(|(reason, _)| reason)));
         }
-        if we_stopped.is_none() {
-            let reason = if request.stop.load(Ordering::SeqCst) {
-                Some(StopReason::Interrupted)
-            } else if launched.elapsed() >= bound {
-                Some(StopReason::Timeout)
-            } else {
-                None
-            };
-            if let Some(reason) = reason {
-                aws.ecs
-                    .stop_task()
-                    .cluster(&cluster)
-                    .task(&task_arn)
-                    .reason(format!("fargate-cost: {reason}"))
-                    .send()
-                    .await
-                    .map_err(|e| translate("ecs:StopTask", e))?;
-                we_stopped = Some(reason);
-                stop_sent_at = Some(Instant::now());
-                wait = POLL_FIRST;
+        match stopping {
+            None => {
+                if let Some(reason) = stop_due(request, launched, bound) {
+                    stop(aws, cluster, task_arn, reason).await?;
+                    stopping = Some((reason, Instant::now()));
+                    wait = POLL_FIRST;
+                }
             }
-        } else if stop_sent_at.is_some_and(|t| t.elapsed() > Duration::from_secs(120)) {
-            return Err(Error::Aws(format!(
-                "task {task_arn} did not stop within 2 minutes of StopTask"
-            )));
+            Some((_, sent)) if sent.elapsed() > Duration::from_secs(120) => {
+                return Err(Error::Aws(format!(
+                    "task {task_arn} did not stop within 2 minutes of StopTask"
+                )));
+            }
+            Some(_) => {}
         }
-        // Sleep in short steps so Ctrl-C is noticed promptly.
-        let until = Instant::now() + wait;
-        while Instant::now() < until
-            && (we_stopped.is_some() || !request.stop.load(Ordering::SeqCst))
-        {
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
+        pause(request, wait, stopping.is_some()).await;
         wait = (wait * 2).min(POLL_MAX);
-    };
+    }
+}
+
+/// The task as DescribeTasks sees it now (None when ECS no longer knows it).
+async fn describe(aws: &Aws, cluster: &str, task_arn: &str) -> Result<Option<Task>> {
+    let described = aws
+        .ecs
+        .describe_tasks()
+        .cluster(cluster)
+        .tasks(task_arn)
+        .send()
+        .await
+        .map_err(|e| translate("ecs:DescribeTasks", e))?;
+    Ok(described.tasks().first().cloned())
+}
+
+/// Whether to stop the task now: Ctrl-C/SIGTERM, or the wait bound reached.
+fn stop_due(request: &EcsRequest, launched: Instant, bound: Duration) -> Option<StopReason> {
+    if request.stop.load(Ordering::SeqCst) {
+        Some(StopReason::Interrupted)
+    } else if launched.elapsed() >= bound {
+        Some(StopReason::Timeout)
+    } else {
+        None
+    }
+}
+
+/// StopTask, saying why.
+async fn stop(aws: &Aws, cluster: &str, task_arn: &str, reason: StopReason) -> Result<()> {
+    aws.ecs
+        .stop_task()
+        .cluster(cluster)
+        .task(task_arn)
+        .reason(format!("fargate-cost: {reason}"))
+        .send()
+        .await
+        .map_err(|e| translate("ecs:StopTask", e))?;
+    Ok(())
+}
+
+/// Wait `wait` before the next poll, in short steps so Ctrl-C is noticed promptly (until
+/// StopTask has been sent; then the whole wait).
+async fn pause(request: &EcsRequest, wait: Duration, stop_sent: bool) {
+    let until = Instant::now() + wait;
+    while Instant::now() < until && (stop_sent || !request.stop.load(Ordering::SeqCst)) {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// The outcome of a stopped task: how it ended, and its billed window from ECS's times
+/// (pullStartedAt to stoppedAt), else from our own observations.
+fn outcome(
+    task: &Task,
+    task_arn: String,
+    target: &Target,
+    we_stopped: Option<StopReason>,
+    launched_at: DateTime<Utc>,
+) -> EcsOutcome {
     let observed_stop = Utc::now();
-    let (exit_code, stop_reason, stop_detail) = classify(&task, container.as_deref(), we_stopped);
+    let (exit_code, stop_reason, stop_detail) =
+        classify(task, target.container.as_deref(), we_stopped);
     let pull_started_at = time(task.pull_started_at());
     let stopped = time(task.stopped_at());
-    let exact_times = pull_started_at.is_some() && stopped.is_some();
-    Ok(EcsOutcome {
+    EcsOutcome {
         task_id: task_id(&task_arn),
         task_arn,
-        family,
-        cluster: cluster_name(&cluster),
+        family: target.family.clone(),
+        cluster: cluster_name(&target.cluster),
         billed_from: pull_started_at.unwrap_or(launched_at),
         started_at: time(task.started_at())
             .or(pull_started_at)
             .unwrap_or(launched_at),
         stopped_at: stopped.unwrap_or(observed_stop),
-        exact_times,
+        exact_times: pull_started_at.is_some() && stopped.is_some(),
         pull_started_at,
         exit_code,
         stop_reason,
         stop_detail,
-    })
+    }
 }
 
 /// CpuUtilized and MemoryUtilized of a task as samples (empty when Container Insights has no

@@ -7,7 +7,7 @@ use std::io;
 use std::os::fd::AsFd;
 use std::os::unix::process::{CommandExt, ExitStatusExt};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
@@ -112,6 +112,29 @@ fn signal_group(pgid: i32, signal: i32) {
     }
 }
 
+/// In the child between fork and exec: ask the kernel to SIGKILL it when its parent's forking
+/// thread exits. If the runner already died before the request took effect, the child was
+/// handed to another parent: stop here (the spawn fails) rather than run unwatched.
+fn die_with_runner(runner: libc::pid_t) -> io::Result<()> {
+    // SAFETY: prctl(PR_SET_PDEATHSIG) and getppid take no pointers and are async-signal-safe.
+    unsafe {
+        if libc::prctl(
+            libc::PR_SET_PDEATHSIG,
+            libc::SIGKILL as libc::c_ulong,
+            0,
+            0,
+            0,
+        ) != 0
+        {
+            return Err(io::Error::last_os_error());
+        }
+        if libc::getppid() != runner {
+            return Err(io::Error::from_raw_os_error(libc::ESRCH));
+        }
+    }
+    Ok(())
+}
+
 /// Resolve a relative program path ("jobs/x.sh") against the working directory; bare names
 /// ("python3") are left for PATH lookup.
 fn program(command: &str, workdir: &Path) -> PathBuf {
@@ -133,7 +156,39 @@ pub fn run(request: &LocalRequest, progress: &mut dyn FnMut(Progress)) -> Result
             message: "[jobs.local] command is empty".into(),
         });
     };
-    let (source, limits) = match Cgroup::create(&request.run_id, request.size) {
+    let (source, limits) = measuring_source(request);
+    let mut command = job_command(request, program_name, &source);
+    let started_at = Utc::now();
+    let start = Instant::now();
+    let mut child = command
+        .spawn()
+        .map_err(|e| launch_error(request, program_name, &e))?;
+    let pgid = child.id() as i32;
+    let ended = Watch::new(request, &source, pgid, start).until_exit(&mut child, progress)?;
+    let wall = start.elapsed();
+    let stopped_at = Utc::now();
+    let totals = settle(&source, pgid, wall, ended.status);
+    drop(source); // removes the cgroup
+    let (exit_code, stop_reason, stop_detail) =
+        how_it_ended(request, ended.status, ended.stopping, totals.oom_kills);
+    Ok(Measurement {
+        started_at,
+        stopped_at,
+        wall,
+        exit_code,
+        stop_reason,
+        stop_detail,
+        samples: with_final_point(ended.samples, wall, &totals),
+        cpu_mean: totals.cpu_mean,
+        kernel_peak_mib: totals.kernel_peak_mib,
+        limits,
+    })
+}
+
+/// A fresh cgroup with the size's limits, else (saying why) the job's process group,
+/// measured from /proc and unconstrained.
+fn measuring_source(request: &LocalRequest) -> (Source, Limits) {
+    match Cgroup::create(&request.run_id, request.size) {
         Ok(group) => {
             let mechanism = format!("cgroup {}", group.version().name());
             (
@@ -155,8 +210,12 @@ pub fn run(request: &LocalRequest, progress: &mut dyn FnMut(Progress)) -> Result
                 )),
             },
         ),
-    };
+    }
+}
 
+/// The job's command: its own process group, output to our stderr or nowhere, and between
+/// fork and exec the parent-death signal and the move into the cgroup.
+fn job_command(request: &LocalRequest, program_name: &str, source: &Source) -> Command {
     let mut command = Command::new(program(program_name, &request.workdir));
     command
         .args(&request.command[1..])
@@ -172,7 +231,18 @@ pub fn run(request: &LocalRequest, progress: &mut dyn FnMut(Progress)) -> Result
     } else {
         command.stdout(Stdio::null()).stderr(Stdio::null());
     }
-    if let Source::Cgroup(group) = &source {
+    // The job dies with its runner (SIGKILL of `fargate-cost` gives us no chance to stop it).
+    // The kernel sends the signal when the *thread* that forked the child exits: that is the
+    // thread running `run`, which does not return before the child has been reaped (or, on
+    // error, killed), so it outlives the child unless the whole runner dies. What the job
+    // forks does not inherit the signal; the next run kills those with the group (see
+    // cgroup::remove_stale).
+    let runner = std::process::id() as libc::pid_t;
+    // SAFETY: the closure only calls prctl and getppid, which are async-signal-safe.
+    unsafe {
+        command.pre_exec(move || die_with_runner(runner));
+    }
+    if let Source::Cgroup(group) = source {
         let joiner = group.joiner();
         // SAFETY: the closure only makes open/write/close system calls on memory prepared
         // before fork (see Cgroup::join_self), which is async-signal-safe.
@@ -180,10 +250,12 @@ pub fn run(request: &LocalRequest, progress: &mut dyn FnMut(Progress)) -> Result
             command.pre_exec(move || joiner.join_self());
         }
     }
+    command
+}
 
-    let started_at = Utc::now();
-    let start = Instant::now();
-    let mut child = command.spawn().map_err(|e| Error::Launch {
+/// Why the job could not start, in terms of its `[jobs.local] command`.
+fn launch_error(request: &LocalRequest, program_name: &str, e: &io::Error) -> Error {
+    Error::Launch {
         job: request.job.clone(),
         message: match e.kind() {
             io::ErrorKind::NotFound => format!(
@@ -195,75 +267,148 @@ pub fn run(request: &LocalRequest, progress: &mut dyn FnMut(Progress)) -> Result
             }
             _ => format!("`{program_name}`: {e}"),
         },
-    })?;
-    let pgid = child.id() as i32;
+    }
+}
 
-    let interval = request.sample_interval.max(Duration::from_millis(10));
-    let mut samples = Vec::new();
-    let mut last = (start, source.counters(pgid).0);
-    let mut next_sample = start + interval;
-    let mut stopping: Option<(StopReason, Instant)> = None;
-    let mut killed = false;
-    let status = loop {
-        if let Some(status) = child.try_wait().map_err(|e| Error::Runner(e.to_string()))? {
-            break status;
-        }
-        let now = Instant::now();
-        if stopping.is_none() {
-            let reason = if request.stop.load(Ordering::SeqCst) {
-                Some(StopReason::Interrupted)
-            } else if request.timeout.is_some_and(|t| now - start >= t) {
-                Some(StopReason::Timeout)
-            } else {
-                None
-            };
-            if let Some(reason) = reason {
-                signal_group(pgid, libc::SIGTERM);
-                stopping = Some((reason, now));
-            }
-        } else if let Some((_, since)) = stopping
-            && !killed
-            && now - since >= STOP_GRACE
-        {
-            signal_group(pgid, libc::SIGKILL);
-            if let Source::Cgroup(group) = &source {
-                group.kill_all();
-            }
-            killed = true;
-        }
-        if now >= next_sample {
-            let (cpu_ns, memory_bytes) = source.counters(pgid);
-            let dt = (now - last.0).as_secs_f64();
-            let cpu_vcpu = if dt > 0.0 {
-                cpu_ns.saturating_sub(last.1) as f64 / 1e9 / dt
-            } else {
-                0.0
-            };
-            let sample = Sample {
-                offset_ms: (now - start).as_millis() as u64,
-                cpu_vcpu,
-                memory_mib: memory_bytes as f64 / MIB,
-            };
-            samples.push(sample);
-            progress(Progress {
-                elapsed: now - start,
-                cpu_vcpu,
-                memory_mib: sample.memory_mib,
-            });
-            last = (now, cpu_ns);
-            next_sample += interval;
-            if next_sample < now {
-                next_sample = now + interval; // fell behind (suspended machine): resync
-            }
-        }
-        std::thread::sleep(POLL.min(next_sample.saturating_duration_since(Instant::now())));
-    };
-    let wall = start.elapsed();
-    let stopped_at = Utc::now();
+/// The job while it runs: the samples so far, and whether (and since when) we are stopping it.
+struct Watch<'a> {
+    request: &'a LocalRequest,
+    source: &'a Source,
+    pgid: i32,
+    start: Instant,
+    interval: Duration,
+    samples: Vec<Sample>,
+    /// Time and CPU counter of the previous sample.
+    last: (Instant, u64),
+    next_sample: Instant,
+    stopping: Option<(StopReason, Instant)>,
+    killed: bool,
+}
 
-    // Totals while the group still exists (before the cgroup is removed).
+/// How the watch ended: the exit status, the samples, and whether we had stopped the job.
+struct Ended {
+    status: ExitStatus,
+    samples: Vec<Sample>,
+    stopping: Option<(StopReason, Instant)>,
+}
+
+impl<'a> Watch<'a> {
+    fn new(request: &'a LocalRequest, source: &'a Source, pgid: i32, start: Instant) -> Self {
+        let interval = request.sample_interval.max(Duration::from_millis(10));
+        Watch {
+            request,
+            source,
+            pgid,
+            start,
+            interval,
+            samples: Vec::new(),
+            last: (start, source.counters(pgid).0),
+            next_sample: start + interval,
+            stopping: None,
+            killed: false,
+        }
+    }
+
+    /// Poll until the job exits: stop it when asked or at the timeout, sample on schedule.
+    fn until_exit(
+        mut self,
+        child: &mut Child,
+        progress: &mut dyn FnMut(Progress),
+    ) -> Result<Ended> {
+        loop {
+            match child.try_wait() {
+                Ok(Some(status)) => {
+                    return Ok(Ended {
+                        status,
+                        samples: self.samples,
+                        stopping: self.stopping,
+                    });
+                }
+                Ok(None) => {}
+                Err(e) => {
+                    // We can no longer watch it: it must not run on unwatched.
+                    signal_group(self.pgid, libc::SIGKILL);
+                    return Err(Error::Runner(e.to_string()));
+                }
+            }
+            let now = Instant::now();
+            self.stop_if_due(now);
+            if now >= self.next_sample {
+                progress(self.sample(now));
+            }
+            let until_sample = self.next_sample.saturating_duration_since(Instant::now());
+            std::thread::sleep(POLL.min(until_sample));
+        }
+    }
+
+    /// SIGTERM on Ctrl-C/SIGTERM or at the timeout; SIGKILL (the group and the cgroup) when
+    /// the job is still there [`STOP_GRACE`] later.
+    fn stop_if_due(&mut self, now: Instant) {
+        match self.stopping {
+            None => {
+                let reason = if self.request.stop.load(Ordering::SeqCst) {
+                    Some(StopReason::Interrupted)
+                } else if self.request.timeout.is_some_and(|t| now - self.start >= t) {
+                    Some(StopReason::Timeout)
+                } else {
+                    None
+                };
+                if let Some(reason) = reason {
+                    signal_group(self.pgid, libc::SIGTERM);
+                    self.stopping = Some((reason, now));
+                }
+            }
+            Some((_, since)) if !self.killed && now - since >= STOP_GRACE => {
+                signal_group(self.pgid, libc::SIGKILL);
+                if let Source::Cgroup(group) = self.source {
+                    group.kill_all();
+                }
+                self.killed = true;
+            }
+            Some(_) => {}
+        }
+    }
+
+    /// Record one sample: CPU over the time since the previous one, memory now.
+    fn sample(&mut self, now: Instant) -> Progress {
+        let (cpu_ns, memory_bytes) = self.source.counters(self.pgid);
+        let dt = (now - self.last.0).as_secs_f64();
+        let cpu_vcpu = if dt > 0.0 {
+            cpu_ns.saturating_sub(self.last.1) as f64 / 1e9 / dt
+        } else {
+            0.0
+        };
+        let sample = Sample {
+            offset_ms: (now - self.start).as_millis() as u64,
+            cpu_vcpu,
+            memory_mib: memory_bytes as f64 / MIB,
+        };
+        self.samples.push(sample);
+        self.last = (now, cpu_ns);
+        self.next_sample += self.interval;
+        if self.next_sample < now {
+            self.next_sample = now + self.interval; // fell behind (suspended machine): resync
+        }
+        Progress {
+            elapsed: now - self.start,
+            cpu_vcpu,
+            memory_mib: sample.memory_mib,
+        }
+    }
+}
+
+/// What the group's counters say about the whole run.
+struct Totals {
+    cpu_mean: Option<f64>,
+    kernel_peak_mib: Option<f64>,
+    oom_kills: u64,
+}
+
+/// Read the totals while the group still exists (before the cgroup is removed), then kill
+/// whatever the job left running.
+fn settle(source: &Source, pgid: i32, wall: Duration, status: ExitStatus) -> Totals {
     let (total_cpu_ns, _) = source.counters(pgid);
-    let (kernel_peak_mib, oom_kills) = match &source {
+    let (kernel_peak_mib, oom_kills) = match source {
         Source::Cgroup(group) => (
             group.peak_memory_bytes().map(|b| b as f64 / MIB),
             settled_oom_kills(group, status.signal() == Some(libc::SIGKILL)),
@@ -272,23 +417,40 @@ pub fn run(request: &LocalRequest, progress: &mut dyn FnMut(Progress)) -> Result
     };
     // Anything the job left running dies with it, as in a Fargate task.
     signal_group(pgid, libc::SIGKILL);
-    let cpu_mean = match &source {
+    let cpu_mean = match source {
         Source::Cgroup(_) if wall.as_secs_f64() > 0.0 => {
             Some(total_cpu_ns as f64 / 1e9 / wall.as_secs_f64())
         }
         _ => None,
     };
-    drop(source); // removes the cgroup
+    Totals {
+        cpu_mean,
+        kernel_peak_mib,
+        oom_kills,
+    }
+}
+
+/// A job shorter than one interval still gets one point: its whole-run average CPU and the
+/// kernel's peak memory, at its end.
+fn with_final_point(mut samples: Vec<Sample>, wall: Duration, totals: &Totals) -> Vec<Sample> {
     if samples.is_empty() {
-        // A job shorter than one interval still gets one point: its whole-run average CPU
-        // and the kernel's peak memory, at its end.
         samples.push(Sample {
             offset_ms: wall.as_millis() as u64,
-            cpu_vcpu: cpu_mean.unwrap_or(0.0),
-            memory_mib: kernel_peak_mib.unwrap_or(0.0),
+            cpu_vcpu: totals.cpu_mean.unwrap_or(0.0),
+            memory_mib: totals.kernel_peak_mib.unwrap_or(0.0),
         });
     }
+    samples
+}
 
+/// Exit code, stop reason and detail: we stopped it (Ctrl-C, timeout), or it completed,
+/// hit the memory limit, or failed.
+fn how_it_ended(
+    request: &LocalRequest,
+    status: ExitStatus,
+    stopping: Option<(StopReason, Instant)>,
+    oom_kills: u64,
+) -> (Option<i32>, StopReason, String) {
     let (exit_code, how) = match (status.code(), status.signal()) {
         (Some(code), _) => (Some(code), format!("exited with code {code}")),
         (None, Some(signal)) => (Some(128 + signal), format!("killed by signal {signal}")),
@@ -322,18 +484,7 @@ pub fn run(request: &LocalRequest, progress: &mut dyn FnMut(Progress)) -> Result
         ),
         None => (StopReason::Failed, how),
     };
-    Ok(Measurement {
-        started_at,
-        stopped_at,
-        wall,
-        exit_code,
-        stop_reason,
-        stop_detail,
-        samples,
-        cpu_mean,
-        kernel_peak_mib,
-        limits,
-    })
+    (exit_code, stop_reason, stop_detail)
 }
 
 /// The kernel bumps a cgroup's `oom_kill` counter just after it sends SIGKILL to the victim,
