@@ -79,11 +79,15 @@ fn no_credentials(action: &str) -> String {
 fn service_error(action: &str, code: &str, message: &str, status: u16) -> String {
     let lower = message.to_ascii_lowercase();
     match code {
-        "AccessDeniedException" | "AccessDenied" | "UnauthorizedOperation"
+        "AccessDeniedException"
+        | "AccessDenied"
+        | "UnauthorizedOperation"
         | "UnrecognizedClientException" => format!(
             "access denied to {action}: the caller needs the IAM permission `{action}` (see the IAM policy in the README)"
         ),
-        "ThrottlingException" | "Throttling" | "TooManyRequestsException"
+        "ThrottlingException"
+        | "Throttling"
+        | "TooManyRequestsException"
         | "RequestLimitExceeded" => format!(
             "{action} was throttled by AWS even after {} attempts; try again later",
             super::MAX_ATTEMPTS
@@ -91,7 +95,9 @@ fn service_error(action: &str, code: &str, message: &str, status: u16) -> String
         "ClusterNotFoundException" => format!(
             "{action}: cluster not found ({message}); check [jobs.ecs] cluster and --region"
         ),
-        "ClientException" if lower.contains("task definition") || lower.contains("taskdefinition") => {
+        "ClientException"
+            if lower.contains("task definition") || lower.contains("taskdefinition") =>
+        {
             format!(
                 "{action}: task definition not found ({message}); check [jobs.ecs] task_definition and --region"
             )
@@ -111,7 +117,10 @@ mod tests {
     fn long_server_messages_are_cut_to_one_short_line() {
         let html = format!("<html>\n<body>{}</body></html>", "x".repeat(5000));
         let text = short(&html);
-        assert!(text.chars().count() <= MAX_DETAIL + 1 && !text.contains('\n'), "{text}");
+        assert!(
+            text.chars().count() <= MAX_DETAIL + 1 && !text.contains('\n'),
+            "{text}"
+        );
         assert!(service_error("ecs:RunTask", "", &text, 500).contains("HTTP 500"));
         assert!(!service_error("ecs:RunTask", "", &text, 500).contains("<html>"));
     }

@@ -55,13 +55,17 @@ pub const READ_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60)
 /// SDK's retries spend half a minute backing off before saying so.
 async fn probe_endpoint(url: &str) -> Result<()> {
     let bad = |why: String| Error::invalid("--endpoint-url", why);
-    let rest = url
-        .split_once("://")
-        .map(|(_, rest)| rest)
-        .ok_or_else(|| bad(format!("`{url}` is not a URL; write e.g. http://127.0.0.1:5000")))?;
+    let rest = url.split_once("://").map(|(_, rest)| rest).ok_or_else(|| {
+        bad(format!(
+            "`{url}` is not a URL; write e.g. http://127.0.0.1:5000"
+        ))
+    })?;
     let authority = rest.split(['/', '?']).next().unwrap_or(rest);
     let default_port = if url.starts_with("https") { 443 } else { 80 };
-    let address = if authority.rsplit_once(':').is_some_and(|(_, p)| p.parse::<u16>().is_ok()) {
+    let address = if authority
+        .rsplit_once(':')
+        .is_some_and(|(_, p)| p.parse::<u16>().is_ok())
+    {
         authority.to_string()
     } else {
         format!("{authority}:{default_port}")

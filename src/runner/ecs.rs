@@ -76,7 +76,7 @@ pub struct EcsOutcome {
 }
 
 fn time(t: Option<&aws_sdk_ecs::primitives::DateTime>) -> Option<DateTime<Utc>> {
-    t.and_then(|t| DateTime::from_timestamp(t.secs(), t.subsec_nanos()))
+    t.and_then(crate::aws::chrono_time)
 }
 
 /// The last part of a task ARN.

@@ -42,7 +42,7 @@ fn stat(pid: &str) -> Option<(i64, u64, u64)> {
 
 /// One process, told apart from a later process that the kernel gave the same pid.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Process {
+pub(crate) struct Process {
     /// Process id.
     pub pid: i32,
     /// Start time, clock ticks after boot (field 22 of /proc/<pid>/stat).
@@ -51,20 +51,20 @@ pub struct Process {
 
 impl Process {
     /// The process `pid` now, if it exists.
-    pub fn of(pid: i32) -> Option<Process> {
+    pub(crate) fn of(pid: i32) -> Option<Process> {
         let start = with_stat(&pid.to_string(), |fields| fields.get(19)?.parse().ok())?;
         Some(Process { pid, start })
     }
 
     /// This process.
-    pub fn current() -> Option<Process> {
+    pub(crate) fn current() -> Option<Process> {
         Process::of(i32::try_from(std::process::id()).ok()?)
     }
 
     /// Whether it still runs: its pid exists with the same start time and is not a zombie.
     /// A zombie leader whose other threads still run is alive (the kernel shows a process
     /// whose main thread exited that way). When in doubt, running: callers kill what is not.
-    pub fn is_running(self) -> bool {
+    pub(crate) fn is_running(self) -> bool {
         let pid = self.pid.to_string();
         let Some((state, start)) = with_stat(&pid, |fields| {
             Some((

@@ -1,5 +1,6 @@
 //! CLI tests: run the built `fargate-cost` binary and check stdout, stderr and exit codes.
 
+mod aws_errors;
 mod compare;
 mod errors;
 mod prices;
