@@ -63,7 +63,11 @@ impl Printer {
 
     /// An error line.
     pub fn error(&self, text: &str) {
-        self.stderr("error: ", AnsiColor::Red.on_default().bold(), text);
+        self.stderr(
+            "error: ",
+            AnsiColor::Red.on_default().bold(),
+            &bounded(text),
+        );
     }
 
     fn stderr(&self, label: &str, style: Style, text: &str) {
@@ -74,5 +78,47 @@ impl Printer {
         } else {
             writeln!(err, "{label}{text}")
         };
+    }
+}
+
+/// The longest word an error line repeats from the input: a 50 MB value pasted into a flag
+/// is shown by its start and its length, not echoed whole.
+const MAX_WORD: usize = 120;
+
+/// `text` on one line with every over-long word cut.
+fn bounded(text: &str) -> String {
+    let line = text.replace(['\n', '\r'], " ");
+    if line.len() <= 4 * MAX_WORD && line.split(' ').all(|w| w.len() <= MAX_WORD) {
+        return line;
+    }
+    line.split(' ')
+        .map(|word| {
+            if word.chars().count() <= MAX_WORD {
+                return word.to_string();
+            }
+            let start: String = word.chars().take(MAX_WORD / 2).collect();
+            format!("{start}…({} bytes)", word.len())
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn huge_values_are_cut_and_errors_stay_on_one_line() {
+        let huge = "9".repeat(50_000_000);
+        let line = bounded(&format!("--cpu: `{huge}` is not valid;\nuse 0.25, 0.5"));
+        assert!(line.len() < 300, "{} bytes", line.len());
+        assert!(
+            line.contains("…(50000002 bytes)") && !line.contains('\n'),
+            "{line}"
+        );
+        assert_eq!(
+            bounded("--cpu: `3` is not valid"),
+            "--cpu: `3` is not valid"
+        );
     }
 }

@@ -257,6 +257,17 @@ pub fn resolve_launch(
                 Some(dir) => config_dir.join(dir),
                 None => config_dir.to_path_buf(),
             };
+            // Checked here: a missing workdir would otherwise look like a missing command.
+            if !workdir.is_dir() {
+                return Err(Error::invalid(
+                    "local.workdir",
+                    format!(
+                        "job `{}` in {source}: workdir {} is not a directory",
+                        job.name,
+                        workdir.display()
+                    ),
+                ));
+            }
             let launch = Launch::Local {
                 command: local.command.clone(),
                 env: local.env.clone(),

@@ -19,8 +19,14 @@ fn an_unreachable_endpoint_is_one_line_naming_it() {
     assert_eq!(code, 1, "{stderr}");
     assert!(stdout.is_empty());
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
-    assert!(stderr.contains("cannot reach --endpoint-url http://127.0.0.1:9"), "{stderr}");
-    assert!(!stderr.contains("DispatchFailure") && !stderr.contains("{"), "{stderr}");
+    assert!(
+        stderr.contains("cannot reach --endpoint-url http://127.0.0.1:9"),
+        "{stderr}"
+    );
+    assert!(
+        !stderr.contains("DispatchFailure") && !stderr.contains("{"),
+        "{stderr}"
+    );
     let (code, _, stderr) = run(fargate_cost().args([
         "--endpoint-url",
         "localhost:5000",

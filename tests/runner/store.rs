@@ -320,3 +320,24 @@ fn an_unwritable_store_is_refused_before_the_job_starts() {
         "the job ran although its run could not be recorded"
     );
 }
+
+/// Regression: a missing `workdir` was reported as the command not being found.
+#[test]
+fn a_missing_workdir_is_named_as_such() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = write_config(
+        dir.path(),
+        "[[jobs]]\nname = \"j\"\ncpu = 0.25\nmemory = \"512MiB\"\n[jobs.local]\ncommand = [\"true\"]\nworkdir = \"no-such-dir\"\n",
+    );
+    let output = Command::new(binary())
+        .args(["--config", &config.to_string_lossy(), "run", "j"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("local.workdir") && stderr.contains("no-such-dir"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("not found"), "{stderr}");
+}
