@@ -14,10 +14,22 @@ use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-/// A moto server with the adapter in front of it.
+/// A child process killed (and reaped) when dropped — also when a test panics, so no
+/// server outlives its test.
+pub struct KillOnDrop(pub Child);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// A moto server with the adapter in front of it; both are killed when it drops.
 pub struct Moto {
-    moto: Child,
-    shim: Child,
+    // Field order is drop order: the adapter first, then moto.
+    _shim: KillOnDrop,
+    _moto: KillOnDrop,
     /// moto itself.
     pub moto_url: String,
     /// The adapter: the endpoint the tool talks to.
@@ -37,6 +49,16 @@ fn support(file: &str) -> PathBuf {
         .join(file)
 }
 
+/// A test that cannot start what it needs: under `CI=true` that is a failure (CI installs
+/// everything), elsewhere the test is skipped and says why.
+pub fn unavailable<T>(why: &str) -> Option<T> {
+    if std::env::var("CI").is_ok_and(|v| v == "true") {
+        panic!("CI=true but {why}");
+    }
+    eprintln!("skipping: {why}");
+    None
+}
+
 impl Moto {
     /// Start moto and the adapter (with a share of injected faults), or None (printing
     /// why) when moto is not installed.
@@ -46,50 +68,66 @@ impl Moto {
 
     /// Like [`Moto::start`], with GetMetricData paginated every `page_points` points.
     pub fn start_with(fail_rate: f64, page_points: usize) -> Option<Moto> {
-        if Command::new("moto_server").arg("--help").output().is_err() {
-            eprintln!(
-                "skipping: moto_server not found (python3 -m pip install 'moto[server]' cbor2)"
-            );
-            return None;
+        const INSTALL: &str = "python3 -m pip install -r tests/support/requirements.txt";
+        let modules = Command::new("python3")
+            .args(["-c", "import moto, cbor2, flask"])
+            .output();
+        if !modules.is_ok_and(|o| o.status.success()) {
+            return unavailable(&format!(
+                "moto[server] or cbor2 is not installed ({INSTALL})"
+            ));
         }
         let (moto_port, shim_port) = (free_port(), free_port());
-        let moto = Command::new("moto_server")
-            .args(["-H", "127.0.0.1", "-p", &moto_port.to_string()])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("moto_server starts");
-        let mut shim = Command::new("python3")
-            .arg(support("aws_shim.py"))
-            .args([
-                "--listen",
-                &shim_port.to_string(),
-                "--moto",
-                &moto_port.to_string(),
-            ])
-            .args(["--fail-rate", &fail_rate.to_string()])
-            .args(["--page-points", &page_points.to_string()])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("the adapter starts");
+        let moto = KillOnDrop(
+            Command::new("python3")
+                .args([
+                    "-m",
+                    "moto.server",
+                    "-H",
+                    "127.0.0.1",
+                    "-p",
+                    &moto_port.to_string(),
+                ])
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .expect("python3 starts"),
+        );
+        let mut shim = KillOnDrop(
+            Command::new("python3")
+                .arg(support("aws_shim.py"))
+                .args(["--listen", &shim_port.to_string()])
+                .args(["--moto", &moto_port.to_string()])
+                .args(["--fail-rate", &fail_rate.to_string()])
+                .args(["--page-points", &page_points.to_string()])
+                .stdout(Stdio::piped())
+                .stderr(Stdio::inherit())
+                .spawn()
+                .expect("python3 starts"),
+        );
         let mut line = String::new();
-        BufReader::new(shim.stdout.take().expect("stdout"))
-            .read_line(&mut line)
-            .expect("ready line");
-        assert_eq!(line.trim(), "ready");
-        let server = Moto {
-            moto,
-            shim,
-            moto_url: format!("http://127.0.0.1:{moto_port}"),
-            url: format!("http://127.0.0.1:{shim_port}"),
-        };
+        if let Some(stdout) = shim.0.stdout.take() {
+            let _ = BufReader::new(stdout).read_line(&mut line);
+        }
+        if line.trim() != "ready" {
+            return unavailable(&format!(
+                "the AWS adapter did not start (said {:?}; {INSTALL})",
+                line.trim()
+            ));
+        }
         let deadline = Instant::now() + Duration::from_secs(30);
         while std::net::TcpStream::connect(("127.0.0.1", moto_port)).is_err() {
-            assert!(Instant::now() < deadline, "moto did not start");
+            if Instant::now() > deadline {
+                return unavailable("moto did not listen within 30 s");
+            }
             std::thread::sleep(Duration::from_millis(100));
         }
-        Some(server)
+        Some(Moto {
+            _shim: shim,
+            _moto: moto,
+            moto_url: format!("http://127.0.0.1:{moto_port}"),
+            url: format!("http://127.0.0.1:{shim_port}"),
+        })
     }
 
     /// Environment for the tool: test credentials, region, endpoint.
@@ -140,14 +178,5 @@ impl Moto {
             .output()
             .expect("stats");
         serde_json::from_slice(&output.stdout).expect("stats JSON")
-    }
-}
-
-impl Drop for Moto {
-    fn drop(&mut self) {
-        let _ = self.shim.kill();
-        let _ = self.moto.kill();
-        let _ = self.shim.wait();
-        let _ = self.moto.wait();
     }
 }

@@ -6,13 +6,6 @@ use std::process::Command;
 
 use super::{cgroups_or_skip, serial};
 
-fn python_has(module: &str) -> bool {
-    Command::new("python3")
-        .args(["-c", &format!("import {module}")])
-        .output()
-        .is_ok_and(|o| o.status.success())
-}
-
 fn fixture_jobs() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures/jobs")
 }
@@ -51,10 +44,7 @@ fn duckdb_rollup_is_cpu_bound() {
     if !cgroups_or_skip("duckdb_rollup_is_cpu_bound") {
         return;
     }
-    if !python_has("duckdb") {
-        eprintln!(
-            "skipping duckdb_rollup_is_cpu_bound: python3 -m pip install -r fixtures/jobs/requirements.txt"
-        );
+    if !crate::python_module_or_skip("duckdb", "duckdb_rollup_is_cpu_bound") {
         return;
     }
     let _machine = serial();
@@ -70,10 +60,7 @@ fn polars_sessions_is_memory_heavy() {
     if !cgroups_or_skip("polars_sessions_is_memory_heavy") {
         return;
     }
-    if !python_has("polars") {
-        eprintln!(
-            "skipping polars_sessions_is_memory_heavy: python3 -m pip install -r fixtures/jobs/requirements.txt"
-        );
+    if !crate::python_module_or_skip("polars", "polars_sessions_is_memory_heavy") {
         return;
     }
     let _machine = serial();

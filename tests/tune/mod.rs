@@ -50,12 +50,7 @@ fn a_sweep_of_a_real_fixture_job_fits_a_model_draws_a_chart_and_writes_the_confi
     if !cgroups_or_skip("tune sweep") {
         return;
     }
-    let has_duckdb = Command::new("python3")
-        .args(["-c", "import duckdb"])
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !has_duckdb {
-        eprintln!("skipping tune sweep: python3 -m pip install -r fixtures/jobs/requirements.txt");
+    if !crate::python_module_or_skip("duckdb", "tune sweep") {
         return;
     }
     let _machine = serial();
