@@ -225,6 +225,44 @@ impl Run {
     }
 }
 
+/// The most one recorded run may cost: 16 vCPU / 120 GB on Windows for 31 days is under
+/// $2,000; anything above is a damaged or hand-made record, never summed.
+pub const MAX_RUN_USD: Decimal = Decimal::from_parts(100_000, 0, 0, false, 0);
+
+/// The longest billed window a record may claim (a batch run longer than 31 days is not a
+/// batch run).
+pub const MAX_RUN_MS: u64 = 31 * 24 * 3600 * 1000;
+
+impl Run {
+    /// Why this record cannot be trusted, if it cannot: an unknown format version, money
+    /// that is negative or absurd, a size Fargate does not offer, an impossible duration.
+    /// Such records are reported and skipped, never summed.
+    pub fn validate(&self) -> std::result::Result<(), String> {
+        if self.schema_version != RUN_SCHEMA_VERSION {
+            return Err(format!(
+                "unknown schema_version {} (this fargate-cost reads {RUN_SCHEMA_VERSION})",
+                self.schema_version
+            ));
+        }
+        if self.usd.is_sign_negative() || self.usd > MAX_RUN_USD {
+            return Err(format!(
+                "usd {} is outside 0–{MAX_RUN_USD} for one run",
+                self.usd
+            ));
+        }
+        if let Err(e) = Size::new(self.cpu_units, self.memory_mib, self.os) {
+            return Err(format!(
+                "{} CPU units / {} MiB is not a Fargate size ({e})",
+                self.cpu_units, self.memory_mib
+            ));
+        }
+        if self.duration_ms > MAX_RUN_MS || self.billed_seconds > MAX_RUN_MS / 1000 + 300 {
+            return Err("duration is longer than 31 days".to_string());
+        }
+        Ok(())
+    }
+}
+
 /// What a backend knows about a run when it ends; [`Run::record`] turns it into the record.
 #[derive(Debug, Clone)]
 pub struct RunFacts {

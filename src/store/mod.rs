@@ -188,7 +188,10 @@ impl Store {
                     .and_then(|bytes| {
                         serde_json::from_slice::<Run>(&bytes).map_err(|e| e.to_string())
                     }) {
-                    Ok(run) => runs.push(run),
+                    Ok(run) => match run.validate() {
+                        Ok(()) => runs.push(run),
+                        Err(reason) => skipped.push(Skipped { path, reason }),
+                    },
                     Err(reason) => skipped.push(Skipped { path, reason }),
                 }
             }
@@ -205,16 +208,26 @@ impl Store {
     pub fn find(&self, id: &str) -> Result<(Run, Vec<Skipped>)> {
         let (runs, skipped) = self.runs(None);
         let mut matches: Vec<Run> = runs.into_iter().filter(|r| r.id.starts_with(id)).collect();
-        match matches.len() {
-            1 => Ok((matches.remove(0), skipped)),
-            0 => Err(Error::invalid(
+        let damaged = skipped.iter().find(|s| {
+            s.path
+                .file_stem()
+                .is_some_and(|stem| stem.to_string_lossy().starts_with(id))
+        });
+        match (matches.len(), damaged) {
+            (0, Some(damaged)) => Err(Error::Store(format!(
+                "run `{id}` is damaged: {} ({})",
+                damaged.reason,
+                damaged.path.display()
+            ))),
+            (1, _) => Ok((matches.remove(0), skipped)),
+            (0, None) => Err(Error::invalid(
                 "RUN_ID",
                 format!(
                     "no run `{id}` in {}; list them with `fargate-cost runs`",
                     self.root.display()
                 ),
             )),
-            n => Err(Error::invalid(
+            (n, _) => Err(Error::invalid(
                 "RUN_ID",
                 format!("`{id}` matches {n} runs; give more of the id"),
             )),

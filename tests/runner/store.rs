@@ -341,3 +341,76 @@ fn a_missing_workdir_is_named_as_such() {
     );
     assert!(!stderr.contains("not found"), "{stderr}");
 }
+
+/// Regression: records with negative money (`usd: "-5"` gave a negative saving), an
+/// unknown format version or a size Fargate does not sell were read and summed. They are
+/// reported and skipped, and `runs show` says a damaged run is damaged and why.
+#[test]
+fn untrustworthy_records_are_reported_and_never_counted() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = write_config(dir.path(), QUICK_JOB);
+    let output = Command::new(binary())
+        .args(["--config", &config.to_string_lossy(), "-q", "run", "quick"])
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let runs_dir = dir.path().join(".fargate-cost/runs/quick");
+    let good = std::fs::read_dir(&runs_dir)
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    let record: serde_json::Value = serde_json::from_slice(&std::fs::read(&good).unwrap()).unwrap();
+    let damaged = [
+        (
+            "20200101T000000Z-0000000a",
+            "usd",
+            serde_json::json!("-5"),
+            "usd -5 is outside",
+        ),
+        (
+            "20200101T000000Z-0000000b",
+            "schema_version",
+            serde_json::json!(9),
+            "unknown schema_version 9",
+        ),
+        (
+            "20200101T000000Z-0000000c",
+            "cpu_units",
+            serde_json::json!(3000),
+            "not a Fargate size",
+        ),
+    ];
+    for (id, field, value, _) in &damaged {
+        let mut bad = record.clone();
+        bad["id"] = serde_json::json!(id);
+        bad[*field] = value.clone();
+        std::fs::write(runs_dir.join(format!("{id}.json")), bad.to_string()).unwrap();
+    }
+    let (runs, warnings) = runs_json(&config);
+    assert_eq!(runs.len(), 1, "only the good run is listed: {runs:?}");
+    for (id, _, _, reason) in &damaged {
+        assert!(
+            warnings.contains(id) && warnings.contains(reason),
+            "{warnings}"
+        );
+    }
+    let output = Command::new(binary())
+        .args([
+            "--config",
+            &config.to_string_lossy(),
+            "runs",
+            "show",
+            "20200101T000000Z-0000000a",
+        ])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("is damaged: usd -5 is outside"), "{stderr}");
+}
