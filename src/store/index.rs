@@ -1,7 +1,10 @@
-//! The run index: one Parquet file (`index/runs.parquet` in the store) with a row of summary
-//! columns per recorded run, so analysis over months and millions of runs is one lazy polars
-//! scan instead of a million JSON reads. It is derived data: rebuilt incrementally from the
-//! run JSON files (the source of truth) and rewritten atomically.
+//! The run index: one Parquet file (`index/runs.parquet` in the store) with a row per
+//! recorded run holding what the report filters, groups and prices by — job, task shape,
+//! billed window, stop reason and the run's exact recorded cost, plus the CPU and memory
+//! statistics [`runs_from`] turns into light runs for the recommendation — so a report over months and
+//! millions of runs is one lazy polars scan instead of a million JSON reads. It is derived
+//! data: the run JSON files stay the source of truth, and [`refresh`] appends the runs it
+//! does not have yet and rewrites the file atomically.
 
 use std::collections::HashSet;
 use std::path::PathBuf;
@@ -16,7 +19,7 @@ use crate::store::{Skipped, Store, write_atomic};
 
 /// Column names of the index.
 pub mod columns {
-    /// Run id.
+    /// Run id (the run file's name in `runs/<job>/`).
     pub const ID: &str = "id";
     /// Job.
     pub const JOB: &str = "job";
@@ -44,6 +47,11 @@ pub mod columns {
     pub const BILLED_S: &str = "billed_s";
     /// completed | failed | ….
     pub const STOP_REASON: &str = "stop_reason";
+    /// The run's recorded Fargate cost, USD, exactly as recorded: the `Decimal`'s text
+    /// (e.g. "0.0008365472222222222222222222"). Text, not a number column: it round-trips
+    /// every recorded value (any scale up to 28 digits) with no width to outgrow, and the
+    /// index never sums money — readers parse it back into a `Decimal`.
+    pub const USD: &str = "usd";
     /// Fargate cost, integer micro-dollars.
     pub const USD_MICROS: &str = "usd_micros";
     /// Peak MiB.
@@ -60,6 +68,33 @@ pub mod columns {
     pub const CPU_P99: &str = "cpu_p99";
     /// max.
     pub const CPU_MAX: &str = "cpu_max";
+
+    /// Every column, in order (an index with other columns is rebuilt).
+    pub const ALL: [&str; 23] = [
+        ID,
+        JOB,
+        REGION,
+        ARCH,
+        OS,
+        CAPACITY,
+        CPU_UNITS,
+        MEMORY_MIB,
+        STORAGE_GIB,
+        BILLED_FROM_MS,
+        STARTED_MS,
+        DURATION_MS,
+        BILLED_S,
+        STOP_REASON,
+        USD,
+        USD_MICROS,
+        PEAK_MIB,
+        MEMORY_P95,
+        CPU_MEAN,
+        CPU_P50,
+        CPU_P95,
+        CPU_P99,
+        CPU_MAX,
+    ];
 }
 
 use columns as c;
@@ -98,6 +133,7 @@ pub fn frame(runs: &[Run]) -> PolarsResult<DataFrame> {
         Column::new(c::DURATION_MS.into(), int(&|r| r.duration_ms as i64)),
         Column::new(c::BILLED_S.into(), int(&|r| r.billed_seconds as i64)),
         Column::new(c::STOP_REASON.into(), text(&|r| r.stop_reason.to_string())),
+        Column::new(c::USD.into(), text(&|r| r.usd.to_string())),
         Column::new(
             c::USD_MICROS.into(),
             int(&|r| {
@@ -144,13 +180,21 @@ pub fn write(store: &Store, frame: &mut DataFrame) -> Result<()> {
     })
 }
 
-/// Add runs recorded since the last refresh; returns how many were added and the files
-/// skipped.
+/// Append the runs recorded since the last refresh; returns how many were added and the
+/// files skipped. It parses every run file in the store and keeps those whose id is not
+/// indexed yet, so its cost follows the store's size, not the number of new runs. An index
+/// written with other columns (an older version of this tool) is rebuilt from all runs.
 pub fn refresh(store: &Store) -> Result<(usize, Vec<Skipped>)> {
     let existing = match scan(store)? {
         Some(lazy) => Some(lazy.collect().map_err(index_error)?),
         None => None,
-    };
+    }
+    .filter(|f| {
+        f.get_column_names()
+            .iter()
+            .map(|n| n.as_str())
+            .eq(c::ALL.iter().copied())
+    });
     let known: HashSet<String> = existing
         .as_ref()
         .and_then(|f| f.column(c::ID).ok().and_then(|col| col.str().ok().cloned()))
@@ -292,4 +336,72 @@ pub fn runs_from(frame: &DataFrame) -> Result<Vec<Run>> {
         });
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(id: &str, usd: &str) -> Run {
+        serde_json::from_value(serde_json::json!({
+            "schema_version": 1, "id": id, "job": "nightly", "backend": "ecs",
+            "cpu_units": 1024, "memory_mib": 2048, "arch": "x86_64", "os": "linux",
+            "capacity": "on-demand", "region": "us-east-1", "ephemeral_storage_gib": 20,
+            "created_at": "2026-11-03T10:00:00Z", "pull_started_at": "2026-11-03T09:59:50Z",
+            "started_at": "2026-11-03T10:00:00Z", "stopped_at": "2026-11-03T10:01:01Z",
+            "duration_ms": 71_000, "billed_seconds": 71, "exit_code": 0,
+            "stop_reason": "completed", "stop_detail": "",
+            "cpu": {"mean": 0.2, "p50": 0.2, "p95": 0.25, "p99": 0.3, "max": 0.3},
+            "memory": {"peak_mib": 400.0, "p95_mib": 390.0, "peak_exact": true},
+            "samples": 10, "sample_interval_ms": 1000,
+            "limits": {"enforced": true, "mechanism": "fargate"},
+            "usd": usd, "launched": [], "notes": []
+        }))
+        .unwrap()
+    }
+
+    fn costs(store: &Store) -> Vec<String> {
+        let frame = scan(store).unwrap().unwrap().collect().unwrap();
+        assert_eq!(
+            frame
+                .get_column_names()
+                .iter()
+                .map(|n| n.as_str())
+                .collect::<Vec<_>>(),
+            c::ALL
+        );
+        let usd = frame.column(c::USD).unwrap().str().unwrap().clone();
+        usd.iter().map(|v| v.unwrap().to_string()).collect()
+    }
+
+    #[test]
+    fn the_index_keeps_each_recorded_cost_exactly() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::new(dir.path());
+        let exact = "0.0009736388888888888888888889";
+        store.write(&run("r1", exact), &[]).unwrap();
+        assert_eq!(refresh(&store).unwrap().0, 1);
+        assert_eq!(costs(&store), [exact]);
+        store.write(&run("r2", "0.5"), &[]).unwrap();
+        assert_eq!(refresh(&store).unwrap().0, 1, "only the new run is added");
+        let mut all = costs(&store);
+        all.sort();
+        assert_eq!(all, [exact, "0.5"]);
+    }
+
+    #[test]
+    fn an_index_with_other_columns_is_rebuilt() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::new(dir.path());
+        store.write(&run("r1", "0.25"), &[]).unwrap();
+        // An index as an older version wrote it: the cost in rounded micro-dollars.
+        let mut old = DataFrame::new_infer_height(vec![
+            Column::new(c::ID.into(), vec!["r1"]),
+            Column::new("usd_micros".into(), vec![250_000i64]),
+        ])
+        .unwrap();
+        write(&store, &mut old).unwrap();
+        assert_eq!(refresh(&store).unwrap().0, 1);
+        assert_eq!(costs(&store), ["0.25"]);
+    }
 }
