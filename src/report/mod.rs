@@ -5,6 +5,7 @@
 pub mod chart;
 pub mod csv;
 pub mod json;
+pub mod monthly;
 pub mod table;
 pub mod text;
 

@@ -124,7 +124,8 @@ impl Store {
     }
 
     /// Like [`Store::runs`], parsing only the files whose run id (the file name) passes
-    /// `wanted`; the others are listed but not read.
+    /// `wanted`; the others are listed but not read. The report reads each job's latest
+    /// runs by id this way.
     pub fn runs_where(
         &self,
         job: Option<&str>,
