@@ -1,133 +1,132 @@
 //! `report` at scale: a run index of 10k, 100k and 1M generated runs (50 jobs, one month),
-//! reported in a fresh process each, measuring wall time and peak memory (VmHWM). Index
-//! generation happens in another process so it does not count.
+//! with the run files of each job's latest 500 runs (what the recommendations read), reported
+//! in a fresh process each — index scan, run reads, exact pricing and sums — measuring wall
+//! time and peak memory (VmHWM). Generation happens in another process so it does not count;
+//! the index refresh (parsing every run file) is not measured.
 //!
 //! Run: `cargo bench --bench report_scale` (release). Figures: docs/BENCHMARKS.md.
 
+use std::collections::HashMap;
 use std::process::Command;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
-use fargate_cost::analysis::monthly::{Period, report};
+use chrono::{TimeZone, Utc};
+use fargate_cost::analysis::monthly::{Period, RECOMMEND_FROM, report};
+use fargate_cost::commands::report::read_period;
+use fargate_cost::model::run::{
+    Backend, CpuStats, Limits, MemoryStats, RUN_SCHEMA_VERSION, Run, StopReason,
+};
+use fargate_cost::model::size::{Arch, Capacity, Os, Size};
+use fargate_cost::model::task::FargateTask;
 use fargate_cost::pricing::book::PriceBook;
+use fargate_cost::pricing::price;
+use fargate_cost::report::monthly::rows;
 use fargate_cost::store::Store;
 use fargate_cost::store::index;
-use polars::prelude::*;
 
-fn generate(dir: &str, n: usize) {
+/// Run `i` of the generated set: job i % 50, one of 5 sizes, 60 s to 2 h, every 37th failed,
+/// its exact cost priced like a recorded run (memoized by size and seconds).
+fn generated_run(i: usize, cost: &mut impl FnMut(u32, u32, u64) -> rust_decimal::Decimal) -> Run {
     let sizes = [
-        (256i64, 512i64),
+        (256u32, 512u32),
         (1024, 2048),
         (2048, 4096),
         (4096, 8192),
         (8192, 16384),
     ];
-    let start = 1_793_491_200_000i64; // 2026-11-01T00:00:00Z
     let month_ms = 30 * 86_400_000i64;
-    let pick = |i: usize| sizes[(i * 7) % sizes.len()];
-    let seconds = |i: usize| 60 + ((i * 7919) % 7200) as i64;
-    let hourly_micros =
-        |cpu: i64, mem: i64| (cpu as f64 / 1024.0 * 0.04048 + mem as f64 / 1024.0 * 0.004445) * 1e6;
-    let frame = DataFrame::new_infer_height(vec![
-        Column::new(
-            "id".into(),
-            (0..n).map(|i| format!("run-{i}")).collect::<Vec<_>>(),
-        ),
-        Column::new(
-            "job".into(),
-            (0..n)
-                .map(|i| format!("job-{}", i % 50))
-                .collect::<Vec<_>>(),
-        ),
-        Column::new("region".into(), vec!["us-east-1"; n]),
-        Column::new("arch".into(), vec!["x86_64"; n]),
-        Column::new("os".into(), vec!["linux"; n]),
-        Column::new("capacity".into(), vec!["on-demand"; n]),
-        Column::new(
-            "cpu_units".into(),
-            (0..n).map(|i| pick(i % 50).0).collect::<Vec<_>>(),
-        ),
-        Column::new(
-            "memory_mib".into(),
-            (0..n).map(|i| pick(i % 50).1).collect::<Vec<_>>(),
-        ),
-        Column::new("ephemeral_storage_gib".into(), vec![20i64; n]),
-        Column::new(
-            "billed_from_ms".into(),
-            (0..n)
-                .map(|i| start + (i as i64 * 7_777_777) % month_ms)
-                .collect::<Vec<_>>(),
-        ),
-        Column::new(
-            "started_at_ms".into(),
-            (0..n)
-                .map(|i| start + (i as i64 * 7_777_777) % month_ms)
-                .collect::<Vec<_>>(),
-        ),
-        Column::new(
-            "duration_ms".into(),
-            (0..n).map(|i| seconds(i) * 1000).collect::<Vec<_>>(),
-        ),
-        Column::new("billed_s".into(), (0..n).map(seconds).collect::<Vec<_>>()),
-        Column::new(
-            "stop_reason".into(),
-            (0..n)
-                .map(|i| if i % 37 == 0 { "failed" } else { "completed" })
-                .collect::<Vec<_>>(),
-        ),
-        Column::new(
-            "usd_micros".into(),
-            (0..n)
-                .map(|i| {
-                    let (c, m) = pick(i % 50);
-                    (hourly_micros(c, m) * seconds(i) as f64 / 3600.0).round() as i64
-                })
-                .collect::<Vec<_>>(),
-        ),
-        Column::new(
-            "memory_peak_mib".into(),
-            (0..n)
-                .map(|i| pick(i % 50).1 as f64 * 0.4 + (i % 100) as f64)
-                .collect::<Vec<_>>(),
-        ),
-        Column::new(
-            "memory_p95_mib".into(),
-            (0..n)
-                .map(|i| pick(i % 50).1 as f64 * 0.35)
-                .collect::<Vec<_>>(),
-        ),
-        Column::new(
-            "cpu_mean".into(),
-            (0..n)
-                .map(|i| pick(i % 50).0 as f64 / 1024.0 * 0.3)
-                .collect::<Vec<_>>(),
-        ),
-        Column::new(
-            "cpu_p50".into(),
-            (0..n)
-                .map(|i| pick(i % 50).0 as f64 / 1024.0 * 0.3)
-                .collect::<Vec<_>>(),
-        ),
-        Column::new(
-            "cpu_p95".into(),
-            (0..n)
-                .map(|i| pick(i % 50).0 as f64 / 1024.0 * 0.4)
-                .collect::<Vec<_>>(),
-        ),
-        Column::new(
-            "cpu_p99".into(),
-            (0..n)
-                .map(|i| pick(i % 50).0 as f64 / 1024.0 * 0.45)
-                .collect::<Vec<_>>(),
-        ),
-        Column::new(
-            "cpu_max".into(),
-            (0..n)
-                .map(|i| pick(i % 50).0 as f64 / 1024.0 * 0.5)
-                .collect::<Vec<_>>(),
-        ),
-    ]);
-    let mut frame = frame.expect("frame");
-    index::write(&Store::new(dir), &mut frame).expect("index written");
+    let (cpu, mem) = sizes[((i % 50) * 7) % sizes.len()];
+    let seconds = 60 + ((i * 7919) % 7200) as u64;
+    let start = Utc.with_ymd_and_hms(2026, 11, 1, 0, 0, 0).unwrap()
+        + chrono::Duration::milliseconds((i as i64 * 7_777_777) % month_ms);
+    let p = |f: f64| cpu as f64 / 1024.0 * f;
+    Run {
+        schema_version: RUN_SCHEMA_VERSION,
+        id: format!("run-{i}"),
+        job: format!("job-{}", i % 50),
+        backend: Backend::Local,
+        cpu_units: cpu,
+        memory_mib: mem,
+        arch: Arch::X86_64,
+        os: Os::Linux,
+        capacity: Capacity::OnDemand,
+        region: "us-east-1".into(),
+        ephemeral_storage_gib: 20,
+        created_at: start,
+        pull_started_at: None,
+        started_at: start,
+        stopped_at: start + chrono::Duration::seconds(seconds as i64),
+        duration_ms: seconds * 1000,
+        billed_seconds: seconds,
+        exit_code: Some(0),
+        stop_reason: if i.is_multiple_of(37) {
+            StopReason::Failed
+        } else {
+            StopReason::Completed
+        },
+        stop_detail: String::new(),
+        cpu: CpuStats {
+            mean: p(0.3),
+            p50: p(0.3),
+            p95: p(0.4),
+            p99: p(0.45),
+            max: p(0.5),
+        },
+        memory: MemoryStats {
+            peak_mib: mem as f64 * 0.4 + (i % 100) as f64,
+            p95_mib: mem as f64 * 0.35,
+            peak_exact: true,
+        },
+        samples: seconds,
+        sample_interval_ms: 1000,
+        limits: Limits {
+            enforced: true,
+            mechanism: "cgroup v2".into(),
+            reason: None,
+        },
+        usd: cost(cpu, mem, seconds),
+        launched: Vec::new(),
+        notes: Vec::new(),
+    }
+}
+
+/// The index of `n` generated runs, and the run files the report reads by id (each job's
+/// latest runs); the other run files are not written, as the report never opens them.
+fn generate(dir: &str, n: usize) {
+    let book = PriceBook::bundled().expect("book");
+    let prices = book.region("us-east-1").expect("region");
+    let mut memo = HashMap::new();
+    let mut cost = |cpu: u32, mem: u32, seconds: u64| {
+        *memo.entry((cpu, seconds)).or_insert_with(|| {
+            let task = FargateTask {
+                size: Size::new(cpu, mem, Os::Linux).expect("size"),
+                os: Os::Linux,
+                arch: Arch::X86_64,
+                capacity: Capacity::OnDemand,
+                ephemeral_storage_gib: 20,
+            };
+            price::task("us-east-1", prices, &task, Duration::from_secs(seconds))
+                .expect("price")
+                .total_usd
+        })
+    };
+    let runs: Vec<Run> = (0..n).map(|i| generated_run(i, &mut cost)).collect();
+    let store = Store::new(dir);
+    let mut frame = index::frame(&runs).expect("frame");
+    index::write(&store, &mut frame).expect("index written");
+    let mut by_job: HashMap<&str, Vec<&Run>> = HashMap::new();
+    for run in &runs {
+        by_job.entry(&run.job).or_default().push(run);
+    }
+    for (job, mut runs) in by_job {
+        runs.sort_by_key(|r| std::cmp::Reverse(r.started_at));
+        let dir = store.root().join("runs").join(job);
+        std::fs::create_dir_all(&dir).expect("job dir");
+        for run in runs.into_iter().take(RECOMMEND_FROM) {
+            let json = serde_json::to_vec(run).expect("json");
+            std::fs::write(dir.join(format!("{}.json", run.id)), json).expect("run file");
+        }
+    }
 }
 
 fn peak_rss_mib() -> f64 {
@@ -156,8 +155,9 @@ fn main() {
             let book = PriceBook::bundled().expect("book");
             let period = Period::month("2026-11").expect("month");
             let timer = Instant::now();
-            let rows =
-                report(index::scan(&store).expect("scan"), &period, &book, &[]).expect("report");
+            let input = read_period(&store, &period).expect("read");
+            let monthly = report(&input.usage, &input.recent, &period, &book, &[]);
+            let rows = rows(&monthly);
             let elapsed = timer.elapsed().as_secs_f64();
             let total = rows.last().map(|r| r.fargate_usd).unwrap_or_default();
             println!("{elapsed:.2} {:.0} {} {total}", peak_rss_mib(), rows.len());

@@ -1,28 +1,31 @@
 //! The monthly report: per job, what recorded runs cost in a period (each run at its own
 //! size, architecture and capacity), what the same runs would have cost on Spot, on the
-//! Glue equivalent and at the recommended size, and the saving. One lazy polars scan of the
-//! run index; money is summed as integer micro-dollars. A run whose billed window crosses
-//! the period's edge is split at the edge in proportion to time, as AWS bills usage by hour.
+//! Glue equivalent and at the recommended size, and the saving.
+//!
+//! Pure: the `report` command reads each run's [`Usage`] in the period from the run index
+//! and the jobs' latest run records from the store; this module only prices and adds. Every
+//! amount is the run's recorded cost or comes from the pricing entry points
+//! ([`price::task`], [`price::glue`]), is kept as an exact `Decimal` and summed exactly, per
+//! job and for the total; rounding is left to the output. A run whose billed window crosses
+//! the period's edge counts in proportion to its billed milliseconds inside the period, as
+//! AWS bills usage in the hour it falls in.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::time::Duration;
 
 use chrono::{DateTime, Datelike, NaiveDate, TimeZone, Utc};
-use polars::prelude::*;
 use rust_decimal::Decimal;
-use rust_decimal::prelude::{FromPrimitive, ToPrimitive};
-use serde::Serialize;
 
+use crate::analysis::comparison::glue_duration;
 use crate::analysis::sizing::{self, CpuPercentile, JobContext, Options, Strategy};
 use crate::error::{Error, Result};
-use crate::model::glue::{Engine, GlueVersion};
+use crate::model::glue::{GlueConfig, GlueVersion};
 use crate::model::job::Job;
 use crate::model::run::Run;
 use crate::model::size::{Arch, Capacity, Os, Size};
 use crate::model::task::FargateTask;
-use crate::pricing::book::PriceBook;
-use crate::pricing::price;
-use crate::store::index::{self, columns as c, parse_or_default};
+use crate::pricing::book::{PriceBook, RegionPrices};
+use crate::pricing::{glue, price};
 
 /// A reporting period [from, to).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -96,132 +99,122 @@ impl Period {
     }
 }
 
-/// One report row; field order is the contract's CSV column order.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct ReportRow {
-    /// Period label.
-    pub month: String,
+/// What prices a run besides its times: its job and task shape.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Shape {
+    /// Job name.
+    pub job: String,
+    /// Region priced.
+    pub region: String,
+    /// CPU units.
+    pub cpu_units: u32,
+    /// Memory MiB.
+    pub memory_mib: u32,
+    /// Operating system.
+    pub os: Os,
+    /// Architecture.
+    pub arch: Arch,
+    /// Capacity it ran on.
+    pub capacity: Capacity,
+    /// Ephemeral storage GiB.
+    pub ephemeral_storage_gib: u32,
+}
+
+/// One run whose billed window overlaps the period.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RunUsage {
+    /// Its shape: an index into [`Usage::shapes`].
+    pub shape: usize,
+    /// Billed milliseconds inside the period.
+    pub inside_ms: u64,
+    /// Billed seconds of the whole run (its billed window is this × 1000 ms).
+    pub billed_seconds: u64,
+    /// Wall time, ms (the Glue equivalent runs this, divided by the job's speedup).
+    pub duration_ms: u64,
+    /// The run's recorded Fargate cost, exact.
+    pub usd: Decimal,
+    /// Its billed window starts in the period: it counts in `runs`.
+    pub counted: bool,
+    /// Counted and did not complete.
+    pub failed: bool,
+}
+
+/// The runs whose billed window overlaps a period, and their shapes.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Usage {
+    /// Distinct shapes.
+    pub shapes: Vec<Shape>,
+    /// Runs.
+    pub runs: Vec<RunUsage>,
+}
+
+/// One job's figures in the period (or the total), exact: the output rounds them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JobMonth {
     /// Job, or TOTAL.
     pub job: String,
-    /// Runs that started in the period.
+    /// Runs whose billed window starts in the period.
     pub runs: u64,
     /// Of which did not complete.
     pub failed_runs: u64,
     /// Billed hours in the period.
-    #[serde(with = "crate::report::number")]
     pub billed_hours: Decimal,
     /// vCPU-hours.
-    #[serde(with = "crate::report::number")]
     pub vcpu_hours: Decimal,
     /// GB-hours.
-    #[serde(with = "crate::report::number")]
     pub gb_hours: Decimal,
     /// Fargate cost as run.
-    #[serde(with = "crate::report::number")]
     pub fargate_usd: Decimal,
-    /// The same runs on Spot.
-    #[serde(with = "crate::report::number::option")]
+    /// The same runs on Spot (None when a run's shape has no Spot price).
     pub fargate_spot_usd: Option<Decimal>,
     /// The same runs on the Glue equivalent.
-    #[serde(with = "crate::report::number::option")]
     pub glue_equivalent_usd: Option<Decimal>,
-    /// Recommended vCPU.
-    #[serde(with = "crate::report::number::option")]
-    pub recommended_cpu_vcpu: Option<Decimal>,
-    /// Recommended GiB.
-    #[serde(with = "crate::report::number::option")]
-    pub recommended_memory_gib: Option<Decimal>,
+    /// Recommended size.
+    pub recommended: Option<Size>,
     /// The same runs at the recommended size.
-    #[serde(with = "crate::report::number::option")]
     pub recommended_usd: Option<Decimal>,
     /// fargate_usd − recommended_usd, never below 0 nor above the cost.
-    #[serde(with = "crate::report::number::option")]
     pub savings_usd: Option<Decimal>,
 }
 
-/// The contract's CSV columns (for a header-only file).
-pub const COLUMNS: [&str; 14] = [
-    "month",
-    "job",
-    "runs",
-    "failed_runs",
-    "billed_hours",
-    "vcpu_hours",
-    "gb_hours",
-    "fargate_usd",
-    "fargate_spot_usd",
-    "glue_equivalent_usd",
-    "recommended_cpu_vcpu",
-    "recommended_memory_gib",
-    "recommended_usd",
-    "savings_usd",
-];
-
-fn polars_error(e: PolarsError) -> Error {
-    Error::Store(format!("report: {e}"))
+/// The report of a period: jobs sorted by name, and their total (None when no run).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Monthly {
+    /// Period label.
+    pub label: String,
+    /// One entry a job.
+    pub jobs: Vec<JobMonth>,
+    /// The exact sum of the jobs' exact figures.
+    pub total: Option<JobMonth>,
 }
 
-fn micros(value: Decimal) -> f64 {
-    (value * Decimal::from(1_000_000)).to_f64().unwrap_or(0.0)
-}
+/// How many latest runs per job (started in the 30 days before the period's end) the
+/// recommendation reads.
+pub const RECOMMEND_FROM: usize = 500;
 
-fn usd_from_micros(value: i64) -> Decimal {
-    Decimal::new(value, 6)
-}
+/// The recommendation's lookback before the period's end.
+pub const RECOMMEND_LOOKBACK_DAYS: i64 = 30;
 
-/// How many recent completed runs per job the recommendation reads (bounded memory).
-const RECOMMEND_FROM: u32 = 500;
-
-/// Recommendations per job from its recent runs before `to` (lookback 30 days).
+/// Recommendations per job from its latest runs (those before the period's end, within
+/// the lookback; at most [`RECOMMEND_FROM`] a job).
 fn recommendations(
-    lazy: &LazyFrame,
+    recent: &[Run],
     period: &Period,
     book: &PriceBook,
     jobs: &[Job],
-) -> Result<HashMap<String, Size>> {
-    let lookback = (period.to - chrono::Duration::days(30)).timestamp_millis();
-    let window = col(c::STARTED_MS)
-        .gt_eq(lit(lookback))
-        .and(col(c::STARTED_MS).lt(lit(period.to.timestamp_millis())));
-    // Pass 1, two narrow columns: when does each job's 500th latest run start? Pass 2 reads
-    // full rows only from the earliest of those instants on (a predicate the Parquet scan
-    // applies), so memory follows the rows kept, not the whole window.
-    let cutoffs = lazy
-        .clone()
-        .filter(window.clone())
-        .select([col(c::JOB), col(c::STARTED_MS)])
-        .group_by([col(c::JOB)])
-        .agg([col(c::STARTED_MS)
-            .sort(SortOptions::default().with_order_descending(true))
-            .head(Some(RECOMMEND_FROM as usize))
-            .min()
-            .alias("cutoff")])
-        .select([col("cutoff").min()])
-        .collect()
-        .map_err(polars_error)?;
-    let cutoff = cutoffs
-        .column("cutoff")
-        .and_then(|c| c.i64().cloned())
-        .ok()
-        .and_then(|c| c.get(0))
-        .unwrap_or(lookback);
-    let recent = lazy
-        .clone()
-        .filter(window.and(col(c::STARTED_MS).gt_eq(lit(cutoff))))
-        .collect()
-        .map_err(polars_error)?;
-    let runs = index::runs_from(&recent)?;
-    let mut by_job: HashMap<String, Vec<Run>> = HashMap::new();
-    for run in runs {
-        by_job.entry(run.job.clone()).or_default().push(run);
-    }
-    for runs in by_job.values_mut() {
-        runs.sort_by_key(|r| std::cmp::Reverse(r.started_at));
-        runs.truncate(RECOMMEND_FROM as usize);
+) -> HashMap<String, Size> {
+    let mut by_job: HashMap<&str, Vec<Run>> = HashMap::new();
+    for run in recent.iter().filter(|r| r.started_at < period.to) {
+        by_job
+            .entry(run.job.as_str())
+            .or_default()
+            .push(run.clone());
     }
     let mut out = HashMap::new();
-    for (job, runs) in by_job {
-        let Some(latest) = runs.iter().max_by_key(|r| r.started_at) else {
+    for (job, mut runs) in by_job {
+        runs.sort_by_key(|r| std::cmp::Reverse(r.started_at));
+        runs.truncate(RECOMMEND_FROM);
+        let Some(latest) = runs.first() else {
             continue;
         };
         // The size the job is configured with; else the size it last ran at.
@@ -232,7 +225,7 @@ fn recommendations(
             continue;
         };
         let ctx = JobContext {
-            name: job.clone(),
+            name: job.to_string(),
             current,
             os: latest.os,
             arch: latest.arch,
@@ -242,7 +235,7 @@ fn recommendations(
             runs_per_month: Decimal::ONE,
         };
         let options = Options {
-            since: Duration::from_secs(30 * 86_400),
+            since: Duration::from_secs(RECOMMEND_LOOKBACK_DAYS as u64 * 86_400),
             now: period.to,
             min_runs: 1,
             force: true,
@@ -252,350 +245,391 @@ fn recommendations(
             deadline: None,
         };
         if let Ok(rec) = sizing::recommend(&runs, &ctx, &options, prices) {
-            out.insert(job, rec.recommended);
+            out.insert(job.to_string(), rec.recommended);
         }
     }
-    Ok(out)
+    out
 }
 
-/// Hourly micro-dollars of a Fargate task shape, if the book prices it.
-fn hourly(
-    book: &PriceBook,
-    region: &str,
-    size: Size,
-    os: Os,
-    arch: Arch,
-    capacity: Capacity,
-    storage: u32,
-) -> Option<f64> {
-    let prices = book.region(region).ok()?;
-    let task = FargateTask {
-        size,
-        os,
-        arch,
-        capacity,
-        ephemeral_storage_gib: storage,
-    };
-    price::task(region, prices, &task, Duration::from_secs(3600))
-        .ok()
-        .map(|c| micros(c.total_usd))
+/// An amount for a whole run, times the share of its billed window inside the period —
+/// an exact fraction of milliseconds, multiplied before dividing.
+fn inside(amount: Decimal, run: &RunUsage) -> Decimal {
+    let whole_ms = run.billed_seconds.saturating_mul(1000);
+    if whole_ms == 0 || run.inside_ms >= whole_ms {
+        amount
+    } else {
+        amount * Decimal::from(run.inside_ms) / Decimal::from(whole_ms)
+    }
 }
 
-/// Build the report rows (jobs sorted by name, then TOTAL).
-pub fn report(
-    lazy: Option<LazyFrame>,
-    period: &Period,
-    book: &PriceBook,
-    jobs: &[Job],
-) -> Result<Vec<ReportRow>> {
-    let Some(lazy) = lazy else {
-        return Ok(Vec::new());
-    };
-    let (from, to) = (period.from.timestamp_millis(), period.to.timestamp_millis());
-    let end = col(c::BILLED_FROM_MS) + col(c::BILLED_S) * lit(1000i64);
-    let overlapping = lazy
-        .clone()
-        .filter(
-            col(c::BILLED_FROM_MS)
-                .lt(lit(to))
-                .and(end.clone().gt(lit(from))),
-        )
-        .with_columns([
-            ((when(end.clone().lt(lit(to)))
-                .then(end.clone())
-                .otherwise(lit(to))
-                - when(col(c::BILLED_FROM_MS).gt(lit(from)))
-                    .then(col(c::BILLED_FROM_MS))
-                    .otherwise(lit(from)))
-            .cast(DataType::Float64)
-                / (col(c::BILLED_S) * lit(1000i64)).cast(DataType::Float64))
-            .alias("share"),
-            col(c::BILLED_FROM_MS)
-                .gt_eq(lit(from))
-                .and(col(c::BILLED_FROM_MS).lt(lit(to)))
-                .alias("counted"),
-        ]);
+/// Prices the alternatives of one shape's runs through the pricing entry points, memoized
+/// by billed seconds (Spot, right-sized) and by wall time (Glue).
+struct ShapePricer<'a> {
+    region: &'a str,
+    prices: Option<&'a RegionPrices>,
+    spot_task: Option<FargateTask>,
+    recommended_task: Option<FargateTask>,
+    glue_config: Option<GlueConfig>,
+    speedup: Decimal,
+    spot_by_seconds: HashMap<u64, Option<Decimal>>,
+    recommended_by_seconds: HashMap<u64, Option<Decimal>>,
+    glue_by_ms: HashMap<u64, Option<Decimal>>,
+}
 
-    // Price each distinct task shape once; join the hourly figures onto the runs.
-    let keys = [
-        c::JOB,
-        c::REGION,
-        c::ARCH,
-        c::OS,
-        c::CAPACITY,
-        c::CPU_UNITS,
-        c::MEMORY_MIB,
-        c::STORAGE_GIB,
-    ];
-    let shapes = overlapping
-        .clone()
-        .select(keys.iter().map(|k| col(*k)).collect::<Vec<_>>())
-        .unique(None, UniqueKeepStrategy::First)
-        .collect()
-        .map_err(polars_error)?;
-    let recommended = recommendations(&lazy, period, book, jobs)?;
-    let shape_runs = index_shapes(&shapes)?;
-    let mut spot = Vec::new();
-    let mut glue_hourly = Vec::new();
-    let mut glue_min = Vec::new();
-    let mut glue_speedup = Vec::new();
-    let mut rec_hourly = Vec::new();
-    for s in &shape_runs {
-        let size = Size::new(s.cpu_units, s.memory_mib, s.os).ok();
-        spot.push(
-            size.and_then(|z| hourly(book, &s.region, z, s.os, s.arch, Capacity::Spot, s.storage)),
-        );
-        let job = jobs.iter().find(|j| j.name == s.job);
-        let glue_config = match (
-            job.and_then(|j| j.glue.clone()),
+impl<'a> ShapePricer<'a> {
+    fn new(
+        shape: &'a Shape,
+        book: &'a PriceBook,
+        job: Option<&Job>,
+        recommended: Option<Size>,
+    ) -> ShapePricer<'a> {
+        let prices = book.region(&shape.region).ok();
+        let task = |size: Size| FargateTask {
             size,
-            book.region(&s.region),
-        ) {
+            os: shape.os,
+            arch: shape.arch,
+            capacity: shape.capacity,
+            ephemeral_storage_gib: shape.ephemeral_storage_gib,
+        };
+        let size = Size::new(shape.cpu_units, shape.memory_mib, shape.os).ok();
+        let glue_config = match (job.and_then(|j| j.glue.clone()), size, prices) {
             (Some(config), _, _) => Some(config),
-            (None, Some(z), Ok(prices)) => crate::pricing::glue::equivalent_for(
-                z,
-                job.map_or(Engine::Python, |j| j.engine),
+            (None, Some(size), Some(prices)) => glue::equivalent_for(
+                size,
+                job.map(|j| j.engine).unwrap_or_default(),
                 GlueVersion::DEFAULT,
-                &s.region,
+                &shape.region,
                 prices,
             )
             .ok()
             .map(|e| e.config),
             _ => None,
         };
-        let glue_rate = glue_config.as_ref().and_then(|g| {
-            let prices = book.region(&s.region).ok()?;
-            Some((
-                micros(g.dpu() * crate::pricing::glue::rate(g, &s.region, prices).ok()?.usd),
-                g.minimum_billed_seconds(),
-            ))
-        });
-        glue_hourly.push(glue_rate.map(|g| g.0));
-        glue_min.push(glue_rate.map_or(60i64, |g| g.1 as i64));
-        glue_speedup.push(
-            job.and_then(|j| j.glue_speedup)
-                .and_then(|d| d.to_f64())
-                .unwrap_or(1.0),
-        );
-        rec_hourly.push(
-            recommended
-                .get(&s.job)
-                .and_then(|r| hourly(book, &s.region, *r, s.os, s.arch, s.capacity, s.storage)),
-        );
+        ShapePricer {
+            region: &shape.region,
+            prices,
+            spot_task: size.map(|s| task(s).with_capacity(Capacity::Spot)),
+            recommended_task: recommended.map(task),
+            glue_config,
+            speedup: job.and_then(|j| j.glue_speedup).unwrap_or(Decimal::ONE),
+            spot_by_seconds: HashMap::new(),
+            recommended_by_seconds: HashMap::new(),
+            glue_by_ms: HashMap::new(),
+        }
     }
-    let mut priced = shapes.clone();
-    priced
-        .with_column(Column::new("spot_hourly".into(), spot))
-        .and_then(|f| f.with_column(Column::new("glue_hourly".into(), glue_hourly)))
-        .and_then(|f| f.with_column(Column::new("glue_min_s".into(), glue_min)))
-        .and_then(|f| f.with_column(Column::new("glue_speedup".into(), glue_speedup)))
-        .and_then(|f| f.with_column(Column::new("rec_hourly".into(), rec_hourly)))
-        .map_err(polars_error)?;
 
-    let hours_in = (col(c::BILLED_S).cast(DataType::Float64) / lit(3600.0)) * col("share");
-    // Values are ≥ 0, so adding ½ and truncating rounds half up (no float rounding kernel).
-    let rounded = |e: Expr| (e + lit(0.5)).cast(DataType::Int64);
-    // Glue bills whole seconds (rounded up), at least its minimum.
-    let glue_raw = col(c::DURATION_MS).cast(DataType::Float64) / lit(1000.0) / col("glue_speedup");
-    let truncated = glue_raw
-        .clone()
-        .cast(DataType::Int64)
-        .cast(DataType::Float64);
-    let glue_seconds = when(glue_raw.gt(truncated.clone()))
-        .then(truncated.clone() + lit(1.0))
-        .otherwise(truncated);
-    let glue_billed = when(
-        glue_seconds
-            .clone()
-            .lt(col("glue_min_s").cast(DataType::Float64)),
-    )
-    .then(col("glue_min_s").cast(DataType::Float64))
-    .otherwise(glue_seconds);
-    let grouped = overlapping
-        .join(
-            priced.lazy(),
-            keys.iter().map(|k| col(*k)).collect::<Vec<_>>(),
-            keys.iter().map(|k| col(*k)).collect::<Vec<_>>(),
-            JoinArgs::new(JoinType::Left),
-        )
-        .with_columns([
-            rounded(col(c::USD_MICROS).cast(DataType::Float64) * col("share"))
-                .alias("fargate_micros"),
-            rounded(col("spot_hourly") * hours_in.clone()).alias("spot_micros"),
-            rounded(col("glue_hourly") * glue_billed / lit(3600.0) * col("share"))
-                .alias("glue_micros"),
-            rounded(col("rec_hourly") * hours_in.clone()).alias("rec_micros"),
-            hours_in.clone().alias("hours"),
-            (hours_in.clone() * col(c::CPU_UNITS).cast(DataType::Float64) / lit(1024.0))
-                .alias("vcpu_hours"),
-            (hours_in * col(c::MEMORY_MIB).cast(DataType::Float64) / lit(1024.0)).alias("gb_hours"),
-        ])
-        .group_by([col(c::JOB)])
-        .agg([
-            col("counted").cast(DataType::Int64).sum().alias("runs"),
-            col("counted")
-                .and(col(c::STOP_REASON).neq(lit("completed")))
-                .cast(DataType::Int64)
-                .sum()
-                .alias("failed"),
-            col("hours").sum(),
-            col("vcpu_hours").sum(),
-            col("gb_hours").sum(),
-            col("fargate_micros").sum(),
-            col("spot_micros").sum(),
-            col("spot_micros").null_count().alias("spot_missing"),
-            col("glue_micros").sum(),
-            col("glue_micros").null_count().alias("glue_missing"),
-            col("rec_micros").sum(),
-            col("rec_micros").null_count().alias("rec_missing"),
-        ])
-        .sort([c::JOB], SortMultipleOptions::default())
-        .collect()
-        .map_err(polars_error)?;
-    rows_from(&grouped, period, &recommended)
+    fn fargate(&self, task: Option<FargateTask>, seconds: u64) -> Option<Decimal> {
+        let prices = self.prices?;
+        price::task(self.region, prices, &task?, Duration::from_secs(seconds))
+            .ok()
+            .map(|c| c.total_usd)
+    }
+
+    fn spot(&mut self, seconds: u64) -> Option<Decimal> {
+        if let Some(known) = self.spot_by_seconds.get(&seconds) {
+            return *known;
+        }
+        let usd = self.fargate(self.spot_task, seconds);
+        *self.spot_by_seconds.entry(seconds).or_insert(usd)
+    }
+
+    fn recommended(&mut self, seconds: u64) -> Option<Decimal> {
+        if let Some(known) = self.recommended_by_seconds.get(&seconds) {
+            return *known;
+        }
+        let usd = self.fargate(self.recommended_task, seconds);
+        *self.recommended_by_seconds.entry(seconds).or_insert(usd)
+    }
+
+    fn glue(&mut self, duration_ms: u64) -> Option<Decimal> {
+        if let Some(known) = self.glue_by_ms.get(&duration_ms) {
+            return *known;
+        }
+        let usd = match (self.prices, &self.glue_config) {
+            (Some(prices), Some(config)) => {
+                let duration = glue_duration(Duration::from_millis(duration_ms), self.speedup);
+                price::glue(self.region, prices, config, duration)
+                    .ok()
+                    .map(|c| c.total_usd)
+            }
+            _ => None,
+        };
+        *self.glue_by_ms.entry(duration_ms).or_insert(usd)
+    }
 }
 
-struct Shape {
-    job: String,
-    region: String,
-    arch: Arch,
-    os: Os,
-    capacity: Capacity,
-    cpu_units: u32,
-    memory_mib: u32,
-    storage: u32,
+/// An exact sum that is unknown (None) as soon as one of its terms is.
+#[derive(Debug, Clone, Copy, Default)]
+struct Partial {
+    sum: Decimal,
+    missing: bool,
 }
 
-fn index_shapes(frame: &DataFrame) -> Result<Vec<Shape>> {
-    let s = |name: &str| {
-        frame
-            .column(name)
-            .and_then(|x| x.str().cloned())
-            .map_err(polars_error)
-    };
-    let i = |name: &str| {
-        frame
-            .column(name)
-            .and_then(|x| x.i64().cloned())
-            .map_err(polars_error)
-    };
-    let (job, region, arch, os, capacity) = (
-        s(c::JOB)?,
-        s(c::REGION)?,
-        s(c::ARCH)?,
-        s(c::OS)?,
-        s(c::CAPACITY)?,
-    );
-    let (cpu, memory, storage) = (i(c::CPU_UNITS)?, i(c::MEMORY_MIB)?, i(c::STORAGE_GIB)?);
-    Ok((0..frame.height())
-        .map(|k| Shape {
-            job: job.get(k).unwrap_or("").into(),
-            region: region.get(k).unwrap_or("").into(),
-            arch: parse_or_default(arch.get(k)),
-            os: parse_or_default(os.get(k)),
-            capacity: parse_or_default(capacity.get(k)),
-            cpu_units: cpu.get(k).unwrap_or(0) as u32,
-            memory_mib: memory.get(k).unwrap_or(0) as u32,
-            storage: storage.get(k).unwrap_or(20) as u32,
-        })
-        .collect())
+impl Partial {
+    fn add(&mut self, term: Option<Decimal>) {
+        match term {
+            Some(v) => self.sum += v,
+            None => self.missing = true,
+        }
+    }
+
+    fn merge(&mut self, other: Partial) {
+        self.sum += other.sum;
+        self.missing |= other.missing;
+    }
+
+    fn value(self) -> Option<Decimal> {
+        (!self.missing).then_some(self.sum)
+    }
 }
 
-fn rows_from(
-    frame: &DataFrame,
+/// One job's running sums: counts, milliseconds (× CPU units, × MiB) and exact money.
+#[derive(Debug, Clone, Default)]
+struct JobSums {
+    runs: u64,
+    failed: u64,
+    ms: u128,
+    cpu_unit_ms: u128,
+    mib_ms: u128,
+    fargate: Decimal,
+    spot: Partial,
+    glue: Partial,
+    recommended: Partial,
+}
+
+impl JobSums {
+    fn merge(&mut self, other: JobSums) {
+        self.runs += other.runs;
+        self.failed += other.failed;
+        self.ms += other.ms;
+        self.cpu_unit_ms += other.cpu_unit_ms;
+        self.mib_ms += other.mib_ms;
+        self.fargate += other.fargate;
+        self.spot.merge(other.spot);
+        self.glue.merge(other.glue);
+        self.recommended.merge(other.recommended);
+    }
+}
+
+/// Hours of a sum of milliseconds × units, per `per_unit` units (1 for billed hours, 1024
+/// CPU units a vCPU, 1024 MiB a GB): `units_ms / (3,600,000 × per_unit)`.
+fn hours(units_ms: u128, per_unit: u32) -> Decimal {
+    let units = Decimal::try_from_i128_with_scale(units_ms as i128, 0).unwrap_or(Decimal::MAX);
+    units / Decimal::from(3_600_000u64 * u64::from(per_unit))
+}
+
+/// Price and add up the period's runs per job (sorted by name), and their total.
+pub fn report(
+    usage: &Usage,
+    recent: &[Run],
     period: &Period,
-    recommended: &HashMap<String, Size>,
-) -> Result<Vec<ReportRow>> {
-    let i = |name: &str| -> Result<Vec<i64>> {
-        let col = frame.column(name).map_err(polars_error)?;
-        let cast = col.cast(&DataType::Int64).map_err(polars_error)?;
-        Ok(cast
-            .i64()
-            .map_err(polars_error)?
-            .iter()
-            .map(|v| v.unwrap_or(0))
-            .collect())
-    };
-    let f = |name: &str| -> Result<Vec<f64>> {
-        Ok(frame
-            .column(name)
-            .and_then(|c| c.f64().cloned())
-            .map_err(polars_error)?
-            .iter()
-            .map(|v| v.unwrap_or(0.0))
-            .collect())
-    };
-    let jobs: Vec<String> = frame
-        .column(c::JOB)
-        .and_then(|c| c.str().cloned())
-        .map_err(polars_error)?
+    book: &PriceBook,
+    jobs: &[Job],
+) -> Monthly {
+    let recommended = recommendations(recent, period, book, jobs);
+    let mut pricers: Vec<ShapePricer> = usage
+        .shapes
         .iter()
-        .map(|v| v.unwrap_or("").to_string())
+        .map(|shape| {
+            let job = jobs.iter().find(|j| j.name == shape.job);
+            ShapePricer::new(shape, book, job, recommended.get(&shape.job).copied())
+        })
         .collect();
-    let (runs, failed, fargate, spot, spot_missing, glue, glue_missing, rec, rec_missing) = (
-        i("runs")?,
-        i("failed")?,
-        i("fargate_micros")?,
-        i("spot_micros")?,
-        i("spot_missing")?,
-        i("glue_micros")?,
-        i("glue_missing")?,
-        i("rec_micros")?,
-        i("rec_missing")?,
-    );
-    let (hours, vcpu, gb) = (f("hours")?, f("vcpu_hours")?, f("gb_hours")?);
-    let dec4 = |v: f64| Decimal::from_f64(v).unwrap_or_default().round_dp(4);
-    let mut rows = Vec::new();
-    for k in 0..jobs.len() {
-        let fargate_usd = usd_from_micros(fargate[k]);
-        let recommended_usd = (rec_missing[k] == 0 && recommended.contains_key(&jobs[k]))
-            .then(|| usd_from_micros(rec[k]));
-        rows.push(ReportRow {
-            month: period.label.clone(),
-            job: jobs[k].clone(),
-            runs: runs[k].max(0) as u64,
-            failed_runs: failed[k].max(0) as u64,
-            billed_hours: dec4(hours[k]),
-            vcpu_hours: dec4(vcpu[k]),
-            gb_hours: dec4(gb[k]),
-            fargate_usd,
-            fargate_spot_usd: (spot_missing[k] == 0).then(|| usd_from_micros(spot[k])),
-            glue_equivalent_usd: (glue_missing[k] == 0).then(|| usd_from_micros(glue[k])),
-            recommended_cpu_vcpu: recommended.get(&jobs[k]).map(|s| s.vcpu()),
-            recommended_memory_gib: recommended.get(&jobs[k]).map(|s| s.memory_gb()),
-            recommended_usd,
-            savings_usd: recommended_usd
-                .map(|r| (fargate_usd - r).max(Decimal::ZERO).min(fargate_usd)),
+    // Sums per shape first (no lookup by name per run), then per job.
+    let mut by_shape = vec![JobSums::default(); usage.shapes.len()];
+    for run in &usage.runs {
+        let (Some(shape), Some(pricer), Some(sums)) = (
+            usage.shapes.get(run.shape),
+            pricers.get_mut(run.shape),
+            by_shape.get_mut(run.shape),
+        ) else {
+            continue;
+        };
+        sums.runs += u64::from(run.counted);
+        sums.failed += u64::from(run.counted && run.failed);
+        let ms = u128::from(run.inside_ms);
+        sums.ms += ms;
+        sums.cpu_unit_ms += ms * u128::from(shape.cpu_units);
+        sums.mib_ms += ms * u128::from(shape.memory_mib);
+        sums.fargate += inside(run.usd, run);
+        let spot = pricer.spot(run.billed_seconds);
+        sums.spot.add(spot.map(|v| inside(v, run)));
+        let glue = pricer.glue(run.duration_ms);
+        sums.glue.add(glue.map(|v| inside(v, run)));
+        if pricer.recommended_task.is_some() {
+            let recommended = pricer.recommended(run.billed_seconds);
+            sums.recommended.add(recommended.map(|v| inside(v, run)));
+        }
+    }
+    let mut sums: BTreeMap<&str, JobSums> = BTreeMap::new();
+    for (shape, part) in usage.shapes.iter().zip(by_shape) {
+        sums.entry(shape.job.as_str()).or_default().merge(part);
+    }
+    let jobs: Vec<JobMonth> = sums
+        .into_iter()
+        .map(|(job, sums)| job_month(job, &sums, recommended.get(job).copied()))
+        .collect();
+    Monthly {
+        label: period.label.clone(),
+        total: total(&jobs),
+        jobs,
+    }
+}
+
+fn job_month(job: &str, sums: &JobSums, recommended: Option<Size>) -> JobMonth {
+    let recommended_usd = recommended.and(sums.recommended.value());
+    JobMonth {
+        job: job.to_string(),
+        runs: sums.runs,
+        failed_runs: sums.failed,
+        billed_hours: hours(sums.ms, 1),
+        vcpu_hours: hours(sums.cpu_unit_ms, 1024),
+        gb_hours: hours(sums.mib_ms, 1024),
+        fargate_usd: sums.fargate,
+        fargate_spot_usd: sums.spot.value(),
+        glue_equivalent_usd: sums.glue.value(),
+        recommended,
+        recommended_usd,
+        savings_usd: recommended_usd
+            .map(|r| (sums.fargate - r).max(Decimal::ZERO).min(sums.fargate)),
+    }
+}
+
+/// The exact sum of the jobs' exact figures (None without jobs).
+fn total(jobs: &[JobMonth]) -> Option<JobMonth> {
+    if jobs.is_empty() {
+        return None;
+    }
+    let sum = |f: &dyn Fn(&JobMonth) -> Decimal| jobs.iter().map(f).sum::<Decimal>();
+    let sum_all = |f: &dyn Fn(&JobMonth) -> Option<Decimal>| jobs.iter().map(f).sum();
+    Some(JobMonth {
+        job: "TOTAL".into(),
+        runs: jobs.iter().map(|j| j.runs).sum(),
+        failed_runs: jobs.iter().map(|j| j.failed_runs).sum(),
+        billed_hours: sum(&|j| j.billed_hours),
+        vcpu_hours: sum(&|j| j.vcpu_hours),
+        gb_hours: sum(&|j| j.gb_hours),
+        fargate_usd: sum(&|j| j.fargate_usd),
+        fargate_spot_usd: sum_all(&|j| j.fargate_spot_usd),
+        glue_equivalent_usd: sum_all(&|j| j.glue_equivalent_usd),
+        recommended: None,
+        // Jobs without a recommendation keep their cost: the total saving is the sum of
+        // per-job savings, each at most that job's cost.
+        recommended_usd: Some(sum(&|j| j.recommended_usd.unwrap_or(j.fargate_usd))),
+        savings_usd: Some(sum(&|j| j.savings_usd.unwrap_or_default())),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rust_decimal_macros::dec;
+
+    fn shape(job: &str) -> Shape {
+        Shape {
+            job: job.into(),
+            region: "us-east-1".into(),
+            cpu_units: 1024,
+            memory_mib: 2048,
+            os: Os::Linux,
+            arch: Arch::X86_64,
+            capacity: Capacity::OnDemand,
+            ephemeral_storage_gib: 20,
+        }
+    }
+
+    fn usage(shape: usize, seconds: u64, inside_s: u64, usd: Decimal) -> RunUsage {
+        RunUsage {
+            shape,
+            inside_ms: inside_s * 1000,
+            billed_seconds: seconds,
+            duration_ms: seconds * 1000,
+            usd,
+            counted: true,
+            failed: false,
+        }
+    }
+
+    fn november(usage: &Usage) -> Monthly {
+        let book = PriceBook::bundled().unwrap();
+        report(usage, &[], &Period::month("2026-11").unwrap(), &book, &[])
+    }
+
+    #[test]
+    fn amounts_are_exact_sums_of_exact_per_run_amounts() {
+        // 1 vCPU / 2 GB for 61 s = 0.04937 × 61 / 3,600 (not a whole micro-dollar); 1,000
+        // of them and one with 30 of its 61 s in the period: 0.04937 × 61,030 / 3,600.
+        let per_run = dec!(0.04937) * dec!(61) / dec!(3600);
+        let mut runs = vec![usage(0, 61, 61, per_run); 1000];
+        runs.push(usage(0, 61, 30, per_run));
+        let month = november(&Usage {
+            shapes: vec![shape("a")],
+            runs,
         });
-    }
-    if !rows.is_empty() {
-        let sum = |f: &dyn Fn(&ReportRow) -> Decimal| rows.iter().map(f).sum::<Decimal>();
-        let sum_opt = |f: &dyn Fn(&ReportRow) -> Option<Decimal>| -> Option<Decimal> {
-            rows.iter().map(f).sum()
+        let job = &month.jobs[0];
+        let close = |got: Decimal, want: Decimal| {
+            assert!(
+                (got - want).abs() < dec!(0.000000000000000001),
+                "{got} vs {want}"
+            )
         };
-        let total = ReportRow {
-            month: period.label.clone(),
-            job: "TOTAL".into(),
-            runs: rows.iter().map(|r| r.runs).sum(),
-            failed_runs: rows.iter().map(|r| r.failed_runs).sum(),
-            billed_hours: sum(&|r| r.billed_hours),
-            vcpu_hours: sum(&|r| r.vcpu_hours),
-            gb_hours: sum(&|r| r.gb_hours),
-            fargate_usd: sum(&|r| r.fargate_usd),
-            fargate_spot_usd: sum_opt(&|r| r.fargate_spot_usd),
-            glue_equivalent_usd: sum_opt(&|r| r.glue_equivalent_usd),
-            recommended_cpu_vcpu: None,
-            recommended_memory_gib: None,
-            // Jobs without a recommendation keep their cost: the total saving is the sum of
-            // per-job savings, each at most that job's cost.
-            recommended_usd: Some(
-                rows.iter()
-                    .map(|r| r.recommended_usd.unwrap_or(r.fargate_usd))
-                    .sum(),
-            ),
-            savings_usd: Some(rows.iter().filter_map(|r| r.savings_usd).sum()),
-        };
-        rows.push(total);
+        close(job.fargate_usd, dec!(0.04937) * dec!(61030) / dec!(3600));
+        // Spot 0.01542025 $/h and the 1-DPU Python shell at 0.44 $/h, for the same seconds.
+        close(
+            job.fargate_spot_usd.unwrap(),
+            dec!(0.01542025) * dec!(61030) / dec!(3600),
+        );
+        close(
+            job.glue_equivalent_usd.unwrap(),
+            dec!(0.44) * dec!(61030) / dec!(3600),
+        );
+        assert_eq!(job.billed_hours, dec!(61030) / dec!(3600));
+        assert_eq!(job.gb_hours, dec!(61030) * dec!(2) / dec!(3600));
+        assert_eq!(job.runs, 1001);
+        assert_eq!(job.recommended, None, "no run records, no recommendation");
+        assert_eq!(job.recommended_usd, None);
     }
-    Ok(rows)
+
+    #[test]
+    fn glue_bills_its_minimum_and_whole_seconds_through_the_pricing_function() {
+        // 20.5 s on the 1-DPU shell is billed 60 s: 0.44 / 60; 90.2 s is billed 91 s.
+        let mut runs = vec![usage(0, 60, 60, Decimal::ZERO); 2];
+        runs[0].duration_ms = 20_500;
+        runs[1].duration_ms = 90_200;
+        runs[1].billed_seconds = 91;
+        runs[1].inside_ms = 91_000;
+        let month = november(&Usage {
+            shapes: vec![shape("a")],
+            runs,
+        });
+        assert_eq!(
+            month.jobs[0].glue_equivalent_usd.unwrap(),
+            dec!(0.44) * dec!(60) / dec!(3600) + dec!(0.44) * dec!(91) / dec!(3600)
+        );
+    }
+
+    #[test]
+    fn the_total_is_the_exact_sum_of_the_jobs() {
+        let runs = vec![
+            usage(0, 60, 60, dec!(0.0000004)),
+            usage(1, 60, 60, dec!(0.0000004)),
+        ];
+        let month = november(&Usage {
+            shapes: vec![shape("b"), shape("a")],
+            runs,
+        });
+        let names: Vec<&str> = month.jobs.iter().map(|j| j.job.as_str()).collect();
+        assert_eq!(names, ["a", "b"]);
+        let total = month.total.unwrap();
+        assert_eq!(total.job, "TOTAL");
+        assert_eq!(total.fargate_usd, dec!(0.0000008));
+        assert_eq!(total.runs, 2);
+    }
+
+    #[test]
+    fn no_runs_no_total() {
+        let month = november(&Usage::default());
+        assert!(month.jobs.is_empty());
+        assert_eq!(month.total, None);
+    }
 }

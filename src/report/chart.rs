@@ -235,7 +235,7 @@ fn dollars(value: Option<rust_decimal::Decimal>) -> f64 {
 type Bar = (
     &'static str,
     RGBColor,
-    Box<dyn Fn(&crate::analysis::monthly::ReportRow) -> f64>,
+    Box<dyn Fn(&crate::report::monthly::ReportRow) -> f64>,
 );
 
 /// Monthly cost per job: Fargate as run, at the recommended size, and on Glue.
@@ -244,7 +244,7 @@ pub struct CostChart<'a> {
     /// Title.
     pub title: String,
     /// Report rows (TOTAL is skipped).
-    pub rows: &'a [crate::analysis::monthly::ReportRow],
+    pub rows: &'a [crate::report::monthly::ReportRow],
 }
 
 impl CostChart<'_> {
@@ -262,7 +262,7 @@ impl CostChart<'_> {
     {
         let text = |e: DrawingAreaErrorKind<DB::ErrorType>| e.to_string();
         root.fill(&WHITE).map_err(text)?;
-        let rows: Vec<&crate::analysis::monthly::ReportRow> =
+        let rows: Vec<&crate::report::monthly::ReportRow> =
             self.rows.iter().filter(|r| r.job != "TOTAL").collect();
         let series: [Bar; 3] = [
             (

@@ -6,6 +6,7 @@ pub mod chart;
 pub(crate) mod compare;
 pub(crate) mod csv;
 pub(crate) mod json;
+pub mod monthly;
 pub(crate) mod prices;
 pub(crate) mod progress;
 pub(crate) mod rows;

@@ -1,22 +1,23 @@
-//! The run index: one Parquet file (`index/runs.parquet` in the store) with a row of summary
-//! columns per recorded run, so analysis over months and millions of runs is one lazy polars
-//! scan instead of a million JSON reads. It is derived data: rebuilt incrementally from the
-//! run JSON files (the source of truth) and rewritten atomically.
+//! The run index: one Parquet file (`index/runs.parquet` in the store) with a row per
+//! recorded run holding what the report filters, groups and prices by — job, task shape,
+//! billed window, stop reason and the run's exact recorded cost — so a report over months and
+//! millions of runs is one lazy polars scan instead of a million JSON reads. It is derived
+//! data: the run JSON files stay the source of truth, and [`refresh`] appends the runs it
+//! does not have yet and rewrites the file atomically. Nothing here stands in for a run
+//! record: a reader that needs whole runs reads them from the store by id.
 
 use std::collections::HashSet;
 use std::path::PathBuf;
 
-use chrono::{DateTime, TimeZone, Utc};
 use polars::prelude::*;
-use rust_decimal::prelude::ToPrimitive;
 
 use crate::error::{Error, Result};
-use crate::model::run::{CpuStats, Limits, MemoryStats, RUN_SCHEMA_VERSION, Run, StopReason};
+use crate::model::run::Run;
 use crate::store::{Skipped, Store, write_atomic};
 
 /// Column names of the index.
 pub mod columns {
-    /// Run id.
+    /// Run id (the run file's name in `runs/<job>/`).
     pub const ID: &str = "id";
     /// Job.
     pub const JOB: &str = "job";
@@ -44,22 +45,30 @@ pub mod columns {
     pub const BILLED_S: &str = "billed_s";
     /// completed | failed | ….
     pub const STOP_REASON: &str = "stop_reason";
-    /// Fargate cost, integer micro-dollars.
-    pub const USD_MICROS: &str = "usd_micros";
-    /// Peak MiB.
-    pub const PEAK_MIB: &str = "memory_peak_mib";
-    /// p95 MiB.
-    pub const MEMORY_P95: &str = "memory_p95_mib";
-    /// CPU stats, vCPU.
-    pub const CPU_MEAN: &str = "cpu_mean";
-    /// p50.
-    pub const CPU_P50: &str = "cpu_p50";
-    /// p95.
-    pub const CPU_P95: &str = "cpu_p95";
-    /// p99.
-    pub const CPU_P99: &str = "cpu_p99";
-    /// max.
-    pub const CPU_MAX: &str = "cpu_max";
+    /// The run's recorded Fargate cost, USD, exactly as recorded: the `Decimal`'s text
+    /// (e.g. "0.0008365472222222222222222222"). Text, not a number column: it round-trips
+    /// every recorded value (any scale up to 28 digits) with no width to outgrow, and the
+    /// index never sums money — readers parse it back into a `Decimal`.
+    pub const USD: &str = "usd";
+
+    /// Every column, in order (an index with other columns is rebuilt).
+    pub const ALL: [&str; 15] = [
+        ID,
+        JOB,
+        REGION,
+        ARCH,
+        OS,
+        CAPACITY,
+        CPU_UNITS,
+        MEMORY_MIB,
+        STORAGE_GIB,
+        BILLED_FROM_MS,
+        STARTED_MS,
+        DURATION_MS,
+        BILLED_S,
+        STOP_REASON,
+        USD,
+    ];
 }
 
 use columns as c;
@@ -73,7 +82,6 @@ pub fn path(store: &Store) -> PathBuf {
 pub fn frame(runs: &[Run]) -> PolarsResult<DataFrame> {
     let text = |f: &dyn Fn(&Run) -> String| runs.iter().map(f).collect::<Vec<_>>();
     let int = |f: &dyn Fn(&Run) -> i64| runs.iter().map(f).collect::<Vec<_>>();
-    let float = |f: &dyn Fn(&Run) -> f64| runs.iter().map(f).collect::<Vec<_>>();
     DataFrame::new_infer_height(vec![
         Column::new(c::ID.into(), text(&|r| r.id.clone())),
         Column::new(c::JOB.into(), text(&|r| r.job.clone())),
@@ -98,22 +106,7 @@ pub fn frame(runs: &[Run]) -> PolarsResult<DataFrame> {
         Column::new(c::DURATION_MS.into(), int(&|r| r.duration_ms as i64)),
         Column::new(c::BILLED_S.into(), int(&|r| r.billed_seconds as i64)),
         Column::new(c::STOP_REASON.into(), text(&|r| r.stop_reason.to_string())),
-        Column::new(
-            c::USD_MICROS.into(),
-            int(&|r| {
-                (r.usd * rust_decimal::Decimal::from(1_000_000))
-                    .round()
-                    .to_i64()
-                    .unwrap_or(0)
-            }),
-        ),
-        Column::new(c::PEAK_MIB.into(), float(&|r| r.memory.peak_mib)),
-        Column::new(c::MEMORY_P95.into(), float(&|r| r.memory.p95_mib)),
-        Column::new(c::CPU_MEAN.into(), float(&|r| r.cpu.mean)),
-        Column::new(c::CPU_P50.into(), float(&|r| r.cpu.p50)),
-        Column::new(c::CPU_P95.into(), float(&|r| r.cpu.p95)),
-        Column::new(c::CPU_P99.into(), float(&|r| r.cpu.p99)),
-        Column::new(c::CPU_MAX.into(), float(&|r| r.cpu.max)),
+        Column::new(c::USD.into(), text(&|r| r.usd.to_string())),
     ])
 }
 
@@ -144,13 +137,21 @@ pub fn write(store: &Store, frame: &mut DataFrame) -> Result<()> {
     })
 }
 
-/// Add runs recorded since the last refresh; returns how many were added and the files
-/// skipped.
+/// Append the runs recorded since the last refresh; returns how many were added and the
+/// files skipped. It parses every run file in the store and keeps those whose id is not
+/// indexed yet, so its cost follows the store's size, not the number of new runs. An index
+/// written with other columns (an older version of this tool) is rebuilt from all runs.
 pub fn refresh(store: &Store) -> Result<(usize, Vec<Skipped>)> {
     let existing = match scan(store)? {
         Some(lazy) => Some(lazy.collect().map_err(index_error)?),
         None => None,
-    };
+    }
+    .filter(|f| {
+        f.get_column_names()
+            .iter()
+            .map(|n| n.as_str())
+            .eq(c::ALL.iter().copied())
+    });
     let known: HashSet<String> = existing
         .as_ref()
         .and_then(|f| f.column(c::ID).ok().and_then(|col| col.str().ok().cloned()))
@@ -182,114 +183,70 @@ pub fn parse_or_default<T: std::str::FromStr + Default>(text: Option<&str>) -> T
     text.and_then(|t| t.parse().ok()).unwrap_or_default()
 }
 
-fn millis(ms: i64) -> DateTime<Utc> {
-    Utc.timestamp_millis_opt(ms).single().unwrap_or_default()
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-/// Rebuild light Run records (what the sizing engine reads) from index rows.
-pub fn runs_from(frame: &DataFrame) -> Result<Vec<Run>> {
-    let s = |name: &str| {
-        frame
-            .column(name)
-            .and_then(|x| x.str().cloned())
-            .map_err(index_error)
-    };
-    let i = |name: &str| {
-        frame
-            .column(name)
-            .and_then(|x| x.i64().cloned())
-            .map_err(index_error)
-    };
-    let f = |name: &str| {
-        frame
-            .column(name)
-            .and_then(|x| x.f64().cloned())
-            .map_err(index_error)
-    };
-    let (id, job, region, arch, os, capacity, reason) = (
-        s(c::ID)?,
-        s(c::JOB)?,
-        s(c::REGION)?,
-        s(c::ARCH)?,
-        s(c::OS)?,
-        s(c::CAPACITY)?,
-        s(c::STOP_REASON)?,
-    );
-    let (cpu, mem, storage, billed_from, started, duration, billed, usd) = (
-        i(c::CPU_UNITS)?,
-        i(c::MEMORY_MIB)?,
-        i(c::STORAGE_GIB)?,
-        i(c::BILLED_FROM_MS)?,
-        i(c::STARTED_MS)?,
-        i(c::DURATION_MS)?,
-        i(c::BILLED_S)?,
-        i(c::USD_MICROS)?,
-    );
-    let (peak, mp95, mean, p50, p95, p99, max) = (
-        f(c::PEAK_MIB)?,
-        f(c::MEMORY_P95)?,
-        f(c::CPU_MEAN)?,
-        f(c::CPU_P50)?,
-        f(c::CPU_P95)?,
-        f(c::CPU_P99)?,
-        f(c::CPU_MAX)?,
-    );
-    let mut out = Vec::with_capacity(frame.height());
-    for k in 0..frame.height() {
-        let text = |ca: &StringChunked| ca.get(k).unwrap_or("").to_string();
-        let started_at = millis(started.get(k).unwrap_or(0));
-        let stop_reason = match reason.get(k).unwrap_or("") {
-            "completed" => StopReason::Completed,
-            "oom" => StopReason::Oom,
-            "timeout" => StopReason::Timeout,
-            "interrupted" => StopReason::Interrupted,
-            "spot_interruption" => StopReason::SpotInterruption,
-            _ => StopReason::Failed,
-        };
-        out.push(Run {
-            schema_version: RUN_SCHEMA_VERSION,
-            id: text(&id),
-            job: text(&job),
-            backend: crate::model::run::Backend::Local,
-            cpu_units: cpu.get(k).unwrap_or(0) as u32,
-            memory_mib: mem.get(k).unwrap_or(0) as u32,
-            arch: parse_or_default(arch.get(k)),
-            os: parse_or_default(os.get(k)),
-            capacity: parse_or_default(capacity.get(k)),
-            region: text(&region),
-            ephemeral_storage_gib: storage.get(k).unwrap_or(20) as u32,
-            created_at: started_at,
-            pull_started_at: Some(millis(billed_from.get(k).unwrap_or(0))),
-            started_at,
-            stopped_at: started_at + chrono::Duration::milliseconds(duration.get(k).unwrap_or(0)),
-            duration_ms: duration.get(k).unwrap_or(0).max(0) as u64,
-            billed_seconds: billed.get(k).unwrap_or(0).max(0) as u64,
-            exit_code: None,
-            stop_reason,
-            stop_detail: String::new(),
-            cpu: CpuStats {
-                mean: mean.get(k).unwrap_or(0.0),
-                p50: p50.get(k).unwrap_or(0.0),
-                p95: p95.get(k).unwrap_or(0.0),
-                p99: p99.get(k).unwrap_or(0.0),
-                max: max.get(k).unwrap_or(0.0),
-            },
-            memory: MemoryStats {
-                peak_mib: peak.get(k).unwrap_or(0.0),
-                p95_mib: mp95.get(k).unwrap_or(0.0),
-                peak_exact: false,
-            },
-            samples: 0,
-            sample_interval_ms: 0,
-            limits: Limits {
-                enforced: true,
-                mechanism: "index".into(),
-                reason: None,
-            },
-            usd: rust_decimal::Decimal::new(usd.get(k).unwrap_or(0), 6),
-            launched: Vec::new(),
-            notes: Vec::new(),
-        });
+    fn run(id: &str, usd: &str) -> Run {
+        serde_json::from_value(serde_json::json!({
+            "schema_version": 1, "id": id, "job": "nightly", "backend": "ecs",
+            "cpu_units": 1024, "memory_mib": 2048, "arch": "x86_64", "os": "linux",
+            "capacity": "on-demand", "region": "us-east-1", "ephemeral_storage_gib": 20,
+            "created_at": "2026-11-03T10:00:00Z", "pull_started_at": "2026-11-03T09:59:50Z",
+            "started_at": "2026-11-03T10:00:00Z", "stopped_at": "2026-11-03T10:01:01Z",
+            "duration_ms": 71_000, "billed_seconds": 71, "exit_code": 0,
+            "stop_reason": "completed", "stop_detail": "",
+            "cpu": {"mean": 0.2, "p50": 0.2, "p95": 0.25, "p99": 0.3, "max": 0.3},
+            "memory": {"peak_mib": 400.0, "p95_mib": 390.0, "peak_exact": true},
+            "samples": 10, "sample_interval_ms": 1000,
+            "limits": {"enforced": true, "mechanism": "fargate"},
+            "usd": usd, "launched": [], "notes": []
+        }))
+        .unwrap()
     }
-    Ok(out)
+
+    fn costs(store: &Store) -> Vec<String> {
+        let frame = scan(store).unwrap().unwrap().collect().unwrap();
+        assert_eq!(
+            frame
+                .get_column_names()
+                .iter()
+                .map(|n| n.as_str())
+                .collect::<Vec<_>>(),
+            c::ALL
+        );
+        let usd = frame.column(c::USD).unwrap().str().unwrap().clone();
+        usd.iter().map(|v| v.unwrap().to_string()).collect()
+    }
+
+    #[test]
+    fn the_index_keeps_each_recorded_cost_exactly() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::new(dir.path());
+        let exact = "0.0009736388888888888888888889";
+        store.write(&run("r1", exact), &[]).unwrap();
+        assert_eq!(refresh(&store).unwrap().0, 1);
+        assert_eq!(costs(&store), [exact]);
+        store.write(&run("r2", "0.5"), &[]).unwrap();
+        assert_eq!(refresh(&store).unwrap().0, 1, "only the new run is added");
+        let mut all = costs(&store);
+        all.sort();
+        assert_eq!(all, [exact, "0.5"]);
+    }
+
+    #[test]
+    fn an_index_with_other_columns_is_rebuilt() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::new(dir.path());
+        store.write(&run("r1", "0.25"), &[]).unwrap();
+        // An index as an older version wrote it: the cost in rounded micro-dollars.
+        let mut old = DataFrame::new_infer_height(vec![
+            Column::new(c::ID.into(), vec!["r1"]),
+            Column::new("usd_micros".into(), vec![250_000i64]),
+        ])
+        .unwrap();
+        write(&store, &mut old).unwrap();
+        assert_eq!(refresh(&store).unwrap().0, 1);
+        assert_eq!(costs(&store), ["0.25"]);
+    }
 }

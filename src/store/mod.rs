@@ -131,8 +131,9 @@ impl Store {
         self.runs_where(job, |_| true)
     }
 
-    /// Like [`Store::runs`], reading only the files whose run id (the file name) passes
-    /// `wanted` — so the index refresh parses only runs it does not have yet.
+    /// Like [`Store::runs`], parsing only the files whose run id (the file name) passes
+    /// `wanted`; the others are listed but not read. The report reads each job's latest
+    /// runs by id this way.
     pub fn runs_where(
         &self,
         job: Option<&str>,

@@ -280,3 +280,60 @@ fn runs_recorded_after_a_report_are_indexed_by_the_next_one() {
         "{stderr}"
     );
 }
+
+#[test]
+fn three_hundred_runs_sum_exactly_not_as_rounded_micro_dollars() {
+    // One 1 vCPU / 2 GB Linux x86 on-demand run of 61 s in us-east-1 costs
+    // 61 / 3,600 h × (0.04048 + 2 × 0.004445) $/h = 3.01157 / 3,600
+    //   = $0.00083654722…, which is not a whole micro-dollar: rounded per run it would be
+    // $0.000837, and 300 of them would drift by 300 × 0.00000045 = $0.000136.
+    let exact_61s = "0.0008365472222222222222222222";
+    let store = tempfile::tempdir().unwrap();
+    for i in 0..300 {
+        let start = format!("2026-11-{:02}T{:02}:00:00Z", 1 + i / 24, i % 24);
+        let id = format!("c{i:03}");
+        write_run(store.path(), &id, &start, 61, exact_61s, "completed");
+    }
+    // One more from 23:59:30 on 30 November: 30 of its 61 billed seconds are in November.
+    write_run(
+        store.path(),
+        "edge",
+        "2026-11-30T23:59:30Z",
+        61,
+        exact_61s,
+        "completed",
+    );
+    let (code, stdout, stderr) = report(store.path(), &["--month", "2026-11", "--output", "json"]);
+    assert_eq!(code, 0, "{stderr}");
+    let rows: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    // November holds 300 × 61 + 30 = 18,330 billed seconds: every amount is its hourly rate
+    // × 18,330 / 3,600, summed exactly and rounded once.
+    // Fargate: 0.04937 × 18,330 / 3,600 = 904.9521 / 3,600 = 0.25137558… → 0.251376
+    //   (rounding each run first gave 300 × 0.000837 + 0.000412 = 0.251512).
+    // Spot: (0.01264355 + 2 × 0.00138835) = 0.01542025 $/h × 18,330 / 3,600
+    //   = 282.6531825 / 3,600 = 0.07851477… → 0.078515.
+    // Glue equivalent, a 1-DPU Python shell at $0.44/h (61 s is above its 1-minute
+    //   minimum): 0.44 × 18,330 / 3,600 = 8,065.2 / 3,600 = 2.24033333… → 2.240333.
+    // Right-sized, 0.5 vCPU / 1 GB = 0.024685 $/h: 0.024685 × 18,330 / 3,600
+    //   = 0.12568779… → 0.125688, and the saving is the other half: 0.125688.
+    for row in [&rows[0], &rows[1]] {
+        assert_eq!(row["runs"], 301, "{row}");
+        assert_eq!(row["billed_hours"], 5.0917, "18,330 s");
+        assert_eq!(row["fargate_usd"], 0.251376, "{row}");
+        assert_eq!(row["fargate_spot_usd"], 0.078515, "{row}");
+        assert_eq!(row["glue_equivalent_usd"], 2.240333, "{row}");
+        assert_eq!(row["recommended_usd"], 0.125688, "{row}");
+        assert_eq!(row["savings_usd"], 0.125688, "{row}");
+    }
+    assert_eq!(rows[0]["job"], "nightly");
+    assert_eq!(rows[1]["job"], "TOTAL");
+    // December has the edge run's other 31 s: 0.04937 × 31 / 3,600 = 0.00042514… → 0.000425;
+    // Spot 0.01542025 × 31 / 3,600 = 0.00013278… → 0.000133; Glue 0.44 × 31 / 3,600
+    // = 0.00378888… → 0.003789.
+    let (_, stdout, _) = report(store.path(), &["--month", "2026-12", "--output", "json"]);
+    let dec: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(dec[0]["runs"], 0);
+    assert_eq!(dec[0]["fargate_usd"], 0.000425);
+    assert_eq!(dec[0]["fargate_spot_usd"], 0.000133);
+    assert_eq!(dec[0]["glue_equivalent_usd"], 0.003789);
+}

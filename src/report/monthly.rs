@@ -1,0 +1,156 @@
+//! The `report` contract row (CSV/JSON): a job's (or the total's) exact figures from
+//! [`analysis::monthly`](crate::analysis::monthly), rounded once here — money to the
+//! micro-dollar, hours to 4 decimals. The `TOTAL` row rounds the exact total, so it is not
+//! the sum of the rounded job rows.
+
+use rust_decimal::{Decimal, RoundingStrategy};
+use serde::Serialize;
+
+use crate::analysis::monthly::{JobMonth, Monthly};
+
+/// One report row; field order is the contract's CSV column order.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ReportRow {
+    /// Period label.
+    pub month: String,
+    /// Job, or TOTAL.
+    pub job: String,
+    /// Runs that started in the period.
+    pub runs: u64,
+    /// Of which did not complete.
+    pub failed_runs: u64,
+    /// Billed hours in the period.
+    #[serde(with = "crate::report::number")]
+    pub billed_hours: Decimal,
+    /// vCPU-hours.
+    #[serde(with = "crate::report::number")]
+    pub vcpu_hours: Decimal,
+    /// GB-hours.
+    #[serde(with = "crate::report::number")]
+    pub gb_hours: Decimal,
+    /// Fargate cost as run.
+    #[serde(with = "crate::report::number")]
+    pub fargate_usd: Decimal,
+    /// The same runs on Spot.
+    #[serde(with = "crate::report::number::option")]
+    pub fargate_spot_usd: Option<Decimal>,
+    /// The same runs on the Glue equivalent.
+    #[serde(with = "crate::report::number::option")]
+    pub glue_equivalent_usd: Option<Decimal>,
+    /// Recommended vCPU.
+    #[serde(with = "crate::report::number::option")]
+    pub recommended_cpu_vcpu: Option<Decimal>,
+    /// Recommended GiB.
+    #[serde(with = "crate::report::number::option")]
+    pub recommended_memory_gib: Option<Decimal>,
+    /// The same runs at the recommended size.
+    #[serde(with = "crate::report::number::option")]
+    pub recommended_usd: Option<Decimal>,
+    /// fargate_usd − recommended_usd, never below 0 nor above the cost.
+    #[serde(with = "crate::report::number::option")]
+    pub savings_usd: Option<Decimal>,
+}
+
+/// The contract's CSV columns (for a header-only file).
+pub const COLUMNS: [&str; 14] = [
+    "month",
+    "job",
+    "runs",
+    "failed_runs",
+    "billed_hours",
+    "vcpu_hours",
+    "gb_hours",
+    "fargate_usd",
+    "fargate_spot_usd",
+    "glue_equivalent_usd",
+    "recommended_cpu_vcpu",
+    "recommended_memory_gib",
+    "recommended_usd",
+    "savings_usd",
+];
+
+/// Money in the rows: to the micro-dollar, halves away from zero.
+fn usd(value: Decimal) -> Decimal {
+    value.round_dp_with_strategy(6, RoundingStrategy::MidpointAwayFromZero)
+}
+
+fn hours(value: Decimal) -> Decimal {
+    value.round_dp_with_strategy(4, RoundingStrategy::MidpointAwayFromZero)
+}
+
+impl ReportRow {
+    /// The row of one job (or the total) in a period labelled `month`.
+    pub fn new(month: &str, job: &JobMonth) -> ReportRow {
+        ReportRow {
+            month: month.to_string(),
+            job: job.job.clone(),
+            runs: job.runs,
+            failed_runs: job.failed_runs,
+            billed_hours: hours(job.billed_hours),
+            vcpu_hours: hours(job.vcpu_hours),
+            gb_hours: hours(job.gb_hours),
+            fargate_usd: usd(job.fargate_usd),
+            fargate_spot_usd: job.fargate_spot_usd.map(usd),
+            glue_equivalent_usd: job.glue_equivalent_usd.map(usd),
+            recommended_cpu_vcpu: job.recommended.map(|s| s.vcpu()),
+            recommended_memory_gib: job.recommended.map(|s| s.memory_gb()),
+            recommended_usd: job.recommended_usd.map(usd),
+            savings_usd: job.savings_usd.map(usd),
+        }
+    }
+}
+
+/// The rows of a report: one a job, then TOTAL (none when no run).
+pub fn rows(report: &Monthly) -> Vec<ReportRow> {
+    report
+        .jobs
+        .iter()
+        .chain(&report.total)
+        .map(|job| ReportRow::new(&report.label, job))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rust_decimal_macros::dec;
+
+    fn job(name: &str, usd: Decimal) -> JobMonth {
+        JobMonth {
+            job: name.into(),
+            runs: 1,
+            failed_runs: 0,
+            billed_hours: dec!(0.00005),
+            vcpu_hours: Decimal::ZERO,
+            gb_hours: Decimal::ZERO,
+            fargate_usd: usd,
+            fargate_spot_usd: None,
+            glue_equivalent_usd: Some(usd),
+            recommended: None,
+            recommended_usd: None,
+            savings_usd: None,
+        }
+    }
+
+    #[test]
+    fn rows_round_once_and_the_total_rounds_the_exact_total() {
+        // Two jobs of $0.0000004 each: each row shows 0, the total row $0.000001 (the exact
+        // 0.0000008 rounded), not 0 + 0.
+        let report = Monthly {
+            label: "2026-11".into(),
+            jobs: vec![job("a", dec!(0.0000004)), job("b", dec!(0.0000004))],
+            total: Some(job("TOTAL", dec!(0.0000008))),
+        };
+        let rows = rows(&report);
+        assert_eq!(rows.len(), 3);
+        assert_eq!(rows[0].fargate_usd, Decimal::ZERO);
+        assert_eq!(rows[1].glue_equivalent_usd, Some(Decimal::ZERO));
+        assert_eq!(rows[2].job, "TOTAL");
+        assert_eq!(rows[2].fargate_usd, dec!(0.000001));
+        assert_eq!(rows[2].glue_equivalent_usd, Some(dec!(0.000001)));
+        // Halves go away from zero; hours keep 4 decimals.
+        assert_eq!(usd(dec!(0.0000005)), dec!(0.000001));
+        assert_eq!(rows[0].billed_hours, dec!(0.0001));
+        assert_eq!(rows[0].month, "2026-11");
+    }
+}
