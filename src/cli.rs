@@ -253,7 +253,7 @@ pub struct TuneJobArgs {
     pub since: Duration,
 
     /// Refuse with fewer completed runs than this
-    #[arg(long, default_value_t = 3)]
+    #[arg(long, default_value_t = 3, allow_hyphen_values = true)]
     pub min_runs: usize,
 
     /// Recommend even with fewer runs than --min-runs
@@ -261,7 +261,7 @@ pub struct TuneJobArgs {
     pub force: bool,
 
     /// Memory headroom over the highest peak ("20%" or 0.2)
-    #[arg(long, default_value = "20%", value_parser = headroom)]
+    #[arg(long, default_value = "20%", value_parser = headroom, allow_hyphen_values = true)]
     pub memory_headroom: f64,
 
     /// CPU statistic that sizes CPU: p50, p95, p99 or max
@@ -277,7 +277,7 @@ pub struct TuneJobArgs {
     pub deadline: Option<Duration>,
 
     /// Run the job at these vCPU sizes first ("0.5,1,2,4") to fit a runtime model
-    #[arg(long, value_delimiter = ',', value_parser = cpu_units, value_name = "VCPUS")]
+    #[arg(long, value_delimiter = ',', value_parser = sweep_cpu, value_name = "VCPUS")]
     pub sweep: Vec<u32>,
 
     /// Runs per sweep size (the model uses their trimmed mean)
@@ -386,7 +386,7 @@ pub struct CompareArgs {
     pub glue_worker_type: Option<WorkerType>,
 
     /// Number of Glue workers (Spark: at least 2)
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", allow_hyphen_values = true)]
     pub glue_workers: Option<u32>,
 
     /// Glue version: 0.9, 1.0, 2.0, 3.0, 4.0, 5.0, 5.1, 6.0 [default: 4.0]
@@ -459,6 +459,20 @@ fn ephemeral_gb(text: &str) -> Result<u32, String> {
     text.trim().parse::<u32>().map_err(|_| {
         format!("`{text}` is not a whole number of GB; Fargate ephemeral storage is 20–200 GB")
     })
+}
+
+/// A sweep's CPU: a CPU level some Fargate size has (checked before anything runs).
+fn sweep_cpu(text: &str) -> Result<u32, String> {
+    let units = cpu_units(text)?;
+    let levels = [256, 512, 1024, 2048, 4096, 8192, 16384];
+    if levels.contains(&units) {
+        Ok(units)
+    } else {
+        Err(format!(
+            "{} vCPU is not a Fargate CPU size; sweep over 0.25, 0.5, 1, 2, 4, 8, 16",
+            size::format_vcpu(units)
+        ))
+    }
 }
 
 fn cpu_units(text: &str) -> Result<u32, String> {
@@ -539,10 +553,33 @@ pub fn parse_args() -> Cli {
         Err(error) if !error.use_stderr() => error.exit(),
         Err(error) => {
             let printer = crate::printer::Printer::new(false, false);
-            printer.error(&one_line(&error.render().to_string()));
+            let rendered = error.render().to_string();
+            let line = match error.kind() {
+                clap::error::ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+                    missing_subcommand(&rendered)
+                }
+                _ => one_line(&rendered),
+            };
+            printer.error(&line);
             std::process::exit(2);
         }
     }
+}
+
+/// "missing subcommand; one of: job" from the help clap would print instead.
+fn missing_subcommand(help: &str) -> String {
+    let names: Vec<&str> = help
+        .lines()
+        .skip_while(|l| !l.starts_with("Commands:"))
+        .skip(1)
+        .take_while(|l| !l.trim().is_empty())
+        .filter_map(|l| l.split_whitespace().next())
+        .filter(|name| *name != "help")
+        .collect();
+    format!(
+        "missing subcommand; one of: {} (see --help)",
+        names.join(", ")
+    )
 }
 
 /// A clap error as one line that keeps what matters: the message, the valid values or the

@@ -31,7 +31,7 @@ pub enum Error {
         message: String,
     },
     /// The config file could not be read.
-    #[error("cannot read config {}: {source}", path.display())]
+    #[error("cannot read config {}", path.display())]
     ConfigRead {
         /// The config file.
         path: PathBuf,

@@ -139,7 +139,7 @@ impl Config {
         let raw: RawFile = toml::from_str(text).map_err(|e| {
             let span = e.span().unwrap_or(0..0);
             let message = match key_at(text, span.start) {
-                Some(key) => format!("field `{key}`: {}", e.message()),
+                Some(key) => format!("field `{key}`: {}", plain(e.message())),
                 None => e.message().to_string(),
             };
             locate(span, message.trim_end().to_string())
@@ -224,6 +224,16 @@ fn key_at(text: &str, offset: usize) -> Option<String> {
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'));
     valid.then(|| key.to_string())
+}
+
+/// serde's wording for a value of the wrong type, in the config's terms.
+fn plain(message: &str) -> String {
+    if message.contains("untagged enum Scalar") {
+        "expected a number or a text value with a unit (e.g. 1, \"1 vCPU\", \"2GB\", \"45m\")"
+            .to_string()
+    } else {
+        message.to_string()
+    }
 }
 
 /// A number or a string with a unit, as people write sizes.

@@ -1,6 +1,7 @@
 //! CLI tests: run the built `fargate-cost` binary and check stdout, stderr and exit codes.
 
 mod aws_errors;
+mod bad_inputs;
 mod compare;
 mod errors;
 mod prices;
