@@ -11,18 +11,19 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use chrono::{TimeZone, Utc};
-use fargate_cost::analysis::monthly::{Period, RECOMMEND_FROM, report};
-use fargate_cost::commands::report::read_period;
+use fargate_cost::analysis::monthly::report;
 use fargate_cost::model::run::{
     Backend, CpuStats, Limits, MemoryStats, RUN_SCHEMA_VERSION, Run, StopReason,
 };
 use fargate_cost::model::size::{Arch, Capacity, Os, Size};
 use fargate_cost::model::task::FargateTask;
+use fargate_cost::model::usage::{Period, RECOMMEND_FROM};
 use fargate_cost::pricing::book::PriceBook;
 use fargate_cost::pricing::price;
 use fargate_cost::report::monthly::rows;
 use fargate_cost::store::Store;
 use fargate_cost::store::index;
+use fargate_cost::store::period::read as read_period;
 
 /// Run `i` of the generated set: job i % 50, one of 5 sizes, 60 s to 2 h, every 37th failed,
 /// its exact cost priced like a recorded run (memoized by size and seconds).

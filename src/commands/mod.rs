@@ -4,7 +4,7 @@
 pub(crate) mod compare;
 pub(crate) mod import;
 pub(crate) mod prices;
-pub mod report;
+pub(crate) mod report;
 pub(crate) mod run;
 pub(crate) mod runs;
 pub(crate) mod shell;

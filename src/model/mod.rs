@@ -7,3 +7,4 @@ pub mod run;
 pub(crate) mod schedule;
 pub mod size;
 pub mod task;
+pub mod usage;

@@ -3,6 +3,8 @@
 //! micro-dollar, hours to 4 decimals. The `TOTAL` row rounds the exact total, so it is not
 //! the sum of the rounded job rows.
 
+use crate::model::usage::Period;
+use crate::report::{Grid, text};
 use rust_decimal::{Decimal, RoundingStrategy};
 use serde::Serialize;
 
@@ -108,6 +110,54 @@ pub fn rows(report: &Monthly) -> Vec<ReportRow> {
         .chain(&report.total)
         .map(|job| ReportRow::new(&report.label, job))
         .collect()
+}
+
+/// The human table of a period's report.
+pub(crate) fn grid(rows: &[ReportRow], period: &Period) -> Grid {
+    let money = |v: Option<rust_decimal::Decimal>| v.map_or_else(|| "–".to_string(), text::usd);
+    Grid {
+        headers: [
+            "Job",
+            "Runs (failed)",
+            "Billed h",
+            "Fargate",
+            "Spot",
+            "Glue equiv.",
+            "Right-sized",
+            "Saving",
+        ]
+        .map(String::from)
+        .to_vec(),
+        rows: rows
+            .iter()
+            .map(|r| {
+                vec![
+                    r.job.clone(),
+                    format!("{} ({})", r.runs, r.failed_runs),
+                    format!("{}", r.billed_hours.round_dp(2)),
+                    text::usd(r.fargate_usd),
+                    money(r.fargate_spot_usd),
+                    money(r.glue_equivalent_usd),
+                    match (r.recommended_cpu_vcpu, r.recommended_memory_gib) {
+                        (Some(c), Some(m)) => format!(
+                            "{} vCPU / {} GB: {}",
+                            c.normalize(),
+                            m.normalize(),
+                            money(r.recommended_usd)
+                        ),
+                        _ => money(r.recommended_usd),
+                    },
+                    money(r.savings_usd),
+                ]
+            })
+            .collect(),
+        right_aligned: vec![1, 2, 3, 4, 5, 7],
+        notes: vec![format!(
+            "{}: each run billed at its own size, architecture and capacity; runs crossing the period's edge are split at it (UTC). Spot, Glue and right-sized columns price the same runs.",
+            period.label
+        )],
+        wide: false,
+    }
 }
 
 #[cfg(test)]

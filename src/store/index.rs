@@ -13,6 +13,7 @@ use polars::prelude::*;
 
 use crate::error::{Error, Result};
 use crate::model::run::Run;
+use crate::store::lock::IndexLock;
 use crate::store::{Skipped, Store, write_atomic};
 
 /// Column names of the index.
@@ -75,7 +76,7 @@ use columns as c;
 
 /// Where the index lives in a store.
 pub fn path(store: &Store) -> PathBuf {
-    store.root().join("index").join("runs.parquet")
+    dir(store).join("runs.parquet")
 }
 
 /// Runs as an index frame.
@@ -137,44 +138,103 @@ pub fn write(store: &Store, frame: &mut DataFrame) -> Result<()> {
     })
 }
 
-/// Append the runs recorded since the last refresh; returns how many were added and the
-/// files skipped. It parses every run file in the store and keeps those whose id is not
-/// indexed yet, so its cost follows the store's size, not the number of new runs. An index
-/// written with other columns (an older version of this tool) is rebuilt from all runs.
-pub fn refresh(store: &Store) -> Result<(usize, Vec<Skipped>)> {
-    let existing = match scan(store)? {
-        Some(lazy) => Some(lazy.collect().map_err(index_error)?),
-        None => None,
-    }
-    .filter(|f| {
-        f.get_column_names()
+/// What a refresh did.
+#[derive(Debug, Default)]
+pub struct Refresh {
+    /// Runs newly indexed.
+    pub added: usize,
+    /// Rows dropped because their run file is gone, damaged or no longer valid.
+    pub removed: usize,
+    /// Why the index was rebuilt from the run files, when it was (unreadable, old format).
+    pub rebuilt: Option<String>,
+    /// Files skipped while reading the store.
+    pub skipped: Vec<Skipped>,
+}
+
+/// Make the index follow the run files: add runs not indexed yet, drop rows whose file is
+/// gone or no longer a valid run, rebuild an index that cannot be read (with the reason).
+/// It parses every run file in the store, so its cost follows the store's size; it holds
+/// the index's exclusive lock, so concurrent refreshes never lose each other's rows.
+pub fn refresh(store: &Store) -> Result<Refresh> {
+    let _lock = IndexLock::exclusive(&dir(store))?;
+    let mut outcome = Refresh::default();
+    let existing = match scan(store).and_then(|lazy| match lazy {
+        Some(lazy) => lazy.collect().map(Some).map_err(index_error),
+        None => Ok(None),
+    }) {
+        Ok(frame) => frame,
+        Err(e) => {
+            outcome.rebuilt = Some(e.to_string());
+            None
+        }
+    };
+    let existing = existing.filter(|f| {
+        let same = f
+            .get_column_names()
             .iter()
             .map(|n| n.as_str())
-            .eq(c::ALL.iter().copied())
+            .eq(c::ALL.iter().copied());
+        if !same {
+            outcome.rebuilt = Some("written by another version of fargate-cost".into());
+        }
+        same
     });
-    let known: HashSet<String> = existing
-        .as_ref()
-        .and_then(|f| f.column(c::ID).ok().and_then(|col| col.str().ok().cloned()))
-        .map(|ids| ids.iter().flatten().map(String::from).collect())
-        .unwrap_or_default();
     let (runs, skipped) = store.runs(None);
+    outcome.skipped = skipped;
+    let valid: HashSet<&str> = runs.iter().map(|r| r.id.as_str()).collect();
+    let (kept, known) = match existing {
+        Some(frame) => keep_valid(frame, &valid)?,
+        None => (None, HashSet::new()),
+    };
     let new: Vec<Run> = runs
-        .into_iter()
+        .iter()
         .filter(|r| !known.contains(&r.id))
+        .cloned()
         .collect();
-    if new.is_empty() && existing.is_some() {
-        return Ok((0, skipped));
+    outcome.added = new.len();
+    outcome.removed = known_removed(&kept, &known);
+    let unchanged = outcome.added == 0 && outcome.removed == 0 && kept.is_some();
+    if unchanged {
+        return Ok(outcome);
     }
-    let mut added = frame(&new).map_err(index_error)?;
-    let mut all = match existing {
+    let added = frame(&new).map_err(index_error)?;
+    let mut all = match kept {
         Some(mut old) => {
             old.vstack_mut(&added).map_err(index_error)?;
             old
         }
-        None => std::mem::take(&mut added),
+        None => added,
     };
     write(store, &mut all)?;
-    Ok((new.len(), skipped))
+    Ok(outcome)
+}
+
+/// The rows whose run is still a valid file, and the ids the index had.
+fn keep_valid(
+    frame: DataFrame,
+    valid: &HashSet<&str>,
+) -> Result<(Option<DataFrame>, HashSet<String>)> {
+    let ids = frame
+        .column(c::ID)
+        .and_then(|col| col.str().cloned())
+        .map_err(index_error)?;
+    let known: HashSet<String> = ids.iter().flatten().map(String::from).collect();
+    let mask: BooleanChunked = ids
+        .iter()
+        .map(|id| id.is_some_and(|id| valid.contains(id)))
+        .collect();
+    let kept = frame.filter(&mask).map_err(index_error)?;
+    Ok((Some(kept), known))
+}
+
+/// How many of the ids the index had are no longer in it.
+fn known_removed(kept: &Option<DataFrame>, known: &HashSet<String>) -> usize {
+    known.len() - kept.as_ref().map_or(0, DataFrame::height).min(known.len())
+}
+
+/// The directory of the index and its lock.
+pub fn dir(store: &Store) -> PathBuf {
+    store.root().join("index")
 }
 
 /// An index column value as Arch/Os/Capacity (written with their Display), default when
@@ -225,10 +285,14 @@ mod tests {
         let store = Store::new(dir.path());
         let exact = "0.0009736388888888888888888889";
         store.write(&run("r1", exact), &[]).unwrap();
-        assert_eq!(refresh(&store).unwrap().0, 1);
+        assert_eq!(refresh(&store).unwrap().added, 1);
         assert_eq!(costs(&store), [exact]);
         store.write(&run("r2", "0.5"), &[]).unwrap();
-        assert_eq!(refresh(&store).unwrap().0, 1, "only the new run is added");
+        assert_eq!(
+            refresh(&store).unwrap().added,
+            1,
+            "only the new run is added"
+        );
         let mut all = costs(&store);
         all.sort();
         assert_eq!(all, [exact, "0.5"]);
@@ -246,7 +310,7 @@ mod tests {
         ])
         .unwrap();
         write(&store, &mut old).unwrap();
-        assert_eq!(refresh(&store).unwrap().0, 1);
+        assert_eq!(refresh(&store).unwrap().added, 1);
         assert_eq!(costs(&store), ["0.25"]);
     }
 }

@@ -13,6 +13,8 @@ use crate::model::run::{Run, Sample};
 
 pub(crate) mod fs;
 pub mod index;
+pub mod lock;
+pub mod period;
 pub(crate) mod rewrite;
 
 pub use fs::write_atomic;

@@ -337,3 +337,104 @@ fn three_hundred_runs_sum_exactly_not_as_rounded_micro_dollars() {
     assert_eq!(dec[0]["fargate_spot_usd"], 0.000133);
     assert_eq!(dec[0]["glue_equivalent_usd"], 0.003789);
 }
+
+/// Regression: a deleted run was still counted, a truncated one was "skipped" yet counted,
+/// and a garbage index made every report fail. The index follows the run files and is
+/// rebuilt, with a warning, when it cannot be read.
+#[test]
+fn the_index_follows_the_run_files_and_survives_damage() {
+    let store = fixture_store();
+    let json = |args: &[&str]| {
+        let (code, stdout, stderr) = report(store.path(), args);
+        assert_eq!(code, 0, "{stderr}");
+        let rows: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+        (rows, stderr)
+    };
+    let (rows, _) = json(&["--month", "2026-11", "--output", "json"]);
+    assert_eq!(rows[0]["runs"], 3);
+    let runs = store.path().join("runs/nightly");
+    std::fs::remove_file(runs.join("r1.json")).unwrap();
+    std::fs::write(
+        runs.join("r2.json"),
+        "{ \"schema_version\": 1, \"id\": \"r2\"",
+    )
+    .unwrap();
+    let (rows, stderr) = json(&["--month", "2026-11", "--output", "json"]);
+    assert!(
+        stderr.contains("r2.json"),
+        "the damaged file is reported: {stderr}"
+    );
+    // Only r3 is left: half of its 0.04937 falls in November.
+    assert_eq!(rows[0]["runs"], 1, "{rows}");
+    assert_eq!(rows[0]["fargate_usd"], 0.024685, "{rows}");
+    std::fs::write(
+        store.path().join("index/runs.parquet"),
+        b"not parquet at all",
+    )
+    .unwrap();
+    let (rows, stderr) = json(&["--month", "2026-11", "--output", "json"]);
+    assert!(stderr.contains("run index rebuilt"), "{stderr}");
+    assert_eq!(rows[0]["runs"], 1, "{rows}");
+}
+
+/// Regression: with several reports at once while runs were recorded, 7 of 60 reports
+/// failed ("parquet: File out of specification"). Readers hold the index's shared lock and
+/// refreshes its exclusive lock: every report succeeds and the final count is exact.
+#[test]
+fn concurrent_reports_and_recordings_never_fail_or_lose_rows() {
+    let store = tempfile::tempdir().unwrap();
+    let day = |i: usize| format!("2026-11-{:02}T{:02}:00:00Z", 1 + i % 28, i % 24);
+    for i in 0..200 {
+        write_run(
+            store.path(),
+            &format!("a{i:04}"),
+            &day(i),
+            600,
+            "0.008228",
+            "completed",
+        );
+    }
+    let writer = {
+        let root = store.path().to_path_buf();
+        std::thread::spawn(move || {
+            for i in 0..100 {
+                // Written like the store does: a temp file, then a rename.
+                let dir = root.join("tmp");
+                std::fs::create_dir_all(&dir).unwrap();
+                write_run(
+                    &dir,
+                    &format!("b{i:04}"),
+                    &day(i),
+                    600,
+                    "0.008228",
+                    "completed",
+                );
+                std::fs::rename(
+                    dir.join(format!("runs/nightly/b{i:04}.json")),
+                    root.join(format!("runs/nightly/b{i:04}.json")),
+                )
+                .unwrap();
+            }
+        })
+    };
+    let readers: Vec<_> = (0..12)
+        .map(|_| {
+            let root = store.path().to_path_buf();
+            std::thread::spawn(move || report(&root, &["--month", "2026-11", "--output", "json"]))
+        })
+        .collect();
+    for reader in readers {
+        let (code, stdout, stderr) = reader.join().unwrap();
+        assert_eq!(code, 0, "{stderr}");
+        let rows: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+        let runs = rows[0]["runs"].as_u64().unwrap();
+        assert!((200..=300).contains(&runs), "{runs}");
+    }
+    writer.join().unwrap();
+    let (code, stdout, stderr) = report(store.path(), &["--month", "2026-11", "--output", "json"]);
+    assert_eq!(code, 0, "{stderr}");
+    let rows: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(rows[0]["runs"], 300);
+    // 300 × 0.008228, summed exactly.
+    assert_eq!(rows[0]["fargate_usd"], 2.4684);
+}
