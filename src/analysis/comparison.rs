@@ -11,7 +11,7 @@ use crate::error::{Error, Result};
 use crate::model::glue::{self, ExecutionClass, GlueConfig};
 use crate::model::size::{Arch, Capacity, Size};
 use crate::model::task::FargateTask;
-use crate::pricing::book::{Grade, PriceBook};
+use crate::pricing::book::{Grade, PriceBook, RegionPrices};
 use crate::pricing::fargate::FargateCost;
 use crate::pricing::glue::{self as glue_pricing, GlueCost};
 use crate::pricing::price;
@@ -99,9 +99,50 @@ pub fn compare(book: &PriceBook, workload: &Workload) -> Result<Comparison> {
     let region = book.region(&workload.region)?;
     let code = workload.region.as_str();
     let mut notes = Vec::new();
+    let (glue_config, glue_origin, size) = sides(workload, code, region, &mut notes)?;
+    let fargate = fargate_side(workload, size, code, region)?;
+    let glue_duration = glue_duration(workload.duration, workload.glue_speedup);
+    let glue_cost = price::glue(code, region, &glue_config, glue_duration)?;
+    let glue_flex = match glue_config.with_class(ExecutionClass::Flex) {
+        Ok(flex) => price::glue(code, region, &flex, glue_duration).ok(),
+        Err(_) => None,
+    };
+    for key in rate_sources(region, &glue_config) {
+        if book.source(&key).is_some_and(|s| s.grade == Grade::Assumed) {
+            notes.push(format!(
+                "{}: the price book has no Glue rate of its own for {code}; the us-east-1 rate is used (check live prices).",
+                workload.name
+            ));
+        }
+    }
+    Ok(Comparison {
+        workload: workload.clone(),
+        size,
+        fargate_per_month: fargate.per_run * workload.runs_per_month,
+        fargate_per_run: fargate.per_run,
+        fargate: fargate.on_demand,
+        spot: fargate.spot,
+        arm: fargate.arm,
+        glue_per_month: glue_cost.total_usd * workload.runs_per_month,
+        glue_config,
+        glue_origin,
+        glue_duration,
+        glue: glue_cost,
+        glue_flex,
+        notes,
+    })
+}
 
-    let (glue_config, glue_origin, size) = match (&workload.glue, workload.size) {
-        (Some(config), Some(size)) => (config.clone(), GlueOrigin::Configured, size),
+/// The Glue configuration and the Fargate size to compare: both given; a Glue config alone
+/// (the smallest Fargate size covering it); or a size alone (the cheapest Glue equivalent).
+fn sides(
+    workload: &Workload,
+    code: &str,
+    region: &RegionPrices,
+    notes: &mut Vec<String>,
+) -> Result<(GlueConfig, GlueOrigin, Size)> {
+    match (&workload.glue, workload.size) {
+        (Some(config), Some(size)) => Ok((config.clone(), GlueOrigin::Configured, size)),
         (Some(config), None) => {
             let (size, warning) = glue::fargate_for(config, workload.os);
             notes.push(format!(
@@ -109,7 +150,7 @@ pub fn compare(book: &PriceBook, workload: &Workload) -> Result<Comparison> {
                 workload.name
             ));
             notes.extend(warning.map(|w| format!("{}: {w}.", workload.name)));
-            (config.clone(), GlueOrigin::Configured, size)
+            Ok((config.clone(), GlueOrigin::Configured, size))
         }
         (None, Some(size)) => {
             let equivalent = glue_pricing::equivalent_for(
@@ -125,19 +166,33 @@ pub fn compare(book: &PriceBook, workload: &Workload) -> Result<Comparison> {
             } else {
                 equivalent.config
             };
-            (config, GlueOrigin::Equivalent, size)
+            Ok((config, GlueOrigin::Equivalent, size))
         }
-        (None, None) => {
-            return Err(Error::invalid(
-                "size",
-                format!(
-                    "job `{}` needs a Fargate size (cpu and memory) or a Glue config",
-                    workload.name
-                ),
-            ));
-        }
-    };
+        (None, None) => Err(Error::invalid(
+            "size",
+            format!(
+                "job `{}` needs a Fargate size (cpu and memory) or a Glue config",
+                workload.name
+            ),
+        )),
+    }
+}
 
+/// The Fargate figures of one run: on-demand, Spot and ARM where offered, and the cost at
+/// the job's own capacity.
+struct FargateSide {
+    on_demand: FargateCost,
+    spot: Option<FargateCost>,
+    arm: Option<FargateCost>,
+    per_run: Decimal,
+}
+
+fn fargate_side(
+    workload: &Workload,
+    size: Size,
+    code: &str,
+    region: &RegionPrices,
+) -> Result<FargateSide> {
     let task = FargateTask {
         size,
         os: workload.os,
@@ -145,7 +200,7 @@ pub fn compare(book: &PriceBook, workload: &Workload) -> Result<Comparison> {
         capacity: Capacity::OnDemand,
         ephemeral_storage_gib: workload.ephemeral_storage_gib,
     };
-    let fargate = price::task(code, region, &task, workload.duration)?;
+    let on_demand = price::task(code, region, &task, workload.duration)?;
     let priced_if_offered = |t: FargateTask| -> Result<Option<FargateCost>> {
         match region.fargate(t.os, t.arch, t.capacity) {
             Some(_) => price::task(code, region, &t, workload.duration).map(Some),
@@ -154,8 +209,8 @@ pub fn compare(book: &PriceBook, workload: &Workload) -> Result<Comparison> {
     };
     let spot = priced_if_offered(task.with_capacity(Capacity::Spot))?;
     let arm = priced_if_offered(task.with_arch(Arch::Arm64))?;
-    let fargate_per_run = match workload.capacity {
-        Capacity::OnDemand => fargate.total_usd,
+    let per_run = match workload.capacity {
+        Capacity::OnDemand => on_demand.total_usd,
         Capacity::Spot => spot
             .as_ref()
             .map(|s| s.total_usd)
@@ -165,42 +220,15 @@ pub fn compare(book: &PriceBook, workload: &Workload) -> Result<Comparison> {
                 hint: format!("; job `{}` runs on Spot", workload.name),
             })?,
     };
-
-    let glue_duration = glue_duration(workload.duration, workload.glue_speedup);
-    let glue_cost = price::glue(code, region, &glue_config, glue_duration)?;
-    let glue_flex = match glue_config.with_class(ExecutionClass::Flex) {
-        Ok(flex) => price::glue(code, region, &flex, glue_duration).ok(),
-        Err(_) => None,
-    };
-
-    for key in rate_sources(region, &glue_config) {
-        if book.source(&key).is_some_and(|s| s.grade == Grade::Assumed) {
-            notes.push(format!(
-                "{}: the price book has no Glue rate of its own for {code}; the us-east-1 rate is used (check live prices).",
-                workload.name
-            ));
-        }
-    }
-
-    Ok(Comparison {
-        workload: workload.clone(),
-        size,
-        fargate_per_month: fargate_per_run * workload.runs_per_month,
-        fargate_per_run,
-        fargate,
+    Ok(FargateSide {
+        on_demand,
         spot,
         arm,
-        glue_per_month: glue_cost.total_usd * workload.runs_per_month,
-        glue_config,
-        glue_origin,
-        glue_duration,
-        glue: glue_cost,
-        glue_flex,
-        notes,
+        per_run,
     })
 }
 
-fn rate_sources(region: &crate::pricing::book::RegionPrices, config: &GlueConfig) -> Vec<String> {
+fn rate_sources(region: &RegionPrices, config: &GlueConfig) -> Vec<String> {
     glue_pricing::rate(config, "", region)
         .map(|r| vec![r.source.clone()])
         .unwrap_or_default()
