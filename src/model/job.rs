@@ -301,8 +301,25 @@ fn at<T>(span: std::ops::Range<usize>, result: Result<T>) -> Located<T> {
     result.map_err(|e| (span, e))
 }
 
-/// Parse "45m", "1h30m", "90s" into a positive duration.
+/// The longest run priced or launched: a batch run longer than 31 days is not a batch run,
+/// and the limit keeps every cost far inside `Decimal`'s range.
+pub const MAX_RUN_DURATION: Duration = Duration::from_secs(31 * 24 * 3600);
+
+/// Parse the length of one run — "45m", "1h30m", "90s" — into a duration above 0 and at
+/// most [`MAX_RUN_DURATION`] (run time, timeout, deadline).
 pub fn parse_duration(field: &str, text: &str) -> Result<Duration> {
+    let duration = parse_lookback(field, text)?;
+    if duration > MAX_RUN_DURATION {
+        return Err(Error::invalid(
+            field,
+            format!("`{text}` is longer than 31 days: one batch run takes at most 31d"),
+        ));
+    }
+    Ok(duration)
+}
+
+/// Parse a duration above 0 with no upper limit ("14d", "90d"): how far back to look.
+pub fn parse_lookback(field: &str, text: &str) -> Result<Duration> {
     let duration = humantime::parse_duration(text.trim()).map_err(|_| {
         Error::invalid(
             field,
@@ -676,6 +693,41 @@ duration = "1m"
                 "jobs.toml:4:15: job `g`: glue worker_type: unknown Glue worker type `G.9X`"
             ),
             "{err}"
+        );
+    }
+
+    #[test]
+    fn a_run_takes_at_most_31_days() {
+        assert_eq!(
+            parse_duration("duration", "31d").unwrap(),
+            Duration::from_secs(31 * 86_400)
+        );
+        assert_eq!(
+            parse_duration("duration", "744h").unwrap(),
+            MAX_RUN_DURATION
+        );
+        let err = parse_duration("duration", "744h 1s")
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            err,
+            "duration: `744h 1s` is longer than 31 days: one batch run takes at most 31d"
+        );
+        let err = parse_duration("--timeout", "500000000000 years")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("longer than 31 days"), "{err}");
+        // Looking back has no such limit.
+        assert_eq!(
+            parse_lookback("--since", "90d").unwrap(),
+            Duration::from_secs(90 * 86_400)
+        );
+        let err = parse("[[jobs]]\nname = \"a\"\ncpu = 1\nmemory = 2\nduration = \"32d\"\n")
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            err,
+            "jobs.toml:5:12: job `a`: duration: `32d` is longer than 31 days: one batch run takes at most 31d"
         );
     }
 }

@@ -206,3 +206,56 @@ fn storage_without_a_rate_is_refused_not_guessed() {
         "the price book has no Fargate ephemeral storage rate for eu-west-1",
     );
 }
+
+/// Regression: a Decimal overflow panic (exit 101) in the monthly cost.
+#[test]
+fn huge_duration_and_runs_are_refused_not_a_panic() {
+    assert_usage_error(
+        &[
+            "compare",
+            "--duration",
+            "500000000000 years",
+            "--runs-per-month",
+            "100000000000000",
+            "--cpu",
+            "16",
+            "--memory",
+            "120GB",
+        ],
+        "for '--duration <DURATION>': `500000000000 years` is longer than 31 days",
+    );
+}
+
+/// One run takes at most 31 days.
+#[test]
+fn duration_over_31_days() {
+    assert_usage_error(
+        &[
+            "compare",
+            "--cpu",
+            "1",
+            "--memory",
+            "2GB",
+            "--duration",
+            "32d",
+        ],
+        "for '--duration <DURATION>': `32d` is longer than 31 days",
+    );
+}
+
+/// The config's `duration` and `deadline` have the same 31-day limit, located in the file.
+#[test]
+fn config_duration_over_31_days() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("long.toml");
+    std::fs::write(
+        &path,
+        "[[jobs]]\nname = \"a\"\ncpu = 1\nmemory = \"2GB\"\nduration = \"1h\"\ndeadline = \"745h\"\n",
+    )
+    .unwrap();
+    let path_text = path.to_string_lossy().to_string();
+    assert_usage_error(
+        &["--config", &path_text, "compare"],
+        &format!("{path_text}:6:12: job `a`: deadline: `745h` is longer than 31 days"),
+    );
+}
