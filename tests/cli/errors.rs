@@ -243,6 +243,25 @@ fn duration_over_31_days() {
     );
 }
 
+/// At most 1,000,000 runs a month (one every 2.6 s).
+#[test]
+fn runs_per_month_over_a_million() {
+    assert_usage_error(
+        &[
+            "compare",
+            "--cpu",
+            "1",
+            "--memory",
+            "2GB",
+            "--duration",
+            "1h",
+            "--runs-per-month",
+            "1000001",
+        ],
+        "error: --runs-per-month: 1000001 is more than 1,000,000 runs a month",
+    );
+}
+
 /// The config's `duration` and `deadline` have the same 31-day limit, located in the file.
 #[test]
 fn config_duration_over_31_days() {
