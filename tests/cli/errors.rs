@@ -262,6 +262,40 @@ fn runs_per_month_over_a_million() {
     );
 }
 
+/// Regression: a Decimal overflow panic while parsing --cpu.
+#[test]
+fn cpu_text_too_large_for_a_number() {
+    assert_usage_error(
+        &[
+            "compare",
+            "--cpu",
+            "70000000000000000000000000000 vcpu",
+            "--memory",
+            "120GB",
+            "--duration",
+            "1h",
+        ],
+        "for '--cpu <CPU>': `70000000000000000000000000000 vcpu` is not a Fargate CPU size (valid: 0.25, 0.5, 1, 2, 4, 8, 16 vCPU)",
+    );
+}
+
+/// Regression: a Decimal overflow panic while parsing --memory.
+#[test]
+fn memory_text_too_large_for_a_number() {
+    assert_usage_error(
+        &[
+            "compare",
+            "--cpu",
+            "16",
+            "--memory",
+            "70000000000000000000000000000 GB",
+            "--duration",
+            "1h",
+        ],
+        "for '--memory <MEMORY>': `70000000000000000000000000000 GB` is not a Fargate memory size (valid: 0.5–120 GB)",
+    );
+}
+
 /// The config's `duration` and `deadline` have the same 31-day limit, located in the file.
 #[test]
 fn config_duration_over_31_days() {
