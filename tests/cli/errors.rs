@@ -312,3 +312,22 @@ fn config_duration_over_31_days() {
         &format!("{path_text}:6:12: job `a`: deadline: `745h` is longer than 31 days"),
     );
 }
+
+/// Regression: a Decimal overflow panic dividing the run time by a tiny --glue-speedup.
+#[test]
+fn glue_speedup_too_small_to_price() {
+    assert_usage_error(
+        &[
+            "compare",
+            "--cpu",
+            "1",
+            "--memory",
+            "2GB",
+            "--duration",
+            "1h",
+            "--glue-speedup",
+            "0.00000000000000000001",
+        ],
+        "glue_speedup: `0.00000000000000000001` makes the Glue run (run time / speedup) too long to price",
+    );
+}
