@@ -10,7 +10,7 @@ use rust_decimal::Decimal;
 use crate::analysis::sizing::{CpuPercentile, Strategy};
 use crate::error::Error;
 use crate::model::glue::{Engine, GlueVersion, WorkerType};
-use crate::model::job::{parse_duration, parse_positive};
+use crate::model::job::{parse_duration, parse_lookback, parse_positive};
 use crate::model::size::{self, Arch, Capacity, Os};
 use crate::report::Format;
 
@@ -154,7 +154,7 @@ pub struct RunArgs {
     pub repeat: u32,
 
     /// Stop a run after this long ("30m"); recorded as `timeout`
-    #[arg(long, value_parser = duration)]
+    #[arg(long, value_parser = run_duration)]
     pub timeout: Option<Duration>,
 
     /// How often to sample CPU and memory ("1s", "100ms")
@@ -273,7 +273,7 @@ pub struct TuneJobArgs {
     pub strategy: StrategyArg,
 
     /// Latest acceptable run time ("30m"); the cheapest size predicted to meet it [default: the job's deadline]
-    #[arg(long, value_parser = duration)]
+    #[arg(long, value_parser = run_duration)]
     pub deadline: Option<Duration>,
 
     /// Run the job at these vCPU sizes first ("0.5,1,2,4") to fit a runtime model
@@ -285,7 +285,7 @@ pub struct TuneJobArgs {
     pub repeat: u32,
 
     /// Stop a sweep run after this long
-    #[arg(long, value_parser = duration)]
+    #[arg(long, value_parser = run_duration)]
     pub timeout: Option<Duration>,
 
     /// Sampling interval of sweep runs
@@ -350,7 +350,7 @@ pub struct CompareArgs {
     pub memory: Option<u32>,
 
     /// Run time of one run: "45m", "1h30m", "90s"
-    #[arg(long, value_parser = duration, allow_hyphen_values = true)]
+    #[arg(long, value_parser = run_duration, allow_hyphen_values = true)]
     pub duration: Option<Duration>,
 
     /// Runs per month [default: 30 for an ad-hoc job]
@@ -483,8 +483,14 @@ fn memory_mib(text: &str) -> Result<u32, String> {
     size::parse_memory(text).map_err(detail)
 }
 
-fn duration(text: &str) -> Result<Duration, String> {
+/// How long one run takes (--duration, --timeout, --deadline): at most 31 days.
+fn run_duration(text: &str) -> Result<Duration, String> {
     parse_duration("--duration", text).map_err(detail)
+}
+
+/// How far back to look (--since): any positive duration.
+fn duration(text: &str) -> Result<Duration, String> {
+    parse_lookback("--since", text).map_err(detail)
 }
 
 fn interval(text: &str) -> Result<Duration, String> {

@@ -4,15 +4,15 @@
 use std::time::Duration;
 
 use rust_decimal::Decimal;
-use rust_decimal::prelude::ToPrimitive;
+use rust_decimal::prelude::{FromPrimitive, ToPrimitive};
 use serde::Serialize;
 
 use crate::error::{Error, Result};
 use crate::model::glue::{self, ExecutionClass, GlueConfig};
 use crate::model::size::{Arch, Capacity, Size};
 use crate::model::task::FargateTask;
-use crate::pricing::book::{Grade, PriceBook};
-use crate::pricing::fargate::FargateCost;
+use crate::pricing::book::{Grade, PriceBook, RegionPrices};
+use crate::pricing::fargate::{FargateCost, checked_product};
 use crate::pricing::glue::{self as glue_pricing, GlueCost};
 use crate::pricing::price;
 
@@ -64,7 +64,8 @@ pub struct Comparison {
 impl Comparison {
     /// Glue monthly cost / Fargate monthly cost, if Fargate costs anything.
     pub fn ratio(&self) -> Option<Decimal> {
-        (!self.fargate_per_month.is_zero()).then(|| self.glue_per_month / self.fargate_per_month)
+        // `None` for a zero divisor (and, unreachably, for a quotient past Decimal's range).
+        self.glue_per_month.checked_div(self.fargate_per_month)
     }
 
     /// Monthly saving of Fargate over Glue (negative when Glue is cheaper).
@@ -73,13 +74,22 @@ impl Comparison {
     }
 }
 
-/// The Glue run time for a Fargate run time and a speedup factor.
+/// The Glue run time for a Fargate run time and a speedup factor (at most u64::MAX
+/// nanoseconds, about 584 years).
 pub fn glue_duration(duration: Duration, speedup: Decimal) -> Duration {
+    checked_glue_duration(duration, speedup).unwrap_or(Duration::from_nanos(u64::MAX))
+}
+
+/// The Glue run time, or `None` when it is too long for a `Duration` of u64 nanoseconds
+/// (a tiny speedup).
+fn checked_glue_duration(duration: Duration, speedup: Decimal) -> Option<Duration> {
     if speedup == Decimal::ONE || speedup <= Decimal::ZERO {
-        return duration;
+        return Some(duration);
     }
-    let nanos = (Decimal::from(duration.as_nanos() as u64) / speedup).ceil();
-    Duration::from_nanos(nanos.to_u64().unwrap_or(u64::MAX))
+    let nanos = Decimal::from_u128(duration.as_nanos())?
+        .checked_div(speedup)?
+        .ceil();
+    nanos.to_u64().map(Duration::from_nanos)
 }
 
 /// The sentence every output carries about durations.
@@ -99,9 +109,60 @@ pub fn compare(book: &PriceBook, workload: &Workload) -> Result<Comparison> {
     let region = book.region(&workload.region)?;
     let code = workload.region.as_str();
     let mut notes = Vec::new();
+    let (glue_config, glue_origin, size) = sides(workload, code, region, &mut notes)?;
+    let fargate = fargate_side(workload, size, code, region)?;
+    let glue_duration = checked_glue_duration(workload.duration, workload.glue_speedup)
+        .ok_or_else(|| {
+            Error::invalid(
+                "glue_speedup",
+                format!(
+                    "`{}` makes the Glue run (run time / speedup) too long to price",
+                    workload.glue_speedup
+                ),
+            )
+        })?;
+    let glue_cost = price::glue(code, region, &glue_config, glue_duration)?;
+    let glue_flex = match glue_config.with_class(ExecutionClass::Flex) {
+        Ok(flex) => price::glue(code, region, &flex, glue_duration).ok(),
+        Err(_) => None,
+    };
+    for key in rate_sources(region, &glue_config) {
+        if book.source(&key).is_some_and(|s| s.grade == Grade::Assumed) {
+            notes.push(format!(
+                "{}: the price book has no Glue rate of its own for {code}; the us-east-1 rate is used (check live prices).",
+                workload.name
+            ));
+        }
+    }
+    let runs = workload.runs_per_month;
+    Ok(Comparison {
+        workload: workload.clone(),
+        size,
+        fargate_per_month: checked_product(fargate.per_run, runs, "runs_per_month")?,
+        fargate_per_run: fargate.per_run,
+        fargate: fargate.on_demand,
+        spot: fargate.spot,
+        arm: fargate.arm,
+        glue_per_month: checked_product(glue_cost.total_usd, runs, "runs_per_month")?,
+        glue_config,
+        glue_origin,
+        glue_duration,
+        glue: glue_cost,
+        glue_flex,
+        notes,
+    })
+}
 
-    let (glue_config, glue_origin, size) = match (&workload.glue, workload.size) {
-        (Some(config), Some(size)) => (config.clone(), GlueOrigin::Configured, size),
+/// The Glue configuration and the Fargate size to compare: both given; a Glue config alone
+/// (the smallest Fargate size covering it); or a size alone (the cheapest Glue equivalent).
+fn sides(
+    workload: &Workload,
+    code: &str,
+    region: &RegionPrices,
+    notes: &mut Vec<String>,
+) -> Result<(GlueConfig, GlueOrigin, Size)> {
+    match (&workload.glue, workload.size) {
+        (Some(config), Some(size)) => Ok((config.clone(), GlueOrigin::Configured, size)),
         (Some(config), None) => {
             let (size, warning) = glue::fargate_for(config, workload.os);
             notes.push(format!(
@@ -109,7 +170,7 @@ pub fn compare(book: &PriceBook, workload: &Workload) -> Result<Comparison> {
                 workload.name
             ));
             notes.extend(warning.map(|w| format!("{}: {w}.", workload.name)));
-            (config.clone(), GlueOrigin::Configured, size)
+            Ok((config.clone(), GlueOrigin::Configured, size))
         }
         (None, Some(size)) => {
             let equivalent = glue_pricing::equivalent_for(
@@ -125,19 +186,33 @@ pub fn compare(book: &PriceBook, workload: &Workload) -> Result<Comparison> {
             } else {
                 equivalent.config
             };
-            (config, GlueOrigin::Equivalent, size)
+            Ok((config, GlueOrigin::Equivalent, size))
         }
-        (None, None) => {
-            return Err(Error::invalid(
-                "size",
-                format!(
-                    "job `{}` needs a Fargate size (cpu and memory) or a Glue config",
-                    workload.name
-                ),
-            ));
-        }
-    };
+        (None, None) => Err(Error::invalid(
+            "size",
+            format!(
+                "job `{}` needs a Fargate size (cpu and memory) or a Glue config",
+                workload.name
+            ),
+        )),
+    }
+}
 
+/// The Fargate figures of one run: on-demand, Spot and ARM where offered, and the cost at
+/// the job's own capacity.
+struct FargateSide {
+    on_demand: FargateCost,
+    spot: Option<FargateCost>,
+    arm: Option<FargateCost>,
+    per_run: Decimal,
+}
+
+fn fargate_side(
+    workload: &Workload,
+    size: Size,
+    code: &str,
+    region: &RegionPrices,
+) -> Result<FargateSide> {
     let task = FargateTask {
         size,
         os: workload.os,
@@ -145,7 +220,7 @@ pub fn compare(book: &PriceBook, workload: &Workload) -> Result<Comparison> {
         capacity: Capacity::OnDemand,
         ephemeral_storage_gib: workload.ephemeral_storage_gib,
     };
-    let fargate = price::task(code, region, &task, workload.duration)?;
+    let on_demand = price::task(code, region, &task, workload.duration)?;
     let priced_if_offered = |t: FargateTask| -> Result<Option<FargateCost>> {
         match region.fargate(t.os, t.arch, t.capacity) {
             Some(_) => price::task(code, region, &t, workload.duration).map(Some),
@@ -154,8 +229,8 @@ pub fn compare(book: &PriceBook, workload: &Workload) -> Result<Comparison> {
     };
     let spot = priced_if_offered(task.with_capacity(Capacity::Spot))?;
     let arm = priced_if_offered(task.with_arch(Arch::Arm64))?;
-    let fargate_per_run = match workload.capacity {
-        Capacity::OnDemand => fargate.total_usd,
+    let per_run = match workload.capacity {
+        Capacity::OnDemand => on_demand.total_usd,
         Capacity::Spot => spot
             .as_ref()
             .map(|s| s.total_usd)
@@ -165,42 +240,15 @@ pub fn compare(book: &PriceBook, workload: &Workload) -> Result<Comparison> {
                 hint: format!("; job `{}` runs on Spot", workload.name),
             })?,
     };
-
-    let glue_duration = glue_duration(workload.duration, workload.glue_speedup);
-    let glue_cost = price::glue(code, region, &glue_config, glue_duration)?;
-    let glue_flex = match glue_config.with_class(ExecutionClass::Flex) {
-        Ok(flex) => price::glue(code, region, &flex, glue_duration).ok(),
-        Err(_) => None,
-    };
-
-    for key in rate_sources(region, &glue_config) {
-        if book.source(&key).is_some_and(|s| s.grade == Grade::Assumed) {
-            notes.push(format!(
-                "{}: the price book has no Glue rate of its own for {code}; the us-east-1 rate is used (check live prices).",
-                workload.name
-            ));
-        }
-    }
-
-    Ok(Comparison {
-        workload: workload.clone(),
-        size,
-        fargate_per_month: fargate_per_run * workload.runs_per_month,
-        fargate_per_run,
-        fargate,
+    Ok(FargateSide {
+        on_demand,
         spot,
         arm,
-        glue_per_month: glue_cost.total_usd * workload.runs_per_month,
-        glue_config,
-        glue_origin,
-        glue_duration,
-        glue: glue_cost,
-        glue_flex,
-        notes,
+        per_run,
     })
 }
 
-fn rate_sources(region: &crate::pricing::book::RegionPrices, config: &GlueConfig) -> Vec<String> {
+fn rate_sources(region: &RegionPrices, config: &GlueConfig) -> Vec<String> {
     glue_pricing::rate(config, "", region)
         .map(|r| vec![r.source.clone()])
         .unwrap_or_default()
@@ -264,6 +312,49 @@ mod tests {
         assert_eq!(c.glue_flex.unwrap().total_usd, dec!(0.29));
         // Spot per run: 0.75 × (0.01264355 + 2 × 0.00138835) = 0.75 × 0.01542025 = 0.0115651875
         assert_eq!(c.fargate_per_run, dec!(0.0115651875));
+    }
+
+    #[test]
+    fn monthly_costs_past_decimal_range_are_input_errors() {
+        // What the flags' ranges refuse, built directly: 16 vCPU / 120 GB for 2^64 s costs
+        // about 6 × 10^15 a run; 10^20 runs a month is past Decimal's 7.9 × 10^28.
+        let book = PriceBook::bundled().unwrap();
+        let mut w = workload();
+        w.size = Some(Size::new(16384, 122880, Os::Linux).unwrap());
+        w.duration = Duration::from_secs(u64::MAX);
+        w.runs_per_month = dec!(100000000000000000000);
+        let err = compare(&book, &w).unwrap_err();
+        assert_eq!(err.exit_code(), 2);
+        assert!(err.to_string().starts_with("runs_per_month: "), "{err}");
+        assert!(err.to_string().ends_with("is too large to price"), "{err}");
+        // At the limits (31 days, 1,000,000 runs a month) it is priced.
+        w.duration = Duration::from_secs(31 * 86_400);
+        w.runs_per_month = dec!(1000000);
+        let c = compare(&book, &w).unwrap();
+        assert_eq!(c.fargate_per_month, c.fargate_per_run * dec!(1000000));
+    }
+
+    #[test]
+    fn a_speedup_too_small_to_price_is_an_input_error() {
+        let book = PriceBook::bundled().unwrap();
+        let mut w = workload();
+        w.glue_speedup = dec!(0.00000000000000000001);
+        let err = compare(&book, &w).unwrap_err().to_string();
+        assert!(
+            err.starts_with(
+                "glue_speedup: `0.00000000000000000001` makes the Glue run (run time / speedup) too long to price"
+            ),
+            "{err}"
+        );
+        // The public helper saturates instead (about 584 years).
+        assert_eq!(
+            glue_duration(w.duration, w.glue_speedup),
+            Duration::from_nanos(u64::MAX)
+        );
+        assert_eq!(
+            glue_duration(Duration::from_secs(2700), dec!(1.5)),
+            Duration::from_secs(1800)
+        );
     }
 
     #[test]

@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use aws_sdk_cloudwatch::types::DimensionFilter;
+use aws_sdk_ecs::types::Task;
 use chrono::{DateTime, Utc};
 
 use crate::aws::Aws;
@@ -85,6 +86,14 @@ pub(crate) struct Imported {
     pub requests: usize,
 }
 
+/// Container Insights metrics pulled per task, in this order (see [`TaskSeries`]).
+const METRICS: [&str; 4] = [
+    "CpuUtilized",
+    "MemoryUtilized",
+    "CpuReserved",
+    "MemoryReserved",
+];
+
 /// Build runs for `tasks`: metrics over [since, now], DescribeTasks for what ECS remembers.
 pub(crate) async fn build(
     aws: &Aws,
@@ -95,13 +104,40 @@ pub(crate) async fn build(
     now: DateTime<Utc>,
     prices: &RegionPrices,
 ) -> Result<Imported> {
-    const METRICS: [&str; 4] = [
-        "CpuUtilized",
-        "MemoryUtilized",
-        "CpuReserved",
-        "MemoryReserved",
-    ];
-    let queries: Vec<TaskMetric> = tasks
+    let queries = metric_queries(cluster, tasks);
+    let (series, requests) =
+        metrics::pull(&aws.cloudwatch, &queries, "Average", since, now, now).await?;
+    let described = describe(aws, cluster, tasks).await?;
+    let mut imported = Imported {
+        requests,
+        ..Imported::default()
+    };
+    for (index, found) in tasks.iter().enumerate() {
+        let metrics = TaskSeries::of(&series, index);
+        if metrics.cpu.points.is_empty() && metrics.memory.points.is_empty() {
+            continue;
+        }
+        let task = described.get(&found.task_id);
+        let reserved_cpu = reserved(metrics.cpu_reserved);
+        let Some(size) = size_of(task, reserved_cpu, reserved(metrics.memory_reserved)) else {
+            continue;
+        };
+        let source = Source {
+            aws,
+            cluster,
+            found,
+            task,
+            job: job_for_family(&found.family),
+        };
+        let run = import_run(&source, &metrics, size, (since, now), prices)?;
+        imported.runs.push(run);
+    }
+    Ok(imported)
+}
+
+/// One query per task and metric, task by task in [`METRICS`] order.
+fn metric_queries(cluster: &str, tasks: &[FoundTask]) -> Vec<TaskMetric> {
+    tasks
         .iter()
         .flat_map(|t| {
             METRICS.iter().map(move |m| TaskMetric {
@@ -111,11 +147,12 @@ pub(crate) async fn build(
                 metric: m.to_string(),
             })
         })
-        .collect();
-    let (series, requests) =
-        metrics::pull(&aws.cloudwatch, &queries, "Average", since, now, now).await?;
+        .collect()
+}
 
-    // DescribeTasks takes up to 100 tasks a call; tasks ECS no longer has come back as failures.
+/// DescribeTasks for every task ECS still has, by task id. It takes up to 100 tasks a call;
+/// tasks ECS no longer has come back as failures and are left out.
+async fn describe(aws: &Aws, cluster: &str, tasks: &[FoundTask]) -> Result<BTreeMap<String, Task>> {
     let mut described = BTreeMap::new();
     for chunk in tasks.chunks(100) {
         let response = aws
@@ -132,122 +169,184 @@ pub(crate) async fn build(
             }
         }
     }
+    Ok(described)
+}
 
-    let mut imported = Imported {
-        requests,
-        ..Imported::default()
-    };
-    for (index, found) in tasks.iter().enumerate() {
+/// One task's metric series.
+struct TaskSeries<'a> {
+    cpu: &'a metrics::Series,
+    memory: &'a metrics::Series,
+    cpu_reserved: &'a metrics::Series,
+    memory_reserved: &'a metrics::Series,
+}
+
+impl<'a> TaskSeries<'a> {
+    /// The series of the `index`th task, as [`metric_queries`] asked for them.
+    fn of(series: &'a [metrics::Series], index: usize) -> TaskSeries<'a> {
         let [cpu, memory, cpu_reserved, memory_reserved] =
-            [0, 1, 2, 3].map(|k| &series[index * 4 + k]);
-        if cpu.points.is_empty() && memory.points.is_empty() {
-            continue;
+            [0, 1, 2, 3].map(|k| &series[index * METRICS.len() + k]);
+        TaskSeries {
+            cpu,
+            memory,
+            cpu_reserved,
+            memory_reserved,
         }
-        let task = described.get(&found.task_id);
-        let first = cpu
-            .points
-            .iter()
-            .chain(&memory.points)
-            .map(|p| p.0)
-            .min()
-            .unwrap_or(since);
-        let last = cpu
-            .points
-            .iter()
-            .chain(&memory.points)
-            .map(|p| p.0)
-            .max()
-            .unwrap_or(now);
-        let time =
-            |t: Option<&aws_sdk_ecs::primitives::DateTime>| t.and_then(crate::aws::chrono_time);
-        let pull = task.and_then(|t| time(t.pull_started_at()));
-        let stopped = task.and_then(|t| time(t.stopped_at()));
-        let exact = pull.is_some() && stopped.is_some();
-        // Without ECS's times the run spans its metric points, the last one a full minute.
-        let billed_from = pull.unwrap_or(first);
-        let stopped_at = stopped.unwrap_or(last + chrono::Duration::minutes(1));
-        let started_at = task.and_then(|t| time(t.started_at())).unwrap_or(first);
-        let reserved = |s: &metrics::Series| s.points.iter().map(|p| p.1).fold(0.0, f64::max);
-        let size = size_of(task, reserved(cpu_reserved), reserved(memory_reserved));
-        let Some(size) = size else { continue };
-        let (exit_code, stop_reason, stop_detail) = match task {
-            Some(task) if task.last_status() == Some("STOPPED") => classify(task, None, None),
-            _ => (
-                None,
-                StopReason::Completed,
-                "outcome unknown: ECS no longer has the task; imported from its metrics"
-                    .to_string(),
-            ),
-        };
-        let samples = metrics::samples(cpu, memory, started_at);
-        let wall = (stopped_at - billed_from)
-            .to_std()
-            .unwrap_or(Duration::ZERO);
-        let capacity = if task.and_then(|t| t.capacity_provider_name()) == Some("FARGATE_SPOT") {
-            Capacity::Spot
-        } else {
-            Capacity::OnDemand
-        };
-        let arch = match task
-            .and_then(|t| {
-                t.attributes()
-                    .iter()
-                    .find(|a| a.name() == "ecs.cpu-architecture")
-            })
-            .and_then(|a| a.value())
-        {
-            Some("arm64") => Arch::Arm64,
-            _ => Arch::X86_64,
-        };
-        let fargate = FargateTask {
-            size,
-            os: Os::Linux,
-            arch,
-            capacity,
-            ephemeral_storage_gib: 20,
-        };
-        let priced = price::task(&aws.region, prices, &fargate, wall)?;
-        let mut notes = vec![format!("imported from ECS cluster {cluster}")];
-        if !exact {
-            notes.push("approximate: timing from the task's first and last Container Insights points (ECS no longer had the task)".into());
-        }
-        let facts = RunFacts {
-            id: format!("ecs-{}", found.task_id),
-            job: job_for_family(&found.family),
-            backend: Backend::Ecs,
-            task: fargate,
-            region: aws.region.clone(),
-            created_at: billed_from,
-            pull_started_at: pull,
-            started_at,
-            stopped_at,
-            wall,
-            exit_code,
-            stop_reason,
-            stop_detail,
-            cpu_mean: None,
-            kernel_peak_mib: None,
-            sample_interval_ms: 60_000,
-            limits: Limits {
-                enforced: true,
-                mechanism: "fargate".into(),
-                reason: None,
-            },
-            launched: vec![found.task_id.clone()],
-            notes,
-        };
-        let run = Run::record(facts, &samples, priced.billed_seconds, priced.total_usd);
-        imported.runs.push((run, samples));
     }
-    Ok(imported)
+}
+
+/// Where one imported task comes from.
+struct Source<'a> {
+    aws: &'a Aws,
+    cluster: &'a str,
+    found: &'a FoundTask,
+    /// What DescribeTasks returned, if ECS still had the task.
+    task: Option<&'a Task>,
+    /// The job its family maps to.
+    job: String,
+}
+
+/// The highest value of a Reserved series (0 when empty).
+fn reserved(series: &metrics::Series) -> f64 {
+    series.points.iter().map(|p| p.1).fold(0.0, f64::max)
+}
+
+/// When a task ran: ECS's own times where it still has the task, else its metric points.
+struct Timing {
+    pull: Option<DateTime<Utc>>,
+    billed_from: DateTime<Utc>,
+    started_at: DateTime<Utc>,
+    stopped_at: DateTime<Utc>,
+    /// Both the pull start and the stop came from ECS.
+    exact: bool,
+}
+
+fn timing(
+    task: Option<&Task>,
+    metrics: &TaskSeries<'_>,
+    window: (DateTime<Utc>, DateTime<Utc>),
+) -> Timing {
+    let (since, now) = window;
+    let points = || {
+        metrics
+            .cpu
+            .points
+            .iter()
+            .chain(&metrics.memory.points)
+            .map(|p| p.0)
+    };
+    let first = points().min().unwrap_or(since);
+    let last = points().max().unwrap_or(now);
+    let time = |t: Option<&aws_sdk_ecs::primitives::DateTime>| t.and_then(crate::aws::chrono_time);
+    let pull = task.and_then(|t| time(t.pull_started_at()));
+    let stopped = task.and_then(|t| time(t.stopped_at()));
+    // Without ECS's times the run spans its metric points, the last one a full minute.
+    Timing {
+        pull,
+        billed_from: pull.unwrap_or(first),
+        started_at: task.and_then(|t| time(t.started_at())).unwrap_or(first),
+        stopped_at: stopped.unwrap_or(last + chrono::Duration::minutes(1)),
+        exact: pull.is_some() && stopped.is_some(),
+    }
+}
+
+/// Exit code, stop reason and detail: ECS's for a stopped task it still has.
+fn outcome(task: Option<&Task>) -> (Option<i32>, StopReason, String) {
+    match task {
+        Some(task) if task.last_status() == Some("STOPPED") => classify(task, None, None),
+        _ => (
+            None,
+            StopReason::Completed,
+            "outcome unknown: ECS no longer has the task; imported from its metrics".to_string(),
+        ),
+    }
+}
+
+/// The Fargate task as it ran: Spot when its capacity provider says so, ARM when its
+/// attributes do; Linux with the free storage (what Container Insights tasks report).
+fn fargate_task(task: Option<&Task>, size: Size) -> FargateTask {
+    let capacity = if task.and_then(|t| t.capacity_provider_name()) == Some("FARGATE_SPOT") {
+        Capacity::Spot
+    } else {
+        Capacity::OnDemand
+    };
+    let arch = match task
+        .and_then(|t| {
+            t.attributes()
+                .iter()
+                .find(|a| a.name() == "ecs.cpu-architecture")
+        })
+        .and_then(|a| a.value())
+    {
+        Some("arm64") => Arch::Arm64,
+        _ => Arch::X86_64,
+    };
+    FargateTask {
+        size,
+        os: Os::Linux,
+        arch,
+        capacity,
+        ephemeral_storage_gib: 20,
+    }
+}
+
+/// Price and record one task as a run with its samples.
+fn import_run(
+    source: &Source<'_>,
+    metrics: &TaskSeries<'_>,
+    size: Size,
+    window: (DateTime<Utc>, DateTime<Utc>),
+    prices: &RegionPrices,
+) -> Result<(Run, Vec<Sample>)> {
+    let Source {
+        aws,
+        cluster,
+        found,
+        task,
+        ..
+    } = *source;
+    let timing = timing(task, metrics, window);
+    let (exit_code, stop_reason, stop_detail) = outcome(task);
+    let samples = metrics::samples(metrics.cpu, metrics.memory, timing.started_at);
+    let wall = (timing.stopped_at - timing.billed_from)
+        .to_std()
+        .unwrap_or(Duration::ZERO);
+    let fargate = fargate_task(task, size);
+    let priced = price::task(&aws.region, prices, &fargate, wall)?;
+    let mut notes = vec![format!("imported from ECS cluster {cluster}")];
+    if !timing.exact {
+        notes.push("approximate: timing from the task's first and last Container Insights points (ECS no longer had the task)".into());
+    }
+    let facts = RunFacts {
+        id: format!("ecs-{}", found.task_id),
+        job: source.job.clone(),
+        backend: Backend::Ecs,
+        task: fargate,
+        region: aws.region.clone(),
+        created_at: timing.billed_from,
+        pull_started_at: timing.pull,
+        started_at: timing.started_at,
+        stopped_at: timing.stopped_at,
+        wall,
+        exit_code,
+        stop_reason,
+        stop_detail,
+        cpu_mean: None,
+        kernel_peak_mib: None,
+        sample_interval_ms: 60_000,
+        limits: Limits {
+            enforced: true,
+            mechanism: "fargate".into(),
+            reason: None,
+        },
+        launched: vec![found.task_id.clone()],
+        notes,
+    };
+    let run = Run::record(facts, &samples, priced.billed_seconds, priced.total_usd);
+    Ok((run, samples))
 }
 
 /// The task's size: from ECS (overrides first) or from the Reserved metrics.
-fn size_of(
-    task: Option<&aws_sdk_ecs::types::Task>,
-    cpu_reserved: f64,
-    memory_reserved_mb: f64,
-) -> Option<Size> {
+fn size_of(task: Option<&Task>, cpu_reserved: f64, memory_reserved_mb: f64) -> Option<Size> {
     let parse = |s: Option<&str>| s.and_then(|v| v.parse::<u32>().ok());
     if let Some(task) = task {
         let overrides = task.overrides();

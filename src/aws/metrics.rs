@@ -5,7 +5,9 @@
 use std::collections::BTreeMap;
 
 use aws_sdk_cloudwatch::primitives::DateTime as AwsDateTime;
-use aws_sdk_cloudwatch::types::{Dimension, Metric, MetricDataQuery, MetricStat, ScanBy};
+use aws_sdk_cloudwatch::types::{
+    Dimension, Metric, MetricDataQuery, MetricDataResult, MetricStat, ScanBy,
+};
 use chrono::{DateTime, Utc};
 
 use crate::aws::error::translate;
@@ -78,97 +80,108 @@ pub async fn pull(
     now: DateTime<Utc>,
 ) -> Result<(Vec<Series>, usize)> {
     let period = period_for(start, now);
-    // Start on a period boundary, as CloudWatch rounds it anyway.
-    let start = DateTime::from_timestamp(
-        start.timestamp() - start.timestamp().rem_euclid(i64::from(period)),
-        0,
-    )
-    .unwrap_or(start);
+    let start = period_start(start, period);
     let per_request = queries_per_request(start, end, period);
     let mut series = vec![Series::default(); metrics.len()];
     let mut requests = 0;
     for (chunk_index, chunk) in metrics.chunks(per_request).enumerate() {
+        // Ids are the metric's index in `metrics`, so results land in their series.
         let queries: Vec<MetricDataQuery> = chunk
             .iter()
             .enumerate()
-            .map(|(i, m)| {
-                let metric = Metric::builder()
-                    .namespace(NAMESPACE)
-                    .metric_name(&m.metric)
-                    .dimensions(
-                        Dimension::builder()
-                            .name("ClusterName")
-                            .value(&m.cluster)
-                            .build(),
-                    )
-                    .dimensions(
-                        Dimension::builder()
-                            .name("TaskDefinitionFamily")
-                            .value(&m.family)
-                            .build(),
-                    )
-                    .dimensions(
-                        Dimension::builder()
-                            .name("TaskId")
-                            .value(&m.task_id)
-                            .build(),
-                    )
-                    .build();
-                MetricDataQuery::builder()
-                    .id(format!("q{}", chunk_index * per_request + i))
-                    .metric_stat(
-                        MetricStat::builder()
-                            .metric(metric)
-                            .period(period)
-                            .stat(statistic)
-                            .build(),
-                    )
-                    .return_data(true)
-                    .build()
-            })
+            .map(|(i, m)| query(m, chunk_index * per_request + i, period, statistic))
             .collect();
-        let mut token: Option<String> = None;
-        loop {
-            let response = client
-                .get_metric_data()
-                .set_metric_data_queries(Some(queries.clone()))
-                .start_time(aws_time(start))
-                .end_time(aws_time(end))
-                .scan_by(ScanBy::TimestampAscending)
-                .set_next_token(token.clone())
-                .send()
-                .await
-                .map_err(|e| translate("cloudwatch:GetMetricData", e))?;
-            requests += 1;
-            for result in response.metric_data_results() {
-                let Some(index) = result
-                    .id()
-                    .and_then(|id| id.strip_prefix('q'))
-                    .and_then(|n| n.parse::<usize>().ok())
-                else {
-                    continue;
-                };
-                if let Some(target) = series.get_mut(index) {
-                    target.points.extend(
-                        result
-                            .timestamps()
-                            .iter()
-                            .map(chrono_time)
-                            .zip(result.values().iter().copied()),
-                    );
-                }
-            }
-            token = response.next_token().map(String::from);
-            if token.is_none() {
-                break;
-            }
-        }
+        requests += pull_pages(client, queries, (start, end), &mut series).await?;
     }
     for s in &mut series {
         s.points.sort_by_key(|p| p.0);
         s.points.dedup_by_key(|p| p.0);
     }
     Ok((series, requests))
+}
+
+/// `start` rounded down to a period boundary, as CloudWatch rounds it anyway.
+fn period_start(start: DateTime<Utc>, period: i32) -> DateTime<Utc> {
+    DateTime::from_timestamp(
+        start.timestamp() - start.timestamp().rem_euclid(i64::from(period)),
+        0,
+    )
+    .unwrap_or(start)
+}
+
+/// The query for one task metric, with id `q{index}`.
+fn query(m: &TaskMetric, index: usize, period: i32, statistic: &str) -> MetricDataQuery {
+    let dimension = |name: &str, value: &str| Dimension::builder().name(name).value(value).build();
+    let metric = Metric::builder()
+        .namespace(NAMESPACE)
+        .metric_name(&m.metric)
+        .dimensions(dimension("ClusterName", &m.cluster))
+        .dimensions(dimension("TaskDefinitionFamily", &m.family))
+        .dimensions(dimension("TaskId", &m.task_id))
+        .build();
+    MetricDataQuery::builder()
+        .id(format!("q{index}"))
+        .metric_stat(
+            MetricStat::builder()
+                .metric(metric)
+                .period(period)
+                .stat(statistic)
+                .build(),
+        )
+        .return_data(true)
+        .build()
+}
+
+/// One GetMetricData request for `queries`, following NextToken to the last page; the
+/// points go to the series their query id names. Returns the requests made.
+async fn pull_pages(
+    client: &aws_sdk_cloudwatch::Client,
+    queries: Vec<MetricDataQuery>,
+    (start, end): (DateTime<Utc>, DateTime<Utc>),
+    series: &mut [Series],
+) -> Result<usize> {
+    let mut requests = 0;
+    let mut token: Option<String> = None;
+    loop {
+        let response = client
+            .get_metric_data()
+            .set_metric_data_queries(Some(queries.clone()))
+            .start_time(aws_time(start))
+            .end_time(aws_time(end))
+            .scan_by(ScanBy::TimestampAscending)
+            .set_next_token(token.clone())
+            .send()
+            .await
+            .map_err(|e| translate("cloudwatch:GetMetricData", e))?;
+        requests += 1;
+        for result in response.metric_data_results() {
+            add_points(result, series);
+        }
+        token = response.next_token().map(String::from);
+        if token.is_none() {
+            return Ok(requests);
+        }
+    }
+}
+
+/// Append one result's points to the series its id (`q{index}`) names; other ids are ignored.
+fn add_points(result: &MetricDataResult, series: &mut [Series]) {
+    let Some(index) = result
+        .id()
+        .and_then(|id| id.strip_prefix('q'))
+        .and_then(|n| n.parse::<usize>().ok())
+    else {
+        return;
+    };
+    if let Some(target) = series.get_mut(index) {
+        target.points.extend(
+            result
+                .timestamps()
+                .iter()
+                .map(chrono_time)
+                .zip(result.values().iter().copied()),
+        );
+    }
 }
 
 /// MB as Container Insights reports memory → MiB (10^6 / 2^20).

@@ -311,8 +311,25 @@ fn at<T>(span: std::ops::Range<usize>, result: Result<T>) -> Located<T> {
     result.map_err(|e| (span, e))
 }
 
-/// Parse "45m", "1h30m", "90s" into a positive duration.
+/// The longest run priced or launched: a batch run longer than 31 days is not a batch run,
+/// and the limit keeps every cost far inside `Decimal`'s range.
+pub const MAX_RUN_DURATION: Duration = Duration::from_secs(31 * 24 * 3600);
+
+/// Parse the length of one run — "45m", "1h30m", "90s" — into a duration above 0 and at
+/// most [`MAX_RUN_DURATION`] (run time, timeout, deadline).
 pub fn parse_duration(field: &str, text: &str) -> Result<Duration> {
+    let duration = parse_lookback(field, text)?;
+    if duration > MAX_RUN_DURATION {
+        return Err(Error::invalid(
+            field,
+            format!("`{text}` is longer than 31 days: one batch run takes at most 31d"),
+        ));
+    }
+    Ok(duration)
+}
+
+/// Parse a duration above 0 with no upper limit ("14d", "90d"): how far back to look.
+pub fn parse_lookback(field: &str, text: &str) -> Result<Duration> {
     let duration = humantime::parse_duration(text.trim()).map_err(|_| {
         Error::invalid(
             field,
@@ -366,127 +383,30 @@ impl RawJob {
         }
     }
 
+    /// Check every field and build the [`Job`]; an error carries the span of the value
+    /// (or the job's `name` when a field is missing) so it reads `file:line:column`. The
+    /// steps run in the order a reader meets the fields, so the first error is the one
+    /// reported.
     fn resolve(self) -> Located<Job> {
         let name = self
             .name
+            .as_ref()
             .ok_or_else(|| (0..0, Error::invalid("name", "missing")))?;
-        let name_text = name.get_ref().clone();
-        let name_ok = !name_text.is_empty()
-            && name_text.len() <= 128
-            && name_text
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'));
-        if !name_ok {
-            return Err((
-                name.span(),
-                Error::invalid(
-                    "name",
-                    "use 1–128 letters, digits, `.`, `_` or `-` (it names files in the run store)",
-                ),
-            ));
-        }
-        let os = self.os.unwrap_or_default();
-        let arch = self.arch.unwrap_or_default();
-        if os == Os::Windows && arch == Arch::Arm64 {
-            return Err((
-                name.span(),
-                Error::invalid("arch", "Fargate runs Windows tasks on x86_64 only"),
-            ));
-        }
+        let name_span = name.span();
+        let name_text = checked_name(name)?;
+        let (os, arch) = self.platform(&name_span)?;
         let glue = match &self.glue {
             Some(g) => Some(resolve_glue(g.get_ref())?),
             None => None,
         };
-        let glue_speedup = match self.glue.as_ref().and_then(|g| g.get_ref().speedup.clone()) {
-            Some(s) => Some(at(
-                s.span(),
-                parse_positive("glue speedup", &s.get_ref().text()),
-            )?),
-            None => None,
-        };
-        let size = match (&self.cpu, &self.memory) {
-            (Some(cpu), Some(memory)) => {
-                let units = at(cpu.span(), size::parse_cpu(&cpu.get_ref().text()))?;
-                let mib = at(memory.span(), size::parse_memory(&memory.get_ref().text()))?;
-                Some(at(memory.span(), Size::new(units, mib, os))?)
-            }
-            (None, None) if glue.is_some() => None,
-            (Some(cpu), None) => {
-                return Err((
-                    cpu.span(),
-                    Error::invalid("memory", "missing: a job with `cpu` needs `memory` too"),
-                ));
-            }
-            (None, Some(memory)) => {
-                return Err((
-                    memory.span(),
-                    Error::invalid("cpu", "missing: a job with `memory` needs `cpu` too"),
-                ));
-            }
-            (None, None) => {
-                return Err((
-                    name.span(),
-                    Error::invalid(
-                        "cpu",
-                        "missing: give `cpu` and `memory` (or a [jobs.glue] table)",
-                    ),
-                ));
-            }
-        };
-        let ephemeral_storage_gib = match &self.ephemeral_storage_gb {
-            Some(gb) => at(
-                gb.span(),
-                size::validate_ephemeral_storage(*gb.get_ref(), os),
-            )?,
-            None => FREE_EPHEMERAL_GIB,
-        };
-        let schedule = match (&self.runs_per_month, &self.schedule) {
-            (Some(_), Some(s)) => {
-                return Err((
-                    s.span(),
-                    Error::invalid("schedule", "give `runs_per_month` or `schedule`, not both"),
-                ));
-            }
-            (Some(n), None) => {
-                let text = n.get_ref().text();
-                let runs = text.trim().parse::<Decimal>().map_err(|_| {
-                    (
-                        n.span(),
-                        Error::invalid("runs_per_month", format!("`{text}` is not a number")),
-                    )
-                })?;
-                Some(at(n.span(), Schedule::runs(runs))?)
-            }
-            (None, Some(s)) => Some(at(s.span(), Schedule::parse_expression(s.get_ref()))?),
-            (None, None) => None,
-        };
-        let duration = match &self.duration {
-            Some(d) => Some(at(d.span(), parse_duration("duration", d.get_ref()))?),
-            None => None,
-        };
-        let deadline = match &self.deadline {
-            Some(d) => Some(at(d.span(), parse_duration("deadline", d.get_ref()))?),
-            None => None,
-        };
+        let glue_speedup = self.glue_speedup()?;
+        let size = self.size(os, glue.is_some(), &name_span)?;
+        let ephemeral_storage_gib = self.ephemeral_storage(os)?;
+        let schedule = self.schedule()?;
+        let duration = optional_duration("duration", self.duration.as_ref())?;
+        let deadline = optional_duration("deadline", self.deadline.as_ref())?;
         let local = match self.local {
-            Some(l) => {
-                let span = l.span();
-                let l = l.into_inner();
-                if l.command.is_empty() || l.command[0].trim().is_empty() {
-                    return Err((
-                        span,
-                        Error::invalid(
-                            "local.command",
-                            "must name a program, e.g. [\"python3\", \"job.py\"]",
-                        ),
-                    ));
-                }
-                Some(LocalSettings {
-                    command: l.command,
-                    env: l.env,
-                    workdir: l.workdir,
-                })
-            }
+            Some(l) => Some(resolve_local(l)?),
             None => None,
         };
         Ok(Job {
@@ -508,6 +428,144 @@ impl RawJob {
             ecs: self.ecs,
         })
     }
+
+    /// OS and architecture (defaults: Linux, x86_64); Windows runs on x86_64 only.
+    fn platform(&self, name_span: &std::ops::Range<usize>) -> Located<(Os, Arch)> {
+        let os = self.os.unwrap_or_default();
+        let arch = self.arch.unwrap_or_default();
+        if os == Os::Windows && arch == Arch::Arm64 {
+            return Err((
+                name_span.clone(),
+                Error::invalid("arch", "Fargate runs Windows tasks on x86_64 only"),
+            ));
+        }
+        Ok((os, arch))
+    }
+
+    /// `[jobs.glue] speedup`, if given.
+    fn glue_speedup(&self) -> Located<Option<Decimal>> {
+        match self.glue.as_ref().and_then(|g| g.get_ref().speedup.clone()) {
+            Some(s) => Ok(Some(at(
+                s.span(),
+                parse_positive("glue speedup", &s.get_ref().text()),
+            )?)),
+            None => Ok(None),
+        }
+    }
+
+    /// The Fargate size from `cpu` and `memory` (both or neither); neither is allowed only
+    /// when the job names a Glue config, whose covering size is derived later.
+    fn size(
+        &self,
+        os: Os,
+        has_glue: bool,
+        name_span: &std::ops::Range<usize>,
+    ) -> Located<Option<Size>> {
+        match (&self.cpu, &self.memory) {
+            (Some(cpu), Some(memory)) => {
+                let units = at(cpu.span(), size::parse_cpu(&cpu.get_ref().text()))?;
+                let mib = at(memory.span(), size::parse_memory(&memory.get_ref().text()))?;
+                Ok(Some(at(memory.span(), Size::new(units, mib, os))?))
+            }
+            (None, None) if has_glue => Ok(None),
+            (Some(cpu), None) => Err((
+                cpu.span(),
+                Error::invalid("memory", "missing: a job with `cpu` needs `memory` too"),
+            )),
+            (None, Some(memory)) => Err((
+                memory.span(),
+                Error::invalid("cpu", "missing: a job with `memory` needs `cpu` too"),
+            )),
+            (None, None) => Err((
+                name_span.clone(),
+                Error::invalid(
+                    "cpu",
+                    "missing: give `cpu` and `memory` (or a [jobs.glue] table)",
+                ),
+            )),
+        }
+    }
+
+    /// `ephemeral_storage_gb`, or the free 20 GB.
+    fn ephemeral_storage(&self, os: Os) -> Located<u32> {
+        match &self.ephemeral_storage_gb {
+            Some(gb) => at(
+                gb.span(),
+                size::validate_ephemeral_storage(*gb.get_ref(), os),
+            ),
+            None => Ok(FREE_EPHEMERAL_GIB),
+        }
+    }
+
+    /// `runs_per_month` or `schedule` (not both), if either is given.
+    fn schedule(&self) -> Located<Option<Schedule>> {
+        match (&self.runs_per_month, &self.schedule) {
+            (Some(_), Some(s)) => Err((
+                s.span(),
+                Error::invalid("schedule", "give `runs_per_month` or `schedule`, not both"),
+            )),
+            (Some(n), None) => {
+                let text = n.get_ref().text();
+                let runs = text.trim().parse::<Decimal>().map_err(|_| {
+                    (
+                        n.span(),
+                        Error::invalid("runs_per_month", format!("`{text}` is not a number")),
+                    )
+                })?;
+                Ok(Some(at(n.span(), Schedule::runs(runs))?))
+            }
+            (None, Some(s)) => Ok(Some(at(s.span(), Schedule::parse_expression(s.get_ref()))?)),
+            (None, None) => Ok(None),
+        }
+    }
+}
+
+/// The job's name, if it can name files in the run store.
+fn checked_name(name: &Spanned<String>) -> Located<String> {
+    let text = name.get_ref();
+    let ok = !text.is_empty()
+        && text.len() <= 128
+        && text
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'));
+    if !ok {
+        return Err((
+            name.span(),
+            Error::invalid(
+                "name",
+                "use 1–128 letters, digits, `.`, `_` or `-` (it names files in the run store)",
+            ),
+        ));
+    }
+    Ok(text.clone())
+}
+
+/// An optional duration field (`duration`, `deadline`).
+fn optional_duration(field: &str, value: Option<&Spanned<String>>) -> Located<Option<Duration>> {
+    match value {
+        Some(d) => Ok(Some(at(d.span(), parse_duration(field, d.get_ref()))?)),
+        None => Ok(None),
+    }
+}
+
+/// `[jobs.local]`: the command must name a program.
+fn resolve_local(local: Spanned<RawLocal>) -> Located<LocalSettings> {
+    let span = local.span();
+    let local = local.into_inner();
+    if local.command.is_empty() || local.command[0].trim().is_empty() {
+        return Err((
+            span,
+            Error::invalid(
+                "local.command",
+                "must name a program, e.g. [\"python3\", \"job.py\"]",
+            ),
+        ));
+    }
+    Ok(LocalSettings {
+        command: local.command,
+        env: local.env,
+        workdir: local.workdir,
+    })
 }
 
 fn resolve_glue(g: &RawGlue) -> Located<GlueConfig> {
@@ -645,6 +703,41 @@ duration = "1m"
                 "jobs.toml:4:15: job `g`: glue worker_type: unknown Glue worker type `G.9X`"
             ),
             "{err}"
+        );
+    }
+
+    #[test]
+    fn a_run_takes_at_most_31_days() {
+        assert_eq!(
+            parse_duration("duration", "31d").unwrap(),
+            Duration::from_secs(31 * 86_400)
+        );
+        assert_eq!(
+            parse_duration("duration", "744h").unwrap(),
+            MAX_RUN_DURATION
+        );
+        let err = parse_duration("duration", "744h 1s")
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            err,
+            "duration: `744h 1s` is longer than 31 days: one batch run takes at most 31d"
+        );
+        let err = parse_duration("--timeout", "500000000000 years")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("longer than 31 days"), "{err}");
+        // Looking back has no such limit.
+        assert_eq!(
+            parse_lookback("--since", "90d").unwrap(),
+            Duration::from_secs(90 * 86_400)
+        );
+        let err = parse("[[jobs]]\nname = \"a\"\ncpu = 1\nmemory = 2\nduration = \"32d\"\n")
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            err,
+            "jobs.toml:5:12: job `a`: duration: `32d` is longer than 31 days: one batch run takes at most 31d"
         );
     }
 }

@@ -32,6 +32,11 @@ const WINDOW_DAYS: i64 = 1461;
 const FIRST_YEAR: u32 = 1970;
 const LAST_YEAR: u32 = 2199;
 
+/// Most runs a month a plain figure may give: one run every 2.6 seconds. An EventBridge
+/// schedule fires at most once a minute (43,830 runs a month), and the limit keeps a monthly
+/// cost far inside `Decimal`'s range.
+pub(crate) const MAX_RUNS_PER_MONTH: u32 = 1_000_000;
+
 /// When a job runs.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Schedule {
@@ -84,12 +89,20 @@ impl Schedule {
         })
     }
 
-    /// Validate a plain runs-per-month figure.
+    /// Validate a plain runs-per-month figure: 0 to [`MAX_RUNS_PER_MONTH`].
     pub fn runs(n: Decimal) -> Result<Schedule> {
         if n < Decimal::ZERO {
             return Err(Error::invalid(
                 "runs_per_month",
                 format!("{n} must be 0 or more"),
+            ));
+        }
+        if n > Decimal::from(MAX_RUNS_PER_MONTH) {
+            return Err(Error::invalid(
+                "runs_per_month",
+                format!(
+                    "{n} is more than 1,000,000 runs a month (one every 2.6 s); valid: 0 to 1000000"
+                ),
             ));
         }
         Ok(Schedule::RunsPerMonth(n))
@@ -460,6 +473,24 @@ mod tests {
 
     fn monthly_runs(text: &str) -> Result<Decimal> {
         monthly_runs_from(text, ANCHOR)
+    }
+
+    #[test]
+    fn plain_runs_per_month_range() {
+        assert_eq!(Schedule::runs(dec!(0)).unwrap().runs_per_month(), dec!(0));
+        assert_eq!(
+            Schedule::runs(dec!(1000000)).unwrap().runs_per_month(),
+            dec!(1000000)
+        );
+        assert!(Schedule::runs(dec!(-1)).is_err());
+        let err = Schedule::runs(dec!(1000000.5)).unwrap_err().to_string();
+        assert_eq!(
+            err,
+            "runs_per_month: 1000000.5 is more than 1,000,000 runs a month (one every 2.6 s); valid: 0 to 1000000"
+        );
+        assert!(Schedule::runs(dec!(100000000000000)).is_err());
+        // The busiest schedule EventBridge accepts stays well inside the range.
+        assert!(monthly_runs("rate(1 minute)").unwrap() < dec!(1000000));
     }
 
     #[test]

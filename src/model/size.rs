@@ -268,17 +268,12 @@ impl Size {
             format_gb(memory_mib)
         );
         let Some(cpu_row) = row(cpu_units) else {
-            let valid = ROWS
-                .iter()
-                .filter(|r| os == Os::Linux || r.windows)
-                .map(|r| format_vcpu(r.cpu_units))
-                .collect::<Vec<_>>()
-                .join(", ");
             return Err(Error::invalid(
                 "cpu",
                 format!(
-                    "{} vCPU is not a Fargate CPU size (valid: {valid} vCPU){}",
+                    "{} vCPU is not a Fargate CPU size (valid: {} vCPU){}",
                     format_vcpu(cpu_units),
+                    valid_cpus(os),
                     nearest_hint(cpu_units, memory_mib, os)
                 ),
             ));
@@ -370,6 +365,40 @@ impl fmt::Display for Size {
     }
 }
 
+/// "0.25, 0.5, 1, 2, 4, 8, 16": the CPU sizes an OS can take.
+fn valid_cpus(os: Os) -> String {
+    ROWS.iter()
+        .filter(|r| os == Os::Linux || r.windows)
+        .map(|r| format_vcpu(r.cpu_units))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// A CPU amount too large to count in CPU units: no Fargate size comes near it.
+fn cpu_too_large(text: &str) -> Error {
+    Error::invalid(
+        "cpu",
+        format!(
+            "`{text}` is not a Fargate CPU size (valid: {} vCPU)",
+            valid_cpus(Os::Linux)
+        ),
+    )
+}
+
+/// A memory amount too large to count in MiB: no Fargate size comes near it.
+fn memory_too_large(text: &str) -> Error {
+    let sizes = Size::all(Os::Linux);
+    let smallest = sizes.first().map_or(512, |s| s.memory_mib);
+    Error::invalid(
+        "memory",
+        format!(
+            "`{text}` is not a Fargate memory size (valid: {}–{} GB)",
+            format_gb(smallest),
+            format_gb(Size::largest().memory_mib)
+        ),
+    )
+}
+
 fn nearest_hint(cpu_units: u32, memory_mib: u32, os: Os) -> String {
     match Size::smallest_covering(cpu_units, memory_mib, os) {
         Some(size) => format!("; nearest valid: {size}"),
@@ -396,19 +425,39 @@ pub fn format_gb(memory_mib: u32) -> String {
         .to_string()
 }
 
-/// Split "1.5 GB" into (1.5, "gb"); the unit is lower-cased with spaces removed.
+/// Split "1.5 GB" into (1.5, "gb"); the unit is lower-cased with spaces removed. A whole
+/// part with more digits than a `Decimal` holds (about 7.9 × 10^28) reads as
+/// `Decimal::MAX`, so the caller's range check says what is valid instead of "not a number".
 fn split_number(text: &str) -> Option<(Decimal, String)> {
     let text = text.trim();
     let end = text
         .find(|c: char| !(c.is_ascii_digit() || c == '.'))
         .unwrap_or(text.len());
-    let number: Decimal = text[..end].parse().ok()?;
+    let digits = &text[..end];
+    let number: Decimal = match digits.parse() {
+        Ok(number) => number,
+        Err(_) if is_huge_number(digits) => Decimal::MAX,
+        Err(_) => return None,
+    };
     let unit = text[end..]
         .chars()
         .filter(|c| !c.is_whitespace())
         .collect::<String>()
         .to_ascii_lowercase();
     Some((number, unit))
+}
+
+/// Digits with at most one `.` whose whole part has more than 28 significant digits.
+fn is_huge_number(digits: &str) -> bool {
+    let mut parts = digits.split('.');
+    let whole = parts.next().unwrap_or("");
+    let fraction = parts.next().unwrap_or("");
+    parts.next().is_none()
+        && whole
+            .chars()
+            .chain(fraction.chars())
+            .all(|c| c.is_ascii_digit())
+        && whole.trim_start_matches('0').len() > 28
 }
 
 /// Parse a CPU amount: "0.25", "1 vCPU", "2vcpu" (vCPU) or "512", "512 units" (CPU units).
@@ -424,10 +473,14 @@ pub fn parse_cpu(text: &str) -> Result<u32> {
         )
     };
     let (number, unit) = split_number(text).ok_or_else(bad)?;
+    let per_vcpu = |n: Decimal| {
+        n.checked_mul(Decimal::from(UNITS_PER_VCPU))
+            .ok_or_else(|| cpu_too_large(text))
+    };
     let units = match unit.as_str() {
-        "vcpu" | "vcpus" | "cpu" | "cpus" => number * Decimal::from(UNITS_PER_VCPU),
+        "vcpu" | "vcpus" | "cpu" | "cpus" => per_vcpu(number)?,
         "units" | "unit" | "cpuunits" | "cpuunit" => number,
-        "" if number < Decimal::from(128) => number * Decimal::from(UNITS_PER_VCPU),
+        "" if number < Decimal::from(128) => per_vcpu(number)?,
         "" => number,
         _ => return Err(bad()),
     };
@@ -443,7 +496,7 @@ pub fn parse_cpu(text: &str) -> Result<u32> {
             format!("`{text}` is not a whole number of CPU units (1 vCPU = 1024 units)"),
         ));
     }
-    u32::try_from(units).map_err(|_| bad())
+    u32::try_from(units).map_err(|_| cpu_too_large(text))
 }
 
 /// Parse a memory amount: "2GB", "2 GiB", "0.5 GB" (GB = GiB, as AWS bills) or "2048MiB",
@@ -457,10 +510,14 @@ pub fn parse_memory(text: &str) -> Result<u32> {
         )
     };
     let (number, unit) = split_number(text).ok_or_else(bad)?;
+    let per_gb = |n: Decimal| {
+        n.checked_mul(Decimal::from(MIB_PER_GB))
+            .ok_or_else(|| memory_too_large(text))
+    };
     let mib = match unit.as_str() {
-        "gb" | "gib" | "g" => number * Decimal::from(MIB_PER_GB),
+        "gb" | "gib" | "g" => per_gb(number)?,
         "mb" | "mib" | "m" => number,
-        "" if number < Decimal::from(128) => number * Decimal::from(MIB_PER_GB),
+        "" if number < Decimal::from(128) => per_gb(number)?,
         "" => number,
         _ => return Err(bad()),
     };
@@ -476,7 +533,7 @@ pub fn parse_memory(text: &str) -> Result<u32> {
             format!("`{text}` is not a whole number of MiB"),
         ));
     }
-    u32::try_from(mib).map_err(|_| bad())
+    u32::try_from(mib).map_err(|_| memory_too_large(text))
 }
 
 /// Validate ephemeral storage in GiB: 20 (the free default) or 21–200; Windows tasks cannot
@@ -571,6 +628,49 @@ mod tests {
         assert_eq!(parse_memory("4").unwrap(), 4096);
         assert!(parse_memory("2 TB").is_err());
         assert!(parse_memory("-1GB").is_err());
+    }
+
+    #[test]
+    fn amounts_too_large_to_count_name_the_valid_sizes() {
+        let cpu = "cpu: `70000000000000000000000000000 vcpu` is not a Fargate CPU size (valid: 0.25, 0.5, 1, 2, 4, 8, 16 vCPU)";
+        let err = parse_cpu("70000000000000000000000000000 vcpu").unwrap_err();
+        assert_eq!(err.to_string(), cpu);
+        // Above u32 CPU units, and more digits than a Decimal holds.
+        for text in [
+            "4194304 vcpu",
+            "5000000000",
+            "123456789012345678901234567890123",
+            "123456789012345678901234567890123 units",
+        ] {
+            let err = parse_cpu(text).unwrap_err().to_string();
+            assert!(
+                err.contains("is not a Fargate CPU size (valid: 0.25"),
+                "{text}: {err}"
+            );
+        }
+        let memory = "memory: `70000000000000000000000000000 GB` is not a Fargate memory size (valid: 0.5–120 GB)";
+        let err = parse_memory("70000000000000000000000000000 GB").unwrap_err();
+        assert_eq!(err.to_string(), memory);
+        for text in [
+            "4194304 GB",
+            "5000000000",
+            "99999999999999999999999999999999999 MiB",
+        ] {
+            let err = parse_memory(text).unwrap_err().to_string();
+            assert!(
+                err.contains("is not a Fargate memory size"),
+                "{text}: {err}"
+            );
+        }
+        // Malformed numbers are still "not an amount".
+        assert!(
+            parse_memory("1.2.3 GB")
+                .unwrap_err()
+                .to_string()
+                .contains("is not a memory amount")
+        );
+        // Amounts that fit are checked against the catalog as before.
+        assert_eq!(parse_cpu("4194303 units").unwrap(), 4194303);
     }
 
     #[test]

@@ -19,7 +19,10 @@ const SECONDS_PER_HOUR: u64 = 3600;
 
 /// Whole seconds, rounded up ("rounded up to the nearest second").
 pub(crate) fn whole_seconds(duration: Duration) -> u64 {
-    duration.as_secs() + u64::from(duration.subsec_nanos() > 0)
+    // Saturates: `Duration::MAX` has a fraction of a second past u64::MAX seconds.
+    duration
+        .as_secs()
+        .saturating_add(u64::from(duration.subsec_nanos() > 0))
 }
 
 /// Minimum billed seconds of a Fargate task: 60 on Linux, 300 on Windows.
@@ -54,8 +57,31 @@ pub struct FargateCost {
 
 /// An hourly amount for some seconds. Multiplies before dividing, so the result is exact
 /// whenever it has a finite decimal form (0.1027755 × 300 / 3600 = 0.008564625).
-pub(crate) fn for_seconds(hourly: Decimal, seconds: u64) -> Decimal {
-    hourly * Decimal::from(seconds) / Decimal::from(SECONDS_PER_HOUR)
+pub(crate) fn for_seconds(hourly: Decimal, seconds: u64) -> Result<Decimal> {
+    checked_product(hourly, Decimal::from(seconds), "duration")?
+        .checked_div(Decimal::from(SECONDS_PER_HOUR))
+        .ok_or_else(|| too_large("duration", format!("{hourly} USD/hour for {seconds} s")))
+}
+
+/// `a × b`, or an input error naming `field` when the product does not fit a `Decimal`
+/// (about 7.9 × 10^28). The valid ranges — a run takes at most 31 days, at most 1,000,000
+/// runs a month, sizes from the catalog — keep every real cost far below that; this is the
+/// second line of defence, so an odd record or a new caller gets an error, never a panic.
+pub(crate) fn checked_product(a: Decimal, b: Decimal, field: &str) -> Result<Decimal> {
+    a.checked_mul(b)
+        .ok_or_else(|| too_large(field, format!("{a} × {b}")))
+}
+
+/// The sum of `parts`, or an input error naming `field` (see [`checked_product`]).
+pub(crate) fn checked_sum(parts: &[Decimal], field: &str) -> Result<Decimal> {
+    parts.iter().try_fold(Decimal::ZERO, |sum, part| {
+        sum.checked_add(*part)
+            .ok_or_else(|| too_large(field, format!("{sum} + {part}")))
+    })
+}
+
+fn too_large(field: &str, what: String) -> Error {
+    Error::invalid(field, format!("{what} is too large to price"))
 }
 
 /// Price one Fargate task that ran for `duration` in a region.
@@ -70,8 +96,8 @@ pub(crate) fn fargate_cost(
         .ok_or_else(|| missing_fargate_rate(region_code, task))?;
     let billed_seconds = fargate_billed_seconds(duration, task.os);
     let vcpu = task.size.vcpu();
-    let cpu_hourly = vcpu * rate.vcpu_hour;
-    let memory_hourly = task.size.memory_gb() * rate.gb_hour;
+    let cpu_hourly = checked_product(vcpu, rate.vcpu_hour, "cpu")?;
+    let memory_hourly = checked_product(task.size.memory_gb(), rate.gb_hour, "memory")?;
     let os_license_hourly = match task.os {
         Os::Linux => Decimal::ZERO,
         Os::Windows => {
@@ -82,7 +108,7 @@ pub(crate) fn fargate_cost(
                     region: region_code.into(),
                     hint: String::new(),
                 })?;
-            vcpu * fee
+            checked_product(vcpu, fee, "cpu")?
         }
     };
     let extra_gib = task
@@ -102,16 +128,19 @@ pub(crate) fn fargate_cost(
                     task.ephemeral_storage_gib
                 ),
             })?;
-        Decimal::from(extra_gib) * rate.usd
+        checked_product(Decimal::from(extra_gib), rate.usd, "ephemeral_storage_gb")?
     };
-    let hourly = cpu_hourly + memory_hourly + os_license_hourly + storage_hourly;
+    let hourly = checked_sum(
+        &[cpu_hourly, memory_hourly, os_license_hourly, storage_hourly],
+        "size",
+    )?;
     Ok(FargateCost {
         billed_seconds,
-        cpu_usd: for_seconds(cpu_hourly, billed_seconds),
-        memory_usd: for_seconds(memory_hourly, billed_seconds),
-        os_license_usd: for_seconds(os_license_hourly, billed_seconds),
-        storage_usd: for_seconds(storage_hourly, billed_seconds),
-        total_usd: for_seconds(hourly, billed_seconds),
+        cpu_usd: for_seconds(cpu_hourly, billed_seconds)?,
+        memory_usd: for_seconds(memory_hourly, billed_seconds)?,
+        os_license_usd: for_seconds(os_license_hourly, billed_seconds)?,
+        storage_usd: for_seconds(storage_hourly, billed_seconds)?,
+        total_usd: for_seconds(hourly, billed_seconds)?,
     })
 }
 
@@ -238,6 +267,36 @@ mod tests {
         let eu = book.region("eu-west-1").unwrap();
         let err = fargate_cost("eu-west-1", eu, &t, secs(3600)).unwrap_err();
         assert!(err.to_string().contains("ephemeral storage"), "{err}");
+    }
+
+    #[test]
+    fn costs_too_large_for_a_decimal_are_errors() {
+        // The largest task for the longest Duration (584 billion years) still fits:
+        // 2^64 s × (16 × 0.04048 + 120 × 0.004445 + 180 × 0.000111) / 3600 ≈ 6.1 × 10^15.
+        let book = book();
+        let r = book.region("us-east-1").unwrap();
+        let t = task(
+            16384,
+            122880,
+            Os::Linux,
+            Arch::X86_64,
+            Capacity::OnDemand,
+            200,
+        );
+        let c = fargate_cost("us-east-1", r, &t, Duration::MAX).unwrap();
+        assert!(
+            c.total_usd > dec!(6e15) && c.total_usd < dec!(7e15),
+            "{}",
+            c.total_usd
+        );
+        // Past Decimal's range the arithmetic says which input, instead of panicking.
+        let err = for_seconds(Decimal::MAX, 2).unwrap_err();
+        assert_eq!(err.exit_code(), 2);
+        assert!(err.to_string().starts_with("duration: "), "{err}");
+        assert!(err.to_string().ends_with("is too large to price"), "{err}");
+        let err = checked_sum(&[Decimal::MAX, Decimal::ONE], "size").unwrap_err();
+        assert!(err.to_string().starts_with("size: "), "{err}");
+        assert_eq!(for_seconds(dec!(0.04937), 2700).unwrap(), dec!(0.0370275));
     }
 
     #[test]

@@ -16,7 +16,7 @@ use crate::model::glue::{
 };
 use crate::model::size::Size;
 use crate::pricing::book::{Rate, RegionPrices};
-use crate::pricing::fargate::{for_seconds, whole_seconds};
+use crate::pricing::fargate::{checked_product, for_seconds, whole_seconds};
 
 /// The hourly rate per DPU of `config` in a region. `config` is sold (GlueConfig checks
 /// the offer matrix), so a Python shell is never on 6.0 and Flex is only G.1X/G.2X.
@@ -85,7 +85,10 @@ pub(crate) fn glue_cost(
         billed_seconds,
         dpu,
         dpu_hour_usd: rate.usd,
-        total_usd: for_seconds(dpu * rate.usd, billed_seconds),
+        total_usd: for_seconds(
+            checked_product(dpu, rate.usd, "glue workers")?,
+            billed_seconds,
+        )?,
     })
 }
 
@@ -156,7 +159,7 @@ pub(crate) fn equivalent_for(
         let Ok(rate) = rate(&config, region_code, region) else {
             continue; // no rate for this worker type in the book
         };
-        let hourly = config.dpu() * rate.usd;
+        let hourly = checked_product(config.dpu(), rate.usd, "glue workers")?;
         let better = match &best {
             None => true,
             Some((cost, current)) => {
@@ -259,6 +262,31 @@ mod tests {
             glue_cost("us-east-1", r, &c, secs(3600)).unwrap().total_usd,
             dec!(1.04)
         );
+    }
+
+    #[test]
+    fn costs_too_large_for_a_decimal_are_errors() {
+        let book = book();
+        let r = book.region("us-east-1").unwrap();
+        // 4,294,967,295 × G.16X = 68,719,476,720 DPU × 0.44 = 30,236,569,756.8 USD/hour;
+        // for 2^64 s that is about 1.5 × 10^26 × 3600, past Decimal's 7.9 × 10^28.
+        let c = glue(
+            WorkerType::G16X,
+            Some(u32::MAX),
+            "4.0",
+            ExecutionClass::Standard,
+            None,
+        );
+        let err = glue_cost("us-east-1", r, &c, Duration::MAX).unwrap_err();
+        assert_eq!(err.exit_code(), 2);
+        assert!(
+            err.to_string().starts_with("duration: ")
+                && err.to_string().ends_with("is too large to price"),
+            "{err}"
+        );
+        // The same workers for the longest run (31 days) are priced.
+        let cost = glue_cost("us-east-1", r, &c, secs(31 * 86_400)).unwrap();
+        assert_eq!(cost.total_usd, dec!(30236569756.8) * dec!(744));
     }
 
     #[test]

@@ -30,60 +30,86 @@ pub(crate) struct PriceRow {
 
 /// All rates of a region as rows, in a fixed order.
 pub(crate) fn rows(book: &PriceBook, code: &str, region: &RegionPrices) -> Vec<PriceRow> {
-    let mut rows = Vec::new();
-    let mut push = |rate: &str, usd: Decimal, unit: &str, source: &str| {
-        let (grade, as_of) = book
-            .source(source)
-            .map_or((String::new(), String::new()), |s| {
-                (
-                    serde_json::to_value(s.grade)
-                        .ok()
-                        .and_then(|v| v.as_str().map(String::from))
-                        .unwrap_or_default(),
-                    s.as_of.clone(),
-                )
-            });
-        rows.push(PriceRow {
-            region: code.to_string(),
-            rate: rate.to_string(),
-            usd,
-            unit: unit.to_string(),
-            source: source.to_string(),
-            grade,
-            as_of,
-        });
+    let row = |rate: &str, usd: Decimal, unit: &str, source: &str| {
+        price_row(book, code, rate, usd, unit, source)
     };
-    let compute: [(&str, Option<&ComputeRate>); 5] = [
+    let mut rows = Vec::new();
+    for (name, rate) in compute_rates(region) {
+        let Some(rate) = rate else { continue };
+        rows.push(row(
+            &format!("{name}_vcpu_hour"),
+            rate.vcpu_hour,
+            "vCPU-hour",
+            &rate.source,
+        ));
+        rows.push(row(
+            &format!("{name}_gb_hour"),
+            rate.gb_hour,
+            "GB-hour",
+            &rate.source,
+        ));
+        if let Some(fee) = rate.os_license_vcpu_hour {
+            rows.push(row(
+                &format!("{name}_os_license_vcpu_hour"),
+                fee,
+                "vCPU-hour",
+                &rate.source,
+            ));
+        }
+    }
+    for (name, rate, unit) in single_rates(region) {
+        if let Some(rate) = rate {
+            rows.push(row(name, rate.usd, unit, &rate.source));
+        }
+    }
+    rows
+}
+
+/// One rate as a row, with its source's grade and date.
+fn price_row(
+    book: &PriceBook,
+    code: &str,
+    rate: &str,
+    usd: Decimal,
+    unit: &str,
+    source: &str,
+) -> PriceRow {
+    let (grade, as_of) = book
+        .source(source)
+        .map_or((String::new(), String::new()), |s| {
+            (
+                serde_json::to_value(s.grade)
+                    .ok()
+                    .and_then(|v| v.as_str().map(String::from))
+                    .unwrap_or_default(),
+                s.as_of.clone(),
+            )
+        });
+    PriceRow {
+        region: code.to_string(),
+        rate: rate.to_string(),
+        usd,
+        unit: unit.to_string(),
+        source: source.to_string(),
+        grade,
+        as_of,
+    }
+}
+
+/// The Fargate compute rates (vCPU-hour, GB-hour, OS license) by row-name prefix.
+fn compute_rates(region: &RegionPrices) -> [(&'static str, Option<&ComputeRate>); 5] {
+    [
         ("fargate_linux_x86", Some(&region.fargate_linux_x86)),
         ("fargate_linux_arm", region.fargate_linux_arm.as_ref()),
         ("fargate_windows", region.fargate_windows.as_ref()),
         ("fargate_spot_x86", region.fargate_spot_x86.as_ref()),
         ("fargate_spot_arm", region.fargate_spot_arm.as_ref()),
-    ];
-    for (name, rate) in compute {
-        let Some(rate) = rate else { continue };
-        push(
-            &format!("{name}_vcpu_hour"),
-            rate.vcpu_hour,
-            "vCPU-hour",
-            &rate.source,
-        );
-        push(
-            &format!("{name}_gb_hour"),
-            rate.gb_hour,
-            "GB-hour",
-            &rate.source,
-        );
-        if let Some(fee) = rate.os_license_vcpu_hour {
-            push(
-                &format!("{name}_os_license_vcpu_hour"),
-                fee,
-                "vCPU-hour",
-                &rate.source,
-            );
-        }
-    }
-    let single: [(&str, Option<&Rate>, &str); 7] = [
+    ]
+}
+
+/// The single-figure rates (storage, Glue) with their units.
+fn single_rates(region: &RegionPrices) -> [(&'static str, Option<&Rate>, &'static str); 7] {
+    [
         (
             "ephemeral_storage_gb_hour",
             region.ephemeral_storage_gb_hour.as_ref(),
@@ -115,13 +141,7 @@ pub(crate) fn rows(book: &PriceBook, code: &str, region: &RegionPrices) -> Vec<P
             region.glue_gen2_flex_dpu_hour.as_ref(),
             "DPU-hour",
         ),
-    ];
-    for (name, rate, unit) in single {
-        if let Some(rate) = rate {
-            push(name, rate.usd, unit, &rate.source);
-        }
-    }
-    rows
+    ]
 }
 
 pub(crate) fn grade_name(grade: Grade) -> &'static str {

@@ -54,18 +54,24 @@ pub(crate) fn runs(runs: &[Run]) -> Grid {
 
 /// One run as field/value lines, with use against the size's limits.
 pub(crate) fn detail(run: &Run, samples_read: usize) -> Grid {
-    let vcpu: f64 = run.vcpu().try_into().unwrap_or(0.0);
-    let limit_mib = f64::from(run.memory_mib);
-    let share = |used: f64, limit: f64| {
-        if limit > 0.0 {
-            format!("{:.0}%", used / limit * 100.0)
-        } else {
-            "–".into()
-        }
-    };
+    let mut rows = identity_rows(run);
+    rows.extend(usage_rows(run));
+    rows.extend(record_rows(run, samples_read));
+    for note in &run.notes {
+        rows.push(vec!["Note".into(), note.clone()]);
+    }
+    Grid {
+        headers: vec!["Field".into(), "Value".into()],
+        rows,
+        ..Grid::default()
+    }
+}
+
+/// What ran where, when, for how long, and how it ended.
+fn identity_rows(run: &Run) -> Vec<Vec<String>> {
     let time =
         |t: chrono::DateTime<chrono::Utc>| t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
-    let mut rows = vec![
+    vec![
         vec!["Run".into(), run.id.clone()],
         vec![
             "Job".into(),
@@ -96,6 +102,23 @@ pub(crate) fn detail(run: &Run, samples_read: usize) -> Grid {
             "Outcome".into(),
             format!("{} — {}", run.stop_reason, run.stop_detail),
         ],
+    ]
+}
+
+/// "42%" of a limit, or "–" without one.
+fn share(used: f64, limit: f64) -> String {
+    if limit > 0.0 {
+        format!("{:.0}%", used / limit * 100.0)
+    } else {
+        "–".into()
+    }
+}
+
+/// CPU and memory statistics against the size's limits.
+fn usage_rows(run: &Run) -> Vec<Vec<String>> {
+    let vcpu: f64 = run.vcpu().try_into().unwrap_or(0.0);
+    let limit_mib = f64::from(run.memory_mib);
+    vec![
         vec![
             "CPU (vCPU)".into(),
             format!(
@@ -124,6 +147,12 @@ pub(crate) fn detail(run: &Run, samples_read: usize) -> Grid {
                 run.memory_mib
             ),
         ],
+    ]
+}
+
+/// How the run was measured and priced, and what was launched.
+fn record_rows(run: &Run, samples_read: usize) -> Vec<Vec<String>> {
+    vec![
         vec![
             "Samples".into(),
             format!(
@@ -144,13 +173,5 @@ pub(crate) fn detail(run: &Run, samples_read: usize) -> Grid {
         ],
         vec!["Fargate cost".into(), text::usd(run.usd)],
         vec!["Command".into(), run.launched.join(" ")],
-    ];
-    for note in &run.notes {
-        rows.push(vec!["Note".into(), note.clone()]);
-    }
-    Grid {
-        headers: vec!["Field".into(), "Value".into()],
-        rows,
-        ..Grid::default()
-    }
+    ]
 }

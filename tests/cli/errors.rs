@@ -206,3 +206,128 @@ fn storage_without_a_rate_is_refused_not_guessed() {
         "the price book has no Fargate ephemeral storage rate for eu-west-1",
     );
 }
+
+/// Regression: a Decimal overflow panic (exit 101) in the monthly cost.
+#[test]
+fn huge_duration_and_runs_are_refused_not_a_panic() {
+    assert_usage_error(
+        &[
+            "compare",
+            "--duration",
+            "500000000000 years",
+            "--runs-per-month",
+            "100000000000000",
+            "--cpu",
+            "16",
+            "--memory",
+            "120GB",
+        ],
+        "for '--duration <DURATION>': `500000000000 years` is longer than 31 days",
+    );
+}
+
+/// One run takes at most 31 days.
+#[test]
+fn duration_over_31_days() {
+    assert_usage_error(
+        &[
+            "compare",
+            "--cpu",
+            "1",
+            "--memory",
+            "2GB",
+            "--duration",
+            "32d",
+        ],
+        "for '--duration <DURATION>': `32d` is longer than 31 days",
+    );
+}
+
+/// At most 1,000,000 runs a month (one every 2.6 s).
+#[test]
+fn runs_per_month_over_a_million() {
+    assert_usage_error(
+        &[
+            "compare",
+            "--cpu",
+            "1",
+            "--memory",
+            "2GB",
+            "--duration",
+            "1h",
+            "--runs-per-month",
+            "1000001",
+        ],
+        "error: --runs-per-month: 1000001 is more than 1,000,000 runs a month",
+    );
+}
+
+/// Regression: a Decimal overflow panic while parsing --cpu.
+#[test]
+fn cpu_text_too_large_for_a_number() {
+    assert_usage_error(
+        &[
+            "compare",
+            "--cpu",
+            "70000000000000000000000000000 vcpu",
+            "--memory",
+            "120GB",
+            "--duration",
+            "1h",
+        ],
+        "for '--cpu <CPU>': `70000000000000000000000000000 vcpu` is not a Fargate CPU size (valid: 0.25, 0.5, 1, 2, 4, 8, 16 vCPU)",
+    );
+}
+
+/// Regression: a Decimal overflow panic while parsing --memory.
+#[test]
+fn memory_text_too_large_for_a_number() {
+    assert_usage_error(
+        &[
+            "compare",
+            "--cpu",
+            "16",
+            "--memory",
+            "70000000000000000000000000000 GB",
+            "--duration",
+            "1h",
+        ],
+        "for '--memory <MEMORY>': `70000000000000000000000000000 GB` is not a Fargate memory size (valid: 0.5–120 GB)",
+    );
+}
+
+/// The config's `duration` and `deadline` have the same 31-day limit, located in the file.
+#[test]
+fn config_duration_over_31_days() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("long.toml");
+    std::fs::write(
+        &path,
+        "[[jobs]]\nname = \"a\"\ncpu = 1\nmemory = \"2GB\"\nduration = \"1h\"\ndeadline = \"745h\"\n",
+    )
+    .unwrap();
+    let path_text = path.to_string_lossy().to_string();
+    assert_usage_error(
+        &["--config", &path_text, "compare"],
+        &format!("{path_text}:6:12: job `a`: deadline: `745h` is longer than 31 days"),
+    );
+}
+
+/// Regression: a Decimal overflow panic dividing the run time by a tiny --glue-speedup.
+#[test]
+fn glue_speedup_too_small_to_price() {
+    assert_usage_error(
+        &[
+            "compare",
+            "--cpu",
+            "1",
+            "--memory",
+            "2GB",
+            "--duration",
+            "1h",
+            "--glue-speedup",
+            "0.00000000000000000001",
+        ],
+        "glue_speedup: `0.00000000000000000001` makes the Glue run (run time / speedup) too long to price",
+    );
+}
