@@ -28,7 +28,11 @@ pub(crate) fn compare(
     let workloads = workloads(settings, &compare, printer, &mut notes)?;
     let comparisons = workloads
         .iter()
-        .map(|w| comparison::compare(&book, w).with_context(|| format!("pricing job `{}`", w.name)))
+        .map(|w| {
+            comparison::compare(&book, w)
+                .map_err(cli::name_flag)
+                .with_context(|| format!("pricing job `{}`", w.name))
+        })
         .collect::<anyhow::Result<Vec<_>>>()?;
 
     let mut speedups: Vec<Decimal> = workloads.iter().map(|w| w.glue_speedup).collect();

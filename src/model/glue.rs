@@ -173,6 +173,10 @@ pub(crate) const SPARK_CANDIDATES: [WorkerType; 10] = [
 pub(crate) const PYTHON_SHELL_CAPACITIES: [Decimal; 2] = [dec!(0.0625), dec!(1)];
 
 /// Resources of one DPU: "4 vCPUs of compute capacity and 16 GB of memory".
+/// The most workers one job may name: far above any account's Glue quota, and low enough
+/// that a configuration's vCPU and memory (16 DPU × 64 vCPU a worker at most) stay exact.
+pub(crate) const MAX_WORKERS: u32 = 10_000;
+
 const DPU_VCPU: Decimal = dec!(4);
 const DPU_GB: Decimal = dec!(16);
 
@@ -575,6 +579,12 @@ impl GlueConfig {
                         format!("{worker_type} needs a number of workers"),
                     ));
                 };
+                if workers > MAX_WORKERS {
+                    return Err(invalid(
+                        "workers",
+                        format!("{workers}: at most {MAX_WORKERS} workers per job"),
+                    ));
+                }
                 if worker_type.is_spark() && workers < 2 {
                     return Err(invalid(
                         "workers",
@@ -750,6 +760,11 @@ mod tests {
 
     #[test]
     fn glue_rules_are_enforced() {
+        // Regression: 4,000,000,000 G.16X workers overflowed the vCPU count (a panic).
+        let err = config("G.16X", 4_000_000_000, "4.0")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("at most 10000 workers"), "{err}");
         let err = config("G.1X", 1, "4.0").unwrap_err().to_string();
         assert_eq!(
             err,

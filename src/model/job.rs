@@ -318,7 +318,7 @@ pub const MAX_RUN_DURATION: Duration = Duration::from_secs(31 * 24 * 3600);
 /// Parse the length of one run — "45m", "1h30m", "90s" — into a duration above 0 and at
 /// most [`MAX_RUN_DURATION`] (run time, timeout, deadline).
 pub fn parse_duration(field: &str, text: &str) -> Result<Duration> {
-    let duration = parse_lookback(field, text)?;
+    let duration = parse_positive_duration(field, text)?;
     if duration > MAX_RUN_DURATION {
         return Err(Error::invalid(
             field,
@@ -328,8 +328,20 @@ pub fn parse_duration(field: &str, text: &str) -> Result<Duration> {
     Ok(duration)
 }
 
-/// Parse a duration above 0 with no upper limit ("14d", "90d"): how far back to look.
+/// Parse how far back to look ("14d", "90d"): above 0, at most 10 years.
 pub fn parse_lookback(field: &str, text: &str) -> Result<Duration> {
+    let duration = parse_positive_duration(field, text)?;
+    if duration > MAX_LOOKBACK {
+        return Err(Error::invalid(
+            field,
+            format!("`{text}` is more than 10 years back"),
+        ));
+    }
+    Ok(duration)
+}
+
+/// A duration above 0, in humantime's syntax.
+fn parse_positive_duration(field: &str, text: &str) -> Result<Duration> {
     let duration = humantime::parse_duration(text.trim()).map_err(|_| {
         Error::invalid(
             field,
@@ -344,6 +356,9 @@ pub fn parse_lookback(field: &str, text: &str) -> Result<Duration> {
     }
     Ok(duration)
 }
+
+/// The furthest back `--since` looks (runs older than this are not sizing evidence).
+const MAX_LOOKBACK: Duration = Duration::from_secs(3653 * 86_400);
 
 /// Parse a positive decimal ("1.5"); `field` names it in errors.
 pub fn parse_positive(field: &str, text: &str) -> Result<Decimal> {

@@ -23,6 +23,10 @@ const NOT_UTF8: &str = "\\xff";
 
 #[rustfmt::skip]
 const CASES: &[Case] = &[
+    // Overflow cases that used to panic.
+    Case { config: None, args: &["compare", "--cpu", "1", "--memory", "2GB", "--duration", "1h", "--glue-worker-type", "G.16X", "--glue-workers", "4000000000"], code: 2, names: "--glue-workers" },
+    Case { config: Some(JOB), args: &["tune", "job", "j", "--since", "100000000d"], code: 2, names: "--since" },
+    Case { config: None, args: &["compare", "--cpu", "70000000000000000000000000000 vcpu", "--memory", "2GB", "--duration", "1h"], code: 2, names: "--cpu" },
     Case { config: None, args: &["compare", "--cpu", "3", "--memory", "8GB", "--duration", "1h"], code: 2, names: "--cpu" },
     Case { config: None, args: &["compare", "--cpu", "8", "--memory", "8GB", "--duration", "1h"], code: 2, names: "--memory" },
     Case { config: None, args: &["compare", "--cpu", "lots", "--memory", "8GB", "--duration", "1h"], code: 2, names: "--cpu" },

@@ -328,6 +328,6 @@ fn glue_speedup_too_small_to_price() {
             "--glue-speedup",
             "0.00000000000000000001",
         ],
-        "glue_speedup: `0.00000000000000000001` makes the Glue run (run time / speedup) too long to price",
+        "--glue-speedup: `0.00000000000000000001` makes the Glue run (run time / speedup) too long to price",
     );
 }
