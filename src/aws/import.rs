@@ -84,6 +84,8 @@ pub(crate) struct Imported {
     pub runs: Vec<(Run, Vec<Sample>)>,
     /// GetMetricData requests made.
     pub requests: usize,
+    /// Things the user should know (e.g. the cluster no longer exists).
+    pub notes: Vec<String>,
 }
 
 /// Container Insights metrics pulled per task, in this order (see [`TaskSeries`]).
@@ -107,10 +109,18 @@ pub(crate) async fn build(
     let queries = metric_queries(cluster, tasks);
     let (series, requests) =
         metrics::pull(&aws.cloudwatch, &queries, "Average", since, now, now).await?;
-    let described = describe(aws, cluster, tasks).await?;
     let mut imported = Imported {
         requests,
         ..Imported::default()
+    };
+    let described = match describe(aws, cluster, tasks).await? {
+        Some(described) => described,
+        None => {
+            imported.notes.push(format!(
+                "cluster {cluster} no longer exists: runs imported from its Container Insights metrics alone (timing approximate, size from CpuReserved/MemoryReserved)"
+            ));
+            BTreeMap::new()
+        }
     };
     for (index, found) in tasks.iter().enumerate() {
         let metrics = TaskSeries::of(&series, index);
@@ -151,8 +161,13 @@ fn metric_queries(cluster: &str, tasks: &[FoundTask]) -> Vec<TaskMetric> {
 }
 
 /// DescribeTasks for every task ECS still has, by task id. It takes up to 100 tasks a call;
-/// tasks ECS no longer has come back as failures and are left out.
-async fn describe(aws: &Aws, cluster: &str, tasks: &[FoundTask]) -> Result<BTreeMap<String, Task>> {
+/// tasks ECS no longer has come back as failures and are left out. `None` when the cluster
+/// itself is gone (its metrics outlive it by months).
+async fn describe(
+    aws: &Aws,
+    cluster: &str,
+    tasks: &[FoundTask],
+) -> Result<Option<BTreeMap<String, Task>>> {
     let mut described = BTreeMap::new();
     for chunk in tasks.chunks(100) {
         let response = aws
@@ -161,15 +176,23 @@ async fn describe(aws: &Aws, cluster: &str, tasks: &[FoundTask]) -> Result<BTree
             .cluster(cluster)
             .set_tasks(Some(chunk.iter().map(|t| t.task_id.clone()).collect()))
             .send()
-            .await
-            .map_err(|e| translate("ecs:DescribeTasks", e))?;
+            .await;
+        let response = match response {
+            Err(e)
+                if e.as_service_error()
+                    .is_some_and(|s| s.is_cluster_not_found_exception()) =>
+            {
+                return Ok(None);
+            }
+            other => other.map_err(|e| translate("ecs:DescribeTasks", e))?,
+        };
         for task in response.tasks() {
             if let Some(arn) = task.task_arn() {
                 described.insert(crate::runner::ecs::task_id(arn), task.clone());
             }
         }
     }
-    Ok(described)
+    Ok(Some(described))
 }
 
 /// One task's metric series.

@@ -71,6 +71,7 @@ pub(crate) fn import_ecs(
         now,
         prices,
     ))?;
+    imported.notes.iter().for_each(|note| printer.warn(note));
     let store = Store::new(&settings.store);
     let mut new_runs: Vec<Run> = Vec::new();
     let mut already = 0;
