@@ -16,9 +16,11 @@ use crate::model::job::{Config, Job};
 use crate::model::run::Backend;
 use crate::model::schedule::Schedule;
 use crate::model::size::Size;
+use crate::pricing::book::PriceBook;
 use crate::report::Format;
-use crate::runner::session::{EcsTarget, Launch};
+use crate::runner::session::{EcsTarget, Launch, SessionSettings};
 use crate::store::DEFAULT_STORE;
+use crate::store::Store;
 
 /// Settings shared by every command, resolved from global flags and the environment.
 #[derive(Debug, Clone)]
@@ -210,10 +212,36 @@ fn schedule_from_flags(args: &CompareArgs) -> Result<Option<Schedule>> {
     }
 }
 
+/// How a measuring session of `job` is set up: its launch on `backend`, the region and
+/// prices its runs are priced at, the store; shared by `run` and `tune --sweep`.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn session_settings<'a>(
+    settings: &GlobalSettings,
+    config: &Config,
+    job: &'a Job,
+    book: &'a PriceBook,
+    backend: Backend,
+    sample_interval: Duration,
+    timeout: Option<Duration>,
+    show_output: bool,
+) -> Result<SessionSettings<'a>> {
+    let (launch, region) = resolve_launch(settings, config, job, backend)?;
+    Ok(SessionSettings {
+        job,
+        prices: book.region(&region)?,
+        region,
+        store: Store::new(&settings.store),
+        launch,
+        sample_interval,
+        timeout,
+        show_output,
+    })
+}
+
 /// How a job launches on a backend, resolved from its config and the global flags: the
 /// local command (workdir relative to the config) or connected ECS clients, and the region
 /// its runs are priced in.
-pub fn resolve_launch(
+pub(crate) fn resolve_launch(
     settings: &GlobalSettings,
     config: &Config,
     job: &Job,

@@ -262,22 +262,7 @@ mod tests {
     use rust_decimal_macros::dec;
 
     fn workload() -> Workload {
-        Workload {
-            name: "t".into(),
-            region: "us-east-1".into(),
-            size: Some(Size::new(1024, 2048, Os::Linux).unwrap()),
-            arch: Arch::X86_64,
-            os: Os::Linux,
-            capacity: Capacity::OnDemand,
-            ephemeral_storage_gib: 20,
-            duration: Duration::from_secs(2700),
-            runs_per_month: dec!(30),
-            engine: Engine::Python,
-            glue: None,
-            glue_version: GlueVersion::DEFAULT,
-            glue_flex: false,
-            glue_speedup: dec!(1),
-        }
+        crate::analysis::workload::example()
     }
 
     #[test]

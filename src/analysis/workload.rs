@@ -267,3 +267,25 @@ pub fn measured_job(
     );
     Some((measured, note))
 }
+
+/// 1 vCPU / 2 GB on Linux/x86 on-demand in us-east-1, 45 minutes, 30 runs a month, a Python
+/// job with no Glue config: the workload the pricing tests write their arithmetic for.
+#[cfg(test)]
+pub(crate) fn example() -> Workload {
+    Workload {
+        name: "t".into(),
+        region: "us-east-1".into(),
+        size: Some(Size::new(1024, 2048, Os::Linux).expect("valid size")),
+        arch: Arch::X86_64,
+        os: Os::Linux,
+        capacity: Capacity::OnDemand,
+        ephemeral_storage_gib: 20,
+        duration: Duration::from_secs(2700),
+        runs_per_month: dec!(30),
+        engine: Engine::Python,
+        glue: None,
+        glue_version: GlueVersion::DEFAULT,
+        glue_flex: false,
+        glue_speedup: dec!(1),
+    }
+}

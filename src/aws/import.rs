@@ -356,11 +356,7 @@ fn import_run(
         cpu_mean: None,
         kernel_peak_mib: None,
         sample_interval_ms: 60_000,
-        limits: Limits {
-            enforced: true,
-            mechanism: "fargate".into(),
-            reason: None,
-        },
+        limits: Limits::fargate(),
         launched: vec![found.task_id.clone()],
         notes,
     };

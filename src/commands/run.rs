@@ -16,9 +16,8 @@ use crate::printer::Printer;
 use crate::report::progress::ProgressLine;
 use crate::report::rows::RunRow;
 use crate::report::{self, Format, text};
-use crate::runner::session::{self, Session, SessionSettings};
+use crate::runner::session::{self, Session};
 use crate::settings::{self, GlobalSettings};
-use crate::store::Store;
 
 /// The size to run at: flags override the config; a Glue-only job runs at the smallest
 /// Fargate size covering its Glue config.
@@ -54,19 +53,18 @@ pub(crate) fn run(
     };
     let size = run_size(job, args)?;
     let book = PriceBook::bundled()?;
-    let (launch, region) = settings::resolve_launch(settings, &config, job, backend)?;
     let progress = ProgressLine::new(printer);
     let session = Session::new(
-        SessionSettings {
+        settings::session_settings(
+            settings,
+            &config,
             job,
-            prices: book.region(&region)?,
-            region,
-            store: Store::new(&settings.store),
-            launch,
-            sample_interval: args.sample_interval,
-            timeout: args.timeout,
-            show_output: !printer.is_quiet(),
-        },
+            &book,
+            backend,
+            args.sample_interval,
+            args.timeout,
+            !printer.is_quiet(),
+        )?,
         &progress,
     )?;
     let mut recorded = Vec::new();

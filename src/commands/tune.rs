@@ -15,7 +15,7 @@ use crate::report::chart::SweepChart;
 use crate::report::progress::ProgressLine;
 use crate::report::rows::TuneRow;
 use crate::report::{self, Format};
-use crate::runner::session::{self, Session, SessionSettings};
+use crate::runner::session::{self, Session};
 use crate::settings::{self, GlobalSettings};
 use crate::store::Store;
 use crate::store::rewrite::{self, Edit};
@@ -97,20 +97,18 @@ fn sweep(
     args: &TuneJobArgs,
     printer: &Printer,
 ) -> Result<()> {
-    let (launch, region) =
-        settings::resolve_launch(settings, config, job, session::default_backend(job))?;
     let progress = ProgressLine::new(printer);
     let session = Session::new(
-        SessionSettings {
+        settings::session_settings(
+            settings,
+            config,
             job,
-            prices: book.region(&region)?,
-            region,
-            store: Store::new(&settings.store),
-            launch,
-            sample_interval: args.sample_interval,
-            timeout: args.timeout,
-            show_output: !printer.is_quiet(),
-        },
+            book,
+            session::default_backend(job),
+            args.sample_interval,
+            args.timeout,
+            !printer.is_quiet(),
+        )?,
         &progress,
     )?;
     let (mut before, _) = session.store().runs(Some(&job.name));

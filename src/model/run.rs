@@ -145,6 +145,17 @@ pub struct Limits {
     pub reason: Option<String>,
 }
 
+impl Limits {
+    /// The limits of a task Fargate ran: enforced by Fargate itself.
+    pub fn fargate() -> Limits {
+        Limits {
+            enforced: true,
+            mechanism: "fargate".into(),
+            reason: None,
+        }
+    }
+}
+
 /// One recorded run of a job.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Run {

@@ -40,7 +40,7 @@ pub(crate) trait Observer {
 }
 
 /// An ECS session's clients and launch settings.
-pub struct EcsTarget {
+pub(crate) struct EcsTarget {
     /// Connected clients (their region is the session's).
     pub aws: Aws,
     /// The runtime the SDK runs on.
@@ -50,7 +50,7 @@ pub struct EcsTarget {
 }
 
 /// How a session launches: here (the job's local command) or on ECS.
-pub enum Launch {
+pub(crate) enum Launch {
     /// The local runner.
     Local {
         /// argv.
@@ -293,11 +293,7 @@ impl<'a> Session<'a> {
             cpu_mean: None,
             kernel_peak_mib: None,
             sample_interval_ms: 60_000,
-            limits: Limits {
-                enforced: true,
-                mechanism: "fargate".into(),
-                reason: None,
-            },
+            limits: Limits::fargate(),
             launched: vec![outcome.task_arn.clone()],
             notes,
         };
