@@ -13,8 +13,6 @@ use crate::pricing::book::PriceBook;
 use crate::printer::Printer;
 use crate::report::chart::SweepChart;
 use crate::report::progress::ProgressLine;
-use crate::report::rows::TuneRow;
-use crate::report::{self, Format};
 use crate::runner::session::{self, Session};
 use crate::settings::{self, GlobalSettings};
 use crate::store::Store;
@@ -65,7 +63,7 @@ pub(crate) fn tune_job(
         printer.note(&format!("chart written to {}", path.display()));
     }
     let alternatives = Alternatives::price(job, &recommendation, &book, &region);
-    printer.data(&render(
+    printer.data(&crate::report::tune::render(
         settings.format,
         &recommendation,
         &alternatives,
@@ -162,33 +160,6 @@ fn recommend(
     let ctx = JobContext::for_job(job, current, region, runs_per_month);
     let options = settings::tune_options(args, job);
     sizing::recommend(&runs, &ctx, &options, book.region(region)?)
-}
-
-fn render(
-    format: Format,
-    rec: &Recommendation,
-    alternatives: &Alternatives,
-    edits: &[Edit],
-) -> Result<String> {
-    let style = match format {
-        Format::Json => return report::json::render(&[TuneRow::from(rec)]),
-        Format::Csv => return report::csv::render(&[TuneRow::from(rec)]),
-        Format::Markdown => report::table::Style::Markdown,
-        Format::Table => report::table::Style::Terminal,
-    };
-    let mut out = report::table::render(&report::tune::summary(rec, alternatives), style);
-    if !rec.candidates.is_empty() {
-        out.push('\n');
-        out.push_str(&report::table::render(
-            &report::tune::candidates(rec),
-            style,
-        ));
-    }
-    for edit in edits {
-        out.push('\n');
-        out.push_str(&edit.diff());
-    }
-    Ok(out)
 }
 
 /// `--write` (and `--register`): apply the edits, register a resized revision.

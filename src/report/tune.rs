@@ -8,7 +8,10 @@ use rust_decimal::Decimal;
 
 use crate::analysis::sizing::Recommendation;
 use crate::analysis::tuning::Alternatives;
-use crate::report::{Grid, text};
+use crate::error::Result;
+use crate::report::rows::TuneRow;
+use crate::report::{Format, Grid, text};
+use crate::store::rewrite::Edit;
 
 /// The recommendation as field/value lines, Compute Optimizer style.
 pub(crate) fn summary(rec: &Recommendation, alternatives: &Alternatives) -> Grid {
@@ -117,4 +120,30 @@ pub(crate) fn candidates(rec: &Recommendation) -> Grid {
         right_aligned: vec![1, 2],
         ..Grid::default()
     }
+}
+
+/// The whole `tune job` output in a format: the contract row for data formats; for people,
+/// the summary, the priced sizes and the diff of each edit.
+pub(crate) fn render(
+    format: Format,
+    rec: &Recommendation,
+    alternatives: &Alternatives,
+    edits: &[Edit],
+) -> Result<String> {
+    let style = match format {
+        Format::Json => return crate::report::json::render(&[TuneRow::from(rec)]),
+        Format::Csv => return crate::report::csv::render(&[TuneRow::from(rec)]),
+        Format::Markdown => crate::report::table::Style::Markdown,
+        Format::Table => crate::report::table::Style::Terminal,
+    };
+    let mut out = crate::report::table::render(&summary(rec, alternatives), style);
+    if !rec.candidates.is_empty() {
+        out.push('\n');
+        out.push_str(&crate::report::table::render(&candidates(rec), style));
+    }
+    for edit in edits {
+        out.push('\n');
+        out.push_str(&edit.diff());
+    }
+    Ok(out)
 }
