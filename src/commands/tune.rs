@@ -123,20 +123,7 @@ fn sweep(
     let (sizes, warnings) =
         tuning::sweep_sizes(job, current, &before, &args.sweep, args.memory_headroom);
     warnings.iter().for_each(|w| printer.warn(w));
-    'sweep: for size in sizes {
-        for attempt in 1..=args.repeat {
-            if session.stopped() {
-                break 'sweep;
-            }
-            let label = format!("{} sweep {} ({attempt}/{})", job.name, size, args.repeat);
-            session.run_once(size, &label)?;
-        }
-    }
-    if session.stopped() {
-        return Err(Error::Interrupted(
-            "sweep stopped; the runs so far are recorded".into(),
-        ));
-    }
+    session.sweep(&sizes, args.repeat)?;
     Ok(())
 }
 

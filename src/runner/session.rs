@@ -167,6 +167,28 @@ impl<'a> Session<'a> {
         Ok(run)
     }
 
+    /// Run each size `repeat` times (a sweep), stopping at Ctrl-C: the runs so far stay
+    /// recorded and the sweep reports it was interrupted.
+    pub(crate) fn sweep(&self, sizes: &[Size], repeat: u32) -> Result<()> {
+        for &size in sizes {
+            for attempt in 1..=repeat {
+                if self.stopped() {
+                    return Err(Error::Interrupted(
+                        "sweep stopped; the runs so far are recorded".into(),
+                    ));
+                }
+                let label = format!("{} sweep {size} ({attempt}/{repeat})", self.job.name);
+                self.run_once(size, &label)?;
+            }
+        }
+        if self.stopped() {
+            return Err(Error::Interrupted(
+                "sweep stopped; the runs so far are recorded".into(),
+            ));
+        }
+        Ok(())
+    }
+
     fn local_facts(
         &self,
         size: Size,
