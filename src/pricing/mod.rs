@@ -5,4 +5,5 @@
 pub mod book;
 pub(crate) mod fargate;
 pub(crate) mod glue;
+pub mod live;
 pub mod price;
