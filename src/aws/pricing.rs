@@ -51,25 +51,33 @@ pub async fn connect(settings: &AwsSettings, user_region: Option<&str>) -> Resul
         loader = loader.endpoint_url(url);
     }
     let config = loader.load().await;
-    let chain_region = config.region().map(|r| r.to_string());
+    Ok(from_config(
+        &config,
+        user_region.or(settings.region.as_deref()),
+    ))
+}
+
+/// The client for a loaded SDK config (credentials, retries, endpoint override). The
+/// endpoint region is the one nearest `user_region`, else the config's region, else
+/// us-east-1.
+pub fn from_config(config: &aws_config::SdkConfig, user_region: Option<&str>) -> PriceList {
     let user = user_region
         .map(str::to_string)
-        .or_else(|| settings.region.clone())
-        .or(chain_region)
+        .or_else(|| config.region().map(|r| r.to_string()))
         .unwrap_or_else(|| "us-east-1".to_string());
     let endpoint_region = live::endpoint_region(&user).to_string();
     let endpoint = config
         .endpoint_url()
         .map(str::to_string)
         .unwrap_or_else(|| format!("https://api.pricing.{endpoint_region}.amazonaws.com"));
-    let pricing_config = aws_sdk_pricing::config::Builder::from(&config)
+    let pricing_config = aws_sdk_pricing::config::Builder::from(config)
         .region(Region::new(endpoint_region.clone()))
         .build();
-    Ok(PriceList {
+    PriceList {
         client: aws_sdk_pricing::Client::from_conf(pricing_config),
         endpoint_region,
         endpoint,
-    })
+    }
 }
 
 fn term_match(field: &str, value: &str) -> Result<Filter> {
