@@ -10,6 +10,7 @@ use fargate_cost::pricing::live::{self, LiveRate};
 use rust_decimal_macros::dec;
 
 use super::{KillOnDrop, support, unavailable};
+use crate::cli::{fargate_cost, run};
 
 /// The stand-in server, killed when dropped.
 pub struct PricingServer {
@@ -61,6 +62,22 @@ impl PricingServer {
             .output()
             .expect("stats");
         serde_json::from_slice(&output.stdout).expect("stats JSON")
+    }
+
+    /// The tool, pointed at this server with test credentials and a cache in `dir`.
+    fn tool(&self, dir: &std::path::Path) -> assert_cmd::Command {
+        let mut cmd = fargate_cost();
+        cmd.env("AWS_ACCESS_KEY_ID", "testing")
+            .env("AWS_SECRET_ACCESS_KEY", "testing")
+            .env("AWS_EC2_METADATA_DISABLED", "true")
+            .env("AWS_CONFIG_FILE", "/nonexistent")
+            .env("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent")
+            .env_remove("AWS_ENDPOINT_URL")
+            .env_remove("AWS_PROFILE")
+            .env_remove("FARGATE_COST_PRICES_FILE")
+            .env("XDG_CACHE_HOME", dir)
+            .args(["--endpoint-url", &self.url]);
+        cmd
     }
 
     async fn client(&self, user_region: &str) -> pricing::PriceList {
@@ -120,4 +137,106 @@ fn get_products_follows_next_token_retries_throttling_and_honours_filters() {
     // ECS: 2 pages (+1 throttled try); Glue: 3 documents at 2 a page = 2 pages.
     assert_eq!(stats["pages"], 4, "{stats}");
     assert_eq!(stats["requests"], 5, "{stats}");
+}
+
+#[test]
+fn prices_update_fills_the_cache_and_prints_the_diff() {
+    let Some(server) = PricingServer::start(3, 1) else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let (code, stdout, stderr) = run(server.tool(dir.path()).args([
+        "prices",
+        "update",
+        "us-east-1",
+        "eu-central-1",
+        "--output",
+        "json",
+    ]));
+    assert_eq!(code, 0, "{stderr}");
+    // The XDG cache: every fetched rate with its SKU, usage type and dates.
+    let path = dir.path().join("fargate-cost/prices.json");
+    let cache: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    assert_eq!(cache["format"], "fargate-cost price cache v1");
+    assert_eq!(cache["endpoint"], server.url.as_str());
+    let use1 = &cache["regions"]["us-east-1"]["rates"];
+    assert_eq!(use1.as_object().unwrap().len(), 10, "{use1}");
+    let vcpu = &use1["fargate_linux_x86_vcpu_hour"];
+    assert_eq!(vcpu["usd"], "0.04048");
+    assert_eq!(vcpu["sku"], "8CESGAFWKAJ98PME");
+    assert_eq!(vcpu["usage_type"], "USE1-Fargate-vCPU-Hours:perCPU");
+    assert_eq!(vcpu["publication_date"], "2022-11-21T18:21:30Z");
+    let euc1 = &cache["regions"]["eu-central-1"]["rates"];
+    assert_eq!(euc1["fargate_linux_arm_vcpu_hour"]["usd"], "0.03725");
+    // A throttled first answer was retried; ECS us-east-1's 10 documents took 4 pages.
+    let stats = server.stats();
+    assert_eq!(stats["throttled"], 1, "{stats}");
+    assert!(
+        stats["tokens_seen"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|t| t == "9"),
+        "{stats}"
+    );
+    // The diff against the bundled book: the 2022 Windows rates differ from the bundled
+    // 2026 ones; eu-central-1 gains ARM rates the bundled book lacks.
+    let rows: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let row = |region: &str, rate: &str| {
+        rows.as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["region"] == region && r["rate"] == rate)
+            .cloned()
+    };
+    let windows = row("us-east-1", "fargate_windows_vcpu_hour").expect("windows changed");
+    assert_eq!(windows["against"], "bundled");
+    assert_eq!(windows["old_usd"].to_string(), "0.046552");
+    assert_eq!(windows["new_usd"].to_string(), "0.09148");
+    assert_eq!(windows["change_percent"].to_string(), "96.51");
+    let arm = row("eu-central-1", "fargate_linux_arm_vcpu_hour").expect("new ARM rate");
+    assert!(arm["old_usd"].is_null());
+    assert_eq!(arm["usage_type"], "EUC1-Fargate-ARM-vCPU-Hours:perCPU");
+    assert!(row("us-east-1", "fargate_linux_x86_vcpu_hour").is_none());
+
+    // A second update diffs against the cache: nothing changed.
+    let (code, stdout, stderr) =
+        run(server
+            .tool(dir.path())
+            .args(["prices", "update", "us-east-1", "--output", "csv"]));
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stdout.lines().count() <= 1, "no rows: {stdout}");
+    let cache: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    assert!(
+        cache["regions"]["eu-central-1"].is_object(),
+        "other regions kept"
+    );
+}
+
+#[test]
+fn prices_update_refuses_to_overwrite_a_foreign_file() {
+    let Some(server) = PricingServer::start(100, 0) else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("mine.json");
+    std::fs::write(&file, "{\"not\": \"a cache\"}").unwrap();
+    let (code, _, stderr) = run(server.tool(dir.path()).args([
+        "prices",
+        "update",
+        "us-east-1",
+        "--prices-file",
+        file.to_str().unwrap(),
+    ]));
+    assert_ne!(code, 0);
+    assert!(
+        stderr.contains("not a fargate-cost price cache") && stderr.contains("not overwriting"),
+        "{stderr}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(&file).unwrap(),
+        "{\"not\": \"a cache\"}"
+    );
 }
