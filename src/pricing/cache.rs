@@ -11,7 +11,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
-use crate::pricing::book::PriceBook;
+use crate::pricing::book::{ComputeRate, Grade, PriceBook, Rate, RegionPrices, Source};
 use crate::pricing::live::{FetchedRate, LiveRate};
 
 /// The `format` of every cache this version writes and reads.
@@ -133,6 +133,164 @@ impl PriceCache {
     pub fn rate(&self, region: &str, rate: LiveRate) -> Option<&FetchedRate> {
         self.regions.get(region)?.rates.get(rate.key())
     }
+}
+
+impl PriceCache {
+    /// The footer every output using these prices shows, e.g. "prices: Price List API,
+    /// fetched 2026-11-26 from https://api.pricing.us-east-1.amazonaws.com".
+    pub fn footer(&self) -> String {
+        format!(
+            "prices: Price List API, fetched {} from {}",
+            date_of(&self.fetched_at),
+            self.endpoint
+        )
+    }
+
+    /// The bundled book with this cache's rates laid over it: each cached region's rates
+    /// replace the bundled figures (cited as a `price-list-<region>` source, grade
+    /// `aws-data`); a rate the cache lacks stays bundled and is named in the notes; a region
+    /// the bundled book lacks is added when the cache has its Linux/x86 pair and Glue DPU.
+    pub fn overlay(&self, bundled: PriceBook) -> (PriceBook, Vec<String>) {
+        let mut book = bundled;
+        let mut notes = Vec::new();
+        book.title = format!(
+            "Price List API cache (fetched {}) over the {}",
+            date_of(&self.fetched_at),
+            book.title
+        );
+        book.as_of = date_of(&self.fetched_at).to_string();
+        for (code, cached) in &self.regions {
+            let key = format!("price-list-{code}");
+            let get = |rate: LiveRate| cached.rates.get(rate.key()).map(|r| r.usd);
+            let rate = |r: LiveRate| {
+                get(r).map(|usd| Rate {
+                    usd,
+                    source: key.clone(),
+                })
+            };
+            let pair = |vcpu: LiveRate, gb: LiveRate| {
+                Some(ComputeRate {
+                    vcpu_hour: get(vcpu)?,
+                    gb_hour: get(gb)?,
+                    os_license_vcpu_hour: None,
+                    source: key.clone(),
+                })
+            };
+            let windows =
+                pair(LiveRate::FargateWindowsVcpu, LiveRate::FargateWindowsGb).and_then(|mut w| {
+                    w.os_license_vcpu_hour = Some(get(LiveRate::FargateWindowsOsLicense)?);
+                    Some(w)
+                });
+            let x86 = pair(LiveRate::FargateLinuxX86Vcpu, LiveRate::FargateLinuxX86Gb);
+            let arm = pair(LiveRate::FargateLinuxArmVcpu, LiveRate::FargateLinuxArmGb);
+            let region = match book.regions.get_mut(code) {
+                Some(region) => region,
+                None => {
+                    let (Some(x86), Some(glue)) = (x86.clone(), rate(LiveRate::GlueDpu)) else {
+                        notes.push(format!(
+                            "{code}: the cache lacks its Fargate Linux/x86 or Glue DPU rate and the bundled book has no {code}; not usable"
+                        ));
+                        continue;
+                    };
+                    book.regions.entry(code.clone()).or_insert(RegionPrices {
+                        name: code.clone(),
+                        fargate_linux_x86: x86,
+                        fargate_linux_arm: None,
+                        fargate_windows: None,
+                        fargate_spot_x86: None,
+                        fargate_spot_arm: None,
+                        ephemeral_storage_gb_hour: None,
+                        glue_dpu_hour: glue,
+                        glue_flex_dpu_hour: None,
+                        glue_memory_optimized_dpu_hour: None,
+                        glue_ray_dpu_hour: None,
+                        glue_gen2_dpu_hour: None,
+                        glue_gen2_flex_dpu_hour: None,
+                    })
+                }
+            };
+            let bundled_rates: Vec<LiveRate> = LiveRate::ALL
+                .into_iter()
+                .filter(|r| r.in_book(region).is_some())
+                .collect();
+            if let Some(x86) = x86 {
+                region.fargate_linux_x86 = x86;
+            }
+            if arm.is_some() {
+                region.fargate_linux_arm = arm;
+            }
+            if windows.is_some() {
+                region.fargate_windows = windows;
+            }
+            let singles: [(LiveRate, &mut Option<Rate>); 5] = [
+                (
+                    LiveRate::EphemeralStorageGb,
+                    &mut region.ephemeral_storage_gb_hour,
+                ),
+                (LiveRate::GlueFlexDpu, &mut region.glue_flex_dpu_hour),
+                (
+                    LiveRate::GlueMemoryOptimizedDpu,
+                    &mut region.glue_memory_optimized_dpu_hour,
+                ),
+                (LiveRate::GlueGen2Dpu, &mut region.glue_gen2_dpu_hour),
+                (
+                    LiveRate::GlueGen2FlexDpu,
+                    &mut region.glue_gen2_flex_dpu_hour,
+                ),
+            ];
+            for (live, slot) in singles {
+                if let Some(r) = rate(live) {
+                    *slot = Some(r);
+                }
+            }
+            if let Some(glue) = rate(LiveRate::GlueDpu) {
+                region.glue_dpu_hour = glue;
+            }
+            // What still comes from the bundled book, said per rate.
+            for live in bundled_rates {
+                let from_cache = match live {
+                    LiveRate::FargateLinuxX86Vcpu | LiveRate::FargateLinuxX86Gb => {
+                        region.fargate_linux_x86.source == key
+                    }
+                    LiveRate::FargateLinuxArmVcpu | LiveRate::FargateLinuxArmGb => region
+                        .fargate_linux_arm
+                        .as_ref()
+                        .is_some_and(|r| r.source == key),
+                    LiveRate::FargateWindowsVcpu
+                    | LiveRate::FargateWindowsGb
+                    | LiveRate::FargateWindowsOsLicense => region
+                        .fargate_windows
+                        .as_ref()
+                        .is_some_and(|r| r.source == key),
+                    other => get(other).is_some(),
+                };
+                if !from_cache {
+                    notes.push(format!(
+                        "{code}: {} from the bundled book (the cache has no usable figure)",
+                        live.key()
+                    ));
+                }
+            }
+            book.sources.insert(
+                key.clone(),
+                Source {
+                    title: format!(
+                        "AWS Price List API (GetProducts), {code}, fetched {}",
+                        cached.fetched_at
+                    ),
+                    url: cached.endpoint.clone(),
+                    grade: Grade::AwsData,
+                    as_of: date_of(&cached.fetched_at).to_string(),
+                },
+            );
+        }
+        (book, notes)
+    }
+}
+
+/// The date part of an RFC 3339 time.
+fn date_of(time: &str) -> &str {
+    time.get(..10).unwrap_or(time)
 }
 
 /// What a diff compares against.
@@ -332,5 +490,70 @@ mod tests {
         // Against a previous cache that has the region: only its figures count.
         let changes = diff(&now, Some(&now), &book);
         assert!(changes.is_empty(), "{changes:?}");
+    }
+
+    #[test]
+    fn overlay_replaces_cached_rates_keeps_the_rest_bundled_and_adds_new_regions() {
+        let mut cache = PriceCache::new(
+            "2026-11-26T10:00:00Z",
+            "https://api.pricing.us-east-1.amazonaws.com",
+        );
+        let use1 = BTreeMap::from([
+            (LiveRate::FargateLinuxX86Vcpu, fetched(dec!(0.05))),
+            (LiveRate::FargateLinuxX86Gb, fetched(dec!(0.005))),
+            // Only half of the ARM pair: the bundled pair stays.
+            (LiveRate::FargateLinuxArmVcpu, fetched(dec!(0.03))),
+            (LiveRate::GlueDpu, fetched(dec!(0.45))),
+        ]);
+        cache.put("us-east-1", "2026-11-26T10:00:00Z", "e", &use1);
+        let new_region = BTreeMap::from([
+            (LiveRate::FargateLinuxX86Vcpu, fetched(dec!(0.06))),
+            (LiveRate::FargateLinuxX86Gb, fetched(dec!(0.006))),
+            (LiveRate::GlueDpu, fetched(dec!(0.5))),
+        ]);
+        cache.put("xx-test-1", "2026-11-26T10:00:00Z", "e", &new_region);
+        cache.put(
+            "yy-test-1",
+            "2026-11-26T10:00:00Z",
+            "e",
+            &BTreeMap::from([(LiveRate::GlueDpu, fetched(dec!(0.5)))]),
+        );
+        let (book, notes) = cache.overlay(PriceBook::bundled().unwrap());
+        assert_eq!(book.as_of, "2026-11-26");
+        let r = book.region("us-east-1").unwrap();
+        assert_eq!(r.fargate_linux_x86.vcpu_hour, dec!(0.05));
+        assert_eq!(r.fargate_linux_x86.source, "price-list-us-east-1");
+        assert_eq!(r.glue_dpu_hour.usd, dec!(0.45));
+        assert_eq!(
+            r.fargate_linux_arm.as_ref().unwrap().vcpu_hour,
+            dec!(0.03238)
+        );
+        assert_eq!(r.glue_flex_dpu_hour.as_ref().unwrap().usd, dec!(0.29));
+        assert_eq!(
+            book.source("price-list-us-east-1").unwrap().grade,
+            Grade::AwsData
+        );
+        assert!(notes.contains(&"us-east-1: fargate_linux_arm_vcpu_hour from the bundled book (the cache has no usable figure)".to_string()), "{notes:?}");
+        assert!(
+            notes
+                .iter()
+                .any(|n| n.starts_with("us-east-1: glue_flex_dpu_hour from the bundled"))
+        );
+        assert!(
+            !notes.iter().any(|n| n.contains("fargate_linux_x86")),
+            "{notes:?}"
+        );
+        let x = book.region("xx-test-1").unwrap();
+        assert_eq!(x.fargate_linux_x86.gb_hour, dec!(0.006));
+        assert!(book.region("yy-test-1").is_err());
+        assert!(
+            notes
+                .iter()
+                .any(|n| n.starts_with("yy-test-1: the cache lacks"))
+        );
+        assert_eq!(
+            cache.footer(),
+            "prices: Price List API, fetched 2026-11-26 from https://api.pricing.us-east-1.amazonaws.com"
+        );
     }
 }
