@@ -240,3 +240,21 @@ fn prices_update_refuses_to_overwrite_a_foreign_file() {
         "{\"not\": \"a cache\"}"
     );
 }
+
+#[test]
+fn prices_update_against_an_unreachable_endpoint_fails_in_one_line_and_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = super::free_port();
+    let (code, _, stderr) = run(fargate_cost()
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("XDG_CACHE_HOME", dir.path())
+        .env_remove("FARGATE_COST_PRICES_FILE")
+        .args(["--endpoint-url", &format!("http://127.0.0.1:{port}")])
+        .args(["prices", "update", "us-east-1"]));
+    assert_ne!(code, 0);
+    assert!(stderr.contains("cannot reach --endpoint-url"), "{stderr}");
+    assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+    assert!(!dir.path().join("fargate-cost/prices.json").exists());
+}
