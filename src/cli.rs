@@ -331,6 +331,38 @@ impl From<StrategyArg> for Strategy {
 pub enum PricesCommand {
     /// Print the bundled price book with sources (all regions, or --region)
     Show,
+    /// Fetch current rates from the AWS Price List API (pricing:GetProducts) into the price
+    /// cache and print what changed
+    Update(PricesUpdateArgs),
+}
+
+/// `prices update` flags.
+#[derive(Debug, Clone, Default, Args)]
+pub struct PricesUpdateArgs {
+    /// Regions to fetch (with --region: that one) [default: every region of the bundled book]
+    #[arg(value_name = "REGION", value_parser = region_code)]
+    pub regions: Vec<String>,
+
+    /// The price cache to write [default: $XDG_CACHE_HOME/fargate-cost/prices.json, else
+    /// ~/.cache/fargate-cost/prices.json]
+    #[arg(long, value_name = "FILE", env = "FARGATE_COST_PRICES_FILE")]
+    pub prices_file: Option<PathBuf>,
+}
+
+/// An AWS region code: lower-case letters, digits and hyphens, e.g. `eu-central-1`.
+fn region_code(text: &str) -> Result<String, String> {
+    let ok = text.len() <= 32
+        && text.contains('-')
+        && text
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+    if ok {
+        Ok(text.to_string())
+    } else {
+        Err(format!(
+            "`{text}` is not an AWS region code (e.g. us-east-1)"
+        ))
+    }
 }
 
 /// `compare` flags. With --cpu/--memory/--duration they describe one ad-hoc job; otherwise

@@ -5,6 +5,7 @@
 pub(crate) mod error;
 pub(crate) mod import;
 pub mod metrics;
+pub mod pricing;
 pub(crate) mod task_definition;
 
 use aws_config::BehaviorVersion;
@@ -53,7 +54,7 @@ pub const READ_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60)
 
 /// Fail fast, in one line, when an explicit `--endpoint-url` cannot be reached: otherwise the
 /// SDK's retries spend half a minute backing off before saying so.
-async fn probe_endpoint(url: &str) -> Result<()> {
+pub(crate) async fn probe_endpoint(url: &str) -> Result<()> {
     let bad = |why: String| Error::invalid("--endpoint-url", why);
     let rest = url.split_once("://").map(|(_, rest)| rest).ok_or_else(|| {
         bad(format!(

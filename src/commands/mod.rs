@@ -31,6 +31,9 @@ pub fn run(cli: Cli, printer: &Printer) -> anyhow::Result<()> {
         Command::Prices {
             command: PricesCommand::Show,
         } => prices::show(&settings, printer),
+        Command::Prices {
+            command: PricesCommand::Update(args),
+        } => prices::update(&settings, &args, printer),
         Command::Completions { shell } => shell::completions(shell, printer),
         Command::Man => shell::man(printer),
     }

@@ -1,6 +1,16 @@
 //! `fargate-cost prices show`: print the price book, every rate with its source.
+//! `fargate-cost prices update`: fetch current rates from the Price List API into the price
+//! cache and print what changed.
 
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use crate::aws;
+use crate::cli::PricesUpdateArgs;
+use crate::error::Error;
 use crate::pricing::book::{PriceBook, RegionPrices};
+use crate::pricing::cache::{self, PriceCache};
+use crate::pricing::live;
 use crate::printer::Printer;
 use crate::report;
 use crate::report::prices::PriceRow;
@@ -50,4 +60,144 @@ pub(crate) fn show(settings: &GlobalSettings, printer: &Printer) -> anyhow::Resu
     })?;
     printer.data(&output)?;
     Ok(())
+}
+
+/// Run `prices update`.
+pub(crate) fn update(
+    settings: &GlobalSettings,
+    args: &PricesUpdateArgs,
+    printer: &Printer,
+) -> anyhow::Result<()> {
+    let bundled = PriceBook::bundled()?;
+    let regions: Vec<String> = match (&args.regions, &settings.region) {
+        (given, _) if !given.is_empty() => given.clone(),
+        (_, Some(region)) => vec![region.clone()],
+        _ => bundled.regions.keys().cloned().collect(),
+    };
+    let path = cache_path(args)?;
+    let previous = read_cache(&path)?;
+    let runtime = aws::runtime()?;
+    let fetched_at = chrono::Utc::now()
+        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+        .to_string();
+    let (fetched, endpoint) = runtime.block_on(async {
+        let client = aws::pricing::connect(&settings.aws, settings.region.as_deref()).await?;
+        let mut fetched = PriceCache::new(&fetched_at, &client.endpoint);
+        for region in &regions {
+            let parsed = fetch_region(&client, region, printer).await?;
+            if parsed.rates.is_empty() {
+                printer.warn(&format!(
+                    "the Price List gave no Fargate or Glue rates for {region}; is the region code right? (not cached)"
+                ));
+                continue;
+            }
+            fetched.put(region, &fetched_at, &client.endpoint, &parsed.rates);
+        }
+        Ok::<_, Error>((fetched, client.endpoint.clone()))
+    })?;
+    let changes = cache::diff(&fetched, previous.as_ref(), &bundled);
+    let mut merged = previous.unwrap_or_else(|| PriceCache::new(&fetched_at, &endpoint));
+    merged.fetched_at = fetched_at.clone();
+    merged.endpoint = endpoint.clone();
+    merged.regions.extend(fetched.regions.clone());
+    let text = merged.to_json()?;
+    crate::store::fs::write_atomic(&path, |file| {
+        file.write_all(text.as_bytes())
+            .map_err(|e| Error::Store(format!("cannot write {}: {e}", path.display())))
+    })?;
+    let rates: usize = fetched.regions.values().map(|r| r.rates.len()).sum();
+    printer.note(&format!(
+        "cached {rates} rates of {} region(s) from {endpoint} in {}",
+        fetched.regions.len(),
+        path.display()
+    ));
+    let rows = report::price_diff::rows(&changes);
+    let output = report::render(settings.format, &rows, || {
+        let mut grid = report::price_diff::grid(&rows);
+        grid.notes.push(format!(
+            "Price List API ({endpoint}), fetched {fetched_at}: {rates} rates of {} region(s).",
+            fetched.regions.len()
+        ));
+        if rows.iter().any(|r| r.new_usd.is_none()) {
+            grid.notes.push(
+                "not listed: the Price List gave no usable figure; the previous one still applies."
+                    .into(),
+            );
+        }
+        if rows.is_empty() {
+            grid.notes
+                .push("No rate changed against the previous cache or the bundled book.".into());
+        }
+        grid
+    })?;
+    printer.data(&output)?;
+    Ok(())
+}
+
+/// Both services' documents of one region, parsed; skipped documents are told with -v.
+async fn fetch_region(
+    client: &aws::pricing::PriceList,
+    region: &str,
+    printer: &Printer,
+) -> crate::error::Result<live::Parsed> {
+    let mut parsed = live::Parsed::default();
+    for service in [live::SERVICE_ECS, live::SERVICE_GLUE] {
+        let items = client
+            .products(service, region, |n| {
+                printer.debug(&format!("{service} {region}: {n} products so far"));
+            })
+            .await?;
+        for item in &items {
+            parsed.add(region, item);
+        }
+    }
+    for skipped in &parsed.skipped {
+        printer.debug(&format!(
+            "{region}: skipped {} ({}, SKU {}): {}",
+            skipped.rate, skipped.usage_type, skipped.sku, skipped.reason
+        ));
+    }
+    printer.debug(&format!(
+        "{region}: {} rates, {} skipped, {} products of other kinds ignored",
+        parsed.rates.len(),
+        parsed.skipped.len(),
+        parsed.ignored
+    ));
+    for why in &parsed.unreadable {
+        printer.warn(&format!(
+            "{region}: a Price List document was not readable JSON ({why}); ignored"
+        ));
+    }
+    Ok(parsed)
+}
+
+/// `--prices-file`, else the XDG cache path.
+fn cache_path(args: &PricesUpdateArgs) -> crate::error::Result<PathBuf> {
+    if let Some(path) = &args.prices_file {
+        return Ok(path.clone());
+    }
+    cache::default_path(std::env::var_os("XDG_CACHE_HOME"), std::env::var_os("HOME")).ok_or_else(
+        || {
+            Error::invalid(
+                "--prices-file",
+                "no cache directory: set XDG_CACHE_HOME or HOME, or pass --prices-file FILE",
+            )
+        },
+    )
+}
+
+/// The cache at `path`, None when there is none yet. A file that is not a price cache is an
+/// error: `update` would overwrite it.
+fn read_cache(path: &Path) -> crate::error::Result<Option<PriceCache>> {
+    match std::fs::read_to_string(path) {
+        Ok(text) => PriceCache::from_json(&text, &path.display().to_string())
+            .map(Some)
+            .map_err(|e| {
+                Error::PriceBook(format!(
+                    "{e}; not overwriting it: remove it or pass another --prices-file"
+                ))
+            }),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(Error::Store(format!("cannot read {}: {e}", path.display()))),
+    }
 }

@@ -3,6 +3,8 @@
 //! command calls to price a task or a recorded run.
 
 pub mod book;
+pub mod cache;
 pub(crate) mod fargate;
 pub(crate) mod glue;
+pub mod live;
 pub mod price;

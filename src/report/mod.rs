@@ -7,6 +7,7 @@ pub(crate) mod compare;
 pub(crate) mod csv;
 pub(crate) mod json;
 pub mod monthly;
+pub(crate) mod price_diff;
 pub(crate) mod prices;
 pub(crate) mod progress;
 pub(crate) mod rows;

@@ -6,6 +6,7 @@
 mod ecs;
 mod import;
 mod metrics;
+mod pricing;
 mod register;
 
 use std::io::{BufRead, BufReader};

@@ -1,0 +1,135 @@
+//! The Price List Query API client (`pricing:GetProducts`). Its own constructor: the API
+//! lives in three endpoint regions (us-east-1, eu-central-1, ap-south-1), not in the user's
+//! region, so it gets a config of its own; `--endpoint-url` overrides the endpoint.
+
+use aws_config::BehaviorVersion;
+use aws_config::Region;
+use aws_config::retry::RetryConfig;
+use aws_config::timeout::TimeoutConfig;
+use aws_sdk_pricing::types::{Filter, FilterType};
+
+use super::{AwsSettings, CONNECT_TIMEOUT, MAX_ATTEMPTS, READ_TIMEOUT};
+use crate::error::{Error, Result};
+use crate::pricing::live;
+
+/// The IAM action every call here needs.
+pub const ACTION: &str = "pricing:GetProducts";
+
+/// Products per page (the API's maximum is 100).
+const PAGE_SIZE: i32 = 100;
+
+/// Pages per query before the tool stops following NextToken (a loop guard, far above the
+/// few pages one service and region take).
+const MAX_PAGES: usize = 1000;
+
+/// A Price List Query API client and the endpoint it talks to.
+#[derive(Debug, Clone)]
+pub struct PriceList {
+    client: aws_sdk_pricing::Client,
+    /// The endpoint region (us-east-1, eu-central-1 or ap-south-1).
+    pub endpoint_region: String,
+    /// What the client talks to: `--endpoint-url`, or the regional Price List endpoint.
+    pub endpoint: String,
+}
+
+/// Build the client. The endpoint region is the one nearest `user_region` (else the
+/// region of `--region` or the credential chain, else us-east-1).
+pub async fn connect(settings: &AwsSettings, user_region: Option<&str>) -> Result<PriceList> {
+    let mut loader = aws_config::defaults(BehaviorVersion::latest())
+        .retry_config(RetryConfig::standard().with_max_attempts(MAX_ATTEMPTS))
+        .timeout_config(
+            TimeoutConfig::builder()
+                .connect_timeout(CONNECT_TIMEOUT)
+                .read_timeout(READ_TIMEOUT)
+                .build(),
+        );
+    if let Some(profile) = &settings.profile {
+        loader = loader.profile_name(profile);
+    }
+    if let Some(url) = &settings.endpoint_url {
+        super::probe_endpoint(url).await?;
+        loader = loader.endpoint_url(url);
+    }
+    let config = loader.load().await;
+    Ok(from_config(
+        &config,
+        user_region.or(settings.region.as_deref()),
+    ))
+}
+
+/// The client for a loaded SDK config (credentials, retries, endpoint override). The
+/// endpoint region is the one nearest `user_region`, else the config's region, else
+/// us-east-1.
+pub fn from_config(config: &aws_config::SdkConfig, user_region: Option<&str>) -> PriceList {
+    let user = user_region
+        .map(str::to_string)
+        .or_else(|| config.region().map(|r| r.to_string()))
+        .unwrap_or_else(|| "us-east-1".to_string());
+    let endpoint_region = live::endpoint_region(&user).to_string();
+    let endpoint = config
+        .endpoint_url()
+        .map(str::to_string)
+        .unwrap_or_else(|| format!("https://api.pricing.{endpoint_region}.amazonaws.com"));
+    let pricing_config = aws_sdk_pricing::config::Builder::from(config)
+        .region(Region::new(endpoint_region.clone()))
+        .build();
+    PriceList {
+        client: aws_sdk_pricing::Client::from_conf(pricing_config),
+        endpoint_region,
+        endpoint,
+    }
+}
+
+fn term_match(field: &str, value: &str) -> Result<Filter> {
+    Filter::builder()
+        .r#type(FilterType::TermMatch)
+        .field(field)
+        .value(value)
+        .build()
+        .map_err(|e| Error::Aws(format!("{ACTION}: cannot build a filter: {e}")))
+}
+
+impl PriceList {
+    /// Every PriceList document (JSON string) of `service` in `region`, following NextToken;
+    /// `page` is told the number of documents so far after each page.
+    pub async fn products(
+        &self,
+        service: &str,
+        region: &str,
+        mut page: impl FnMut(usize),
+    ) -> Result<Vec<String>> {
+        let filters = vec![
+            term_match("regionCode", region)?,
+            term_match("servicecode", service)?,
+        ];
+        let mut items = Vec::new();
+        let mut token: Option<String> = None;
+        for _ in 0..MAX_PAGES {
+            let output = self
+                .client
+                .get_products()
+                .service_code(service)
+                .set_filters(Some(filters.clone()))
+                .format_version("aws_v1")
+                .max_results(PAGE_SIZE)
+                .set_next_token(token.clone())
+                .send()
+                .await
+                .map_err(|e| super::error::translate(ACTION, e))?;
+            items.extend(output.price_list().iter().cloned());
+            page(items.len());
+            match output.next_token().filter(|t| !t.is_empty()) {
+                Some(next) if token.as_deref() == Some(next) => {
+                    return Err(Error::Aws(format!(
+                        "{ACTION}: the endpoint returned the same NextToken twice; stopping"
+                    )));
+                }
+                Some(next) => token = Some(next.to_string()),
+                None => return Ok(items),
+            }
+        }
+        Err(Error::Aws(format!(
+            "{ACTION}: more than {MAX_PAGES} pages for {service} in {region}; stopping"
+        )))
+    }
+}

@@ -1,0 +1,559 @@
+//! The price cache `prices update` writes: rates read from the Price List API, per region,
+//! each with its SKU, usage type and dates so it can be audited like the bundled book's
+//! sources; and what changed against the previous cache (or the bundled book).
+//! Pure: the command reads and writes the file.
+
+use std::collections::BTreeMap;
+use std::ffi::OsString;
+use std::path::PathBuf;
+
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+use crate::pricing::book::{ComputeRate, Grade, PriceBook, Rate, RegionPrices, Source};
+use crate::pricing::live::{FetchedRate, LiveRate};
+
+/// The `format` of every cache this version writes and reads.
+pub const FORMAT: &str = "fargate-cost price cache v1";
+
+/// The cache file under a cache directory.
+const FILE: &str = "fargate-cost/prices.json";
+
+/// Where the cache lives by default: `$XDG_CACHE_HOME/fargate-cost/prices.json`, else
+/// `$HOME/.cache/fargate-cost/prices.json` (empty variables count as unset, as XDG says).
+pub fn default_path(xdg_cache_home: Option<OsString>, home: Option<OsString>) -> Option<PathBuf> {
+    let set = |v: Option<OsString>| v.filter(|v| !v.is_empty()).map(PathBuf::from);
+    set(xdg_cache_home)
+        .filter(|p| p.is_absolute())
+        .or_else(|| set(home).map(|h| h.join(".cache")))
+        .map(|dir| dir.join(FILE))
+}
+
+/// One region's rates as fetched.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CachedRegion {
+    /// When they were fetched (RFC 3339, UTC).
+    pub fetched_at: String,
+    /// The endpoint they came from.
+    pub endpoint: String,
+    /// Rates by name (`fargate_linux_x86_vcpu_hour`, …).
+    pub rates: BTreeMap<String, FetchedRate>,
+}
+
+/// The cache file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PriceCache {
+    /// Always [`FORMAT`].
+    pub format: String,
+    /// When the last update ran (RFC 3339, UTC).
+    pub fetched_at: String,
+    /// The endpoint of the last update.
+    pub endpoint: String,
+    /// Rates by region code.
+    pub regions: BTreeMap<String, CachedRegion>,
+}
+
+impl PriceCache {
+    /// An empty cache stamped with the update's time and endpoint.
+    pub fn new(fetched_at: &str, endpoint: &str) -> PriceCache {
+        PriceCache {
+            format: FORMAT.to_string(),
+            fetched_at: fetched_at.to_string(),
+            endpoint: endpoint.to_string(),
+            regions: BTreeMap::new(),
+        }
+    }
+
+    /// Read a cache file's text; a file that is not one (another program's JSON, a
+    /// future format, broken text) is an error naming `origin`, never half-used.
+    pub fn from_json(text: &str, origin: &str) -> Result<PriceCache> {
+        let value: serde_json::Value = serde_json::from_str(text)
+            .map_err(|e| Error::PriceBook(format!("{origin} is not JSON: {e}")))?;
+        match value.get("format").and_then(|f| f.as_str()) {
+            Some(FORMAT) => {}
+            Some(other) => {
+                return Err(Error::PriceBook(format!(
+                    "{origin} is a price cache of format `{other}`, not `{FORMAT}`"
+                )));
+            }
+            None => {
+                return Err(Error::PriceBook(format!(
+                    "{origin} is not a fargate-cost price cache (no \"format\": \"{FORMAT}\")"
+                )));
+            }
+        }
+        let cache: PriceCache = serde_json::from_value(value)
+            .map_err(|e| Error::PriceBook(format!("{origin} is a damaged price cache: {e}")))?;
+        for (region, cached) in &cache.regions {
+            if let Some(key) = cached
+                .rates
+                .keys()
+                .find(|k| LiveRate::from_key(k).is_none())
+            {
+                return Err(Error::PriceBook(format!(
+                    "{origin}: region {region} has an unknown rate `{key}`"
+                )));
+            }
+        }
+        Ok(cache)
+    }
+
+    /// The cache as pretty JSON with a final newline.
+    pub fn to_json(&self) -> Result<String> {
+        serde_json::to_string_pretty(self)
+            .map(|s| s + "\n")
+            .map_err(|e| Error::PriceBook(format!("cannot write the price cache: {e}")))
+    }
+
+    /// Store one region's fetched rates, replacing what the cache had for it.
+    pub fn put(
+        &mut self,
+        region: &str,
+        fetched_at: &str,
+        endpoint: &str,
+        rates: &BTreeMap<LiveRate, FetchedRate>,
+    ) {
+        self.regions.insert(
+            region.to_string(),
+            CachedRegion {
+                fetched_at: fetched_at.to_string(),
+                endpoint: endpoint.to_string(),
+                rates: rates
+                    .iter()
+                    .map(|(rate, fetched)| (rate.key().to_string(), fetched.clone()))
+                    .collect(),
+            },
+        );
+    }
+
+    /// A rate of a region, if the cache has it.
+    pub fn rate(&self, region: &str, rate: LiveRate) -> Option<&FetchedRate> {
+        self.regions.get(region)?.rates.get(rate.key())
+    }
+}
+
+impl PriceCache {
+    /// The footer every output using these prices shows, e.g. "prices: Price List API,
+    /// fetched 2026-11-26 from https://api.pricing.us-east-1.amazonaws.com".
+    pub fn footer(&self) -> String {
+        format!(
+            "prices: Price List API, fetched {} from {}",
+            date_of(&self.fetched_at),
+            self.endpoint
+        )
+    }
+
+    /// The bundled book with this cache's rates laid over it: each cached region's rates
+    /// replace the bundled figures (cited as a `price-list-<region>` source, grade
+    /// `aws-data`); a rate the cache lacks stays bundled and is named in the notes; a region
+    /// the bundled book lacks is added when the cache has its Linux/x86 pair and Glue DPU.
+    pub fn overlay(&self, bundled: PriceBook) -> (PriceBook, Vec<String>) {
+        let mut book = bundled;
+        let mut notes = Vec::new();
+        book.title = format!(
+            "Price List API cache (fetched {}) over the {}",
+            date_of(&self.fetched_at),
+            book.title
+        );
+        book.as_of = date_of(&self.fetched_at).to_string();
+        for (code, cached) in &self.regions {
+            let key = format!("price-list-{code}");
+            let get = |rate: LiveRate| cached.rates.get(rate.key()).map(|r| r.usd);
+            let rate = |r: LiveRate| {
+                get(r).map(|usd| Rate {
+                    usd,
+                    source: key.clone(),
+                })
+            };
+            let pair = |vcpu: LiveRate, gb: LiveRate| {
+                Some(ComputeRate {
+                    vcpu_hour: get(vcpu)?,
+                    gb_hour: get(gb)?,
+                    os_license_vcpu_hour: None,
+                    source: key.clone(),
+                })
+            };
+            let windows =
+                pair(LiveRate::FargateWindowsVcpu, LiveRate::FargateWindowsGb).and_then(|mut w| {
+                    w.os_license_vcpu_hour = Some(get(LiveRate::FargateWindowsOsLicense)?);
+                    Some(w)
+                });
+            let x86 = pair(LiveRate::FargateLinuxX86Vcpu, LiveRate::FargateLinuxX86Gb);
+            let arm = pair(LiveRate::FargateLinuxArmVcpu, LiveRate::FargateLinuxArmGb);
+            let region = match book.regions.get_mut(code) {
+                Some(region) => region,
+                None => {
+                    let (Some(x86), Some(glue)) = (x86.clone(), rate(LiveRate::GlueDpu)) else {
+                        notes.push(format!(
+                            "{code}: the cache lacks its Fargate Linux/x86 or Glue DPU rate and the bundled book has no {code}; not usable"
+                        ));
+                        continue;
+                    };
+                    book.regions.entry(code.clone()).or_insert(RegionPrices {
+                        name: code.clone(),
+                        fargate_linux_x86: x86,
+                        fargate_linux_arm: None,
+                        fargate_windows: None,
+                        fargate_spot_x86: None,
+                        fargate_spot_arm: None,
+                        ephemeral_storage_gb_hour: None,
+                        glue_dpu_hour: glue,
+                        glue_flex_dpu_hour: None,
+                        glue_memory_optimized_dpu_hour: None,
+                        glue_ray_dpu_hour: None,
+                        glue_gen2_dpu_hour: None,
+                        glue_gen2_flex_dpu_hour: None,
+                    })
+                }
+            };
+            let bundled_rates: Vec<LiveRate> = LiveRate::ALL
+                .into_iter()
+                .filter(|r| r.in_book(region).is_some())
+                .collect();
+            if let Some(x86) = x86 {
+                region.fargate_linux_x86 = x86;
+            }
+            if arm.is_some() {
+                region.fargate_linux_arm = arm;
+            }
+            if windows.is_some() {
+                region.fargate_windows = windows;
+            }
+            let singles: [(LiveRate, &mut Option<Rate>); 5] = [
+                (
+                    LiveRate::EphemeralStorageGb,
+                    &mut region.ephemeral_storage_gb_hour,
+                ),
+                (LiveRate::GlueFlexDpu, &mut region.glue_flex_dpu_hour),
+                (
+                    LiveRate::GlueMemoryOptimizedDpu,
+                    &mut region.glue_memory_optimized_dpu_hour,
+                ),
+                (LiveRate::GlueGen2Dpu, &mut region.glue_gen2_dpu_hour),
+                (
+                    LiveRate::GlueGen2FlexDpu,
+                    &mut region.glue_gen2_flex_dpu_hour,
+                ),
+            ];
+            for (live, slot) in singles {
+                if let Some(r) = rate(live) {
+                    *slot = Some(r);
+                }
+            }
+            if let Some(glue) = rate(LiveRate::GlueDpu) {
+                region.glue_dpu_hour = glue;
+            }
+            // What still comes from the bundled book, said per rate.
+            for live in bundled_rates {
+                let from_cache = match live {
+                    LiveRate::FargateLinuxX86Vcpu | LiveRate::FargateLinuxX86Gb => {
+                        region.fargate_linux_x86.source == key
+                    }
+                    LiveRate::FargateLinuxArmVcpu | LiveRate::FargateLinuxArmGb => region
+                        .fargate_linux_arm
+                        .as_ref()
+                        .is_some_and(|r| r.source == key),
+                    LiveRate::FargateWindowsVcpu
+                    | LiveRate::FargateWindowsGb
+                    | LiveRate::FargateWindowsOsLicense => region
+                        .fargate_windows
+                        .as_ref()
+                        .is_some_and(|r| r.source == key),
+                    other => get(other).is_some(),
+                };
+                if !from_cache {
+                    notes.push(format!(
+                        "{code}: {} from the bundled book (the cache has no usable figure)",
+                        live.key()
+                    ));
+                }
+            }
+            book.sources.insert(
+                key.clone(),
+                Source {
+                    title: format!(
+                        "AWS Price List API (GetProducts), {code}, fetched {}",
+                        cached.fetched_at
+                    ),
+                    url: cached.endpoint.clone(),
+                    grade: Grade::AwsData,
+                    as_of: date_of(&cached.fetched_at).to_string(),
+                },
+            );
+        }
+        (book, notes)
+    }
+}
+
+/// The date part of an RFC 3339 time.
+fn date_of(time: &str) -> &str {
+    time.get(..10).unwrap_or(time)
+}
+
+/// What a diff compares against.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Baseline {
+    /// The previous cache had the region.
+    Cache,
+    /// The bundled price book (no previous cache, or it lacked the region).
+    Bundled,
+}
+
+impl Baseline {
+    /// As written in diff rows.
+    pub fn name(self) -> &'static str {
+        match self {
+            Baseline::Cache => "cache",
+            Baseline::Bundled => "bundled",
+        }
+    }
+}
+
+/// One changed rate.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Change {
+    /// Region code.
+    pub region: String,
+    /// The rate.
+    pub rate: LiveRate,
+    /// What it is compared against.
+    pub baseline: Baseline,
+    /// The previous figure (None: new rate).
+    pub old: Option<Decimal>,
+    /// The fetched figure (None: the Price List no longer gave it).
+    pub new: Option<Decimal>,
+    /// The fetched rate's SKU and usage type, when fetched.
+    pub sku: Option<String>,
+    /// The fetched rate's usage type, when fetched.
+    pub usage_type: Option<String>,
+}
+
+impl Change {
+    /// Percent change old → new, to two places; None when either is missing or old is 0.
+    pub fn percent(&self) -> Option<Decimal> {
+        let (old, new) = (self.old?, self.new?);
+        if old.is_zero() {
+            return None;
+        }
+        ((new - old) * Decimal::ONE_HUNDRED)
+            .checked_div(old)
+            .map(|p| p.round_dp(2).normalize())
+    }
+}
+
+/// The changes of the regions in `fetched` against `previous` (where it has the region)
+/// or the bundled book: every rate whose figure differs, appeared or disappeared.
+pub fn diff(
+    fetched: &PriceCache,
+    previous: Option<&PriceCache>,
+    bundled: &PriceBook,
+) -> Vec<Change> {
+    let mut changes = Vec::new();
+    for (region, now) in &fetched.regions {
+        let before = previous.and_then(|p| p.regions.get(region));
+        let baseline = if before.is_some() {
+            Baseline::Cache
+        } else {
+            Baseline::Bundled
+        };
+        for rate in LiveRate::ALL {
+            let old = match before {
+                Some(cached) => cached.rates.get(rate.key()).map(|r| r.usd),
+                None => bundled.regions.get(region).and_then(|r| rate.in_book(r)),
+            };
+            let fetched_rate = now.rates.get(rate.key());
+            let new = fetched_rate.map(|r| r.usd);
+            let same = match (old, new) {
+                (Some(a), Some(b)) => a == b,
+                (None, None) => true,
+                _ => false,
+            };
+            if !same {
+                changes.push(Change {
+                    region: region.clone(),
+                    rate,
+                    baseline,
+                    old,
+                    new,
+                    sku: fetched_rate.map(|r| r.sku.clone()),
+                    usage_type: fetched_rate.map(|r| r.usage_type.clone()),
+                });
+            }
+        }
+    }
+    changes
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rust_decimal_macros::dec;
+
+    fn fetched(usd: Decimal) -> FetchedRate {
+        FetchedRate {
+            usd,
+            unit: "hours".into(),
+            sku: "SKU".into(),
+            usage_type: "USE1-Fargate-GB-Hours".into(),
+            publication_date: Some("2026-11-20T00:00:00Z".into()),
+            effective_date: None,
+        }
+    }
+
+    #[test]
+    fn default_path_prefers_an_absolute_xdg_cache_home() {
+        let p = default_path(Some("/x/cache".into()), Some("/home/u".into()));
+        assert_eq!(p, Some(PathBuf::from("/x/cache/fargate-cost/prices.json")));
+        let p = default_path(Some("".into()), Some("/home/u".into()));
+        assert_eq!(
+            p,
+            Some(PathBuf::from("/home/u/.cache/fargate-cost/prices.json"))
+        );
+        let p = default_path(Some("relative".into()), Some("/home/u".into()));
+        assert_eq!(
+            p,
+            Some(PathBuf::from("/home/u/.cache/fargate-cost/prices.json"))
+        );
+        assert_eq!(default_path(None, None), None);
+    }
+
+    #[test]
+    fn a_cache_round_trips_exactly_and_foreign_files_are_refused() {
+        let mut cache = PriceCache::new("2026-11-26T00:00:00Z", "http://127.0.0.1:1");
+        let rates = BTreeMap::from([(LiveRate::FargateLinuxX86Gb, fetched(dec!(0.004445)))]);
+        cache.put(
+            "us-east-1",
+            "2026-11-26T00:00:00Z",
+            "http://127.0.0.1:1",
+            &rates,
+        );
+        let text = cache.to_json().unwrap();
+        assert!(text.contains(r#""usd": "0.004445""#), "{text}");
+        assert_eq!(PriceCache::from_json(&text, "f").unwrap(), cache);
+        assert_eq!(
+            cache
+                .rate("us-east-1", LiveRate::FargateLinuxX86Gb)
+                .unwrap()
+                .usd,
+            dec!(0.004445)
+        );
+        for (text, says) in [
+            ("{", "is not JSON"),
+            ("{\"regions\": {}}", "is not a fargate-cost price cache"),
+            ("{\"format\": \"v9\"}", "of format `v9`"),
+            (
+                &text.replace("fargate_linux_x86_gb_hour", "bogus"),
+                "unknown rate `bogus`",
+            ),
+            (
+                &text.replace("\"endpoint\"", "\"endpoint_x\""),
+                "damaged price cache",
+            ),
+        ] {
+            let err = PriceCache::from_json(text, "prices.json").unwrap_err();
+            assert!(err.to_string().contains(says), "{err}");
+        }
+    }
+
+    #[test]
+    fn diff_compares_with_the_previous_cache_else_the_bundled_book() {
+        let book = PriceBook::bundled().unwrap();
+        let mut now = PriceCache::new("t", "e");
+        let rates = BTreeMap::from([
+            (LiveRate::FargateLinuxX86Vcpu, fetched(dec!(0.04048))),
+            (LiveRate::FargateLinuxX86Gb, fetched(dec!(0.005))),
+            (LiveRate::GlueDpu, fetched(dec!(0.44))),
+        ]);
+        now.put("us-east-1", "t", "e", &rates);
+        let changes = diff(&now, None, &book);
+        let gb = changes
+            .iter()
+            .find(|c| c.rate == LiveRate::FargateLinuxX86Gb)
+            .unwrap();
+        assert_eq!(gb.baseline, Baseline::Bundled);
+        assert_eq!((gb.old, gb.new), (Some(dec!(0.004445)), Some(dec!(0.005))));
+        assert_eq!(gb.percent(), Some(dec!(12.49)));
+        // Unchanged rates are not listed; bundled rates the fetch lacked are.
+        assert!(
+            !changes
+                .iter()
+                .any(|c| c.rate == LiveRate::FargateLinuxX86Vcpu)
+        );
+        let flex = changes
+            .iter()
+            .find(|c| c.rate == LiveRate::GlueFlexDpu)
+            .unwrap();
+        assert_eq!((flex.old, flex.new), (Some(dec!(0.29)), None));
+        // Against a previous cache that has the region: only its figures count.
+        let changes = diff(&now, Some(&now), &book);
+        assert!(changes.is_empty(), "{changes:?}");
+    }
+
+    #[test]
+    fn overlay_replaces_cached_rates_keeps_the_rest_bundled_and_adds_new_regions() {
+        let mut cache = PriceCache::new(
+            "2026-11-26T10:00:00Z",
+            "https://api.pricing.us-east-1.amazonaws.com",
+        );
+        let use1 = BTreeMap::from([
+            (LiveRate::FargateLinuxX86Vcpu, fetched(dec!(0.05))),
+            (LiveRate::FargateLinuxX86Gb, fetched(dec!(0.005))),
+            // Only half of the ARM pair: the bundled pair stays.
+            (LiveRate::FargateLinuxArmVcpu, fetched(dec!(0.03))),
+            (LiveRate::GlueDpu, fetched(dec!(0.45))),
+        ]);
+        cache.put("us-east-1", "2026-11-26T10:00:00Z", "e", &use1);
+        let new_region = BTreeMap::from([
+            (LiveRate::FargateLinuxX86Vcpu, fetched(dec!(0.06))),
+            (LiveRate::FargateLinuxX86Gb, fetched(dec!(0.006))),
+            (LiveRate::GlueDpu, fetched(dec!(0.5))),
+        ]);
+        cache.put("xx-test-1", "2026-11-26T10:00:00Z", "e", &new_region);
+        cache.put(
+            "yy-test-1",
+            "2026-11-26T10:00:00Z",
+            "e",
+            &BTreeMap::from([(LiveRate::GlueDpu, fetched(dec!(0.5)))]),
+        );
+        let (book, notes) = cache.overlay(PriceBook::bundled().unwrap());
+        assert_eq!(book.as_of, "2026-11-26");
+        let r = book.region("us-east-1").unwrap();
+        assert_eq!(r.fargate_linux_x86.vcpu_hour, dec!(0.05));
+        assert_eq!(r.fargate_linux_x86.source, "price-list-us-east-1");
+        assert_eq!(r.glue_dpu_hour.usd, dec!(0.45));
+        assert_eq!(
+            r.fargate_linux_arm.as_ref().unwrap().vcpu_hour,
+            dec!(0.03238)
+        );
+        assert_eq!(r.glue_flex_dpu_hour.as_ref().unwrap().usd, dec!(0.29));
+        assert_eq!(
+            book.source("price-list-us-east-1").unwrap().grade,
+            Grade::AwsData
+        );
+        assert!(notes.contains(&"us-east-1: fargate_linux_arm_vcpu_hour from the bundled book (the cache has no usable figure)".to_string()), "{notes:?}");
+        assert!(
+            notes
+                .iter()
+                .any(|n| n.starts_with("us-east-1: glue_flex_dpu_hour from the bundled"))
+        );
+        assert!(
+            !notes.iter().any(|n| n.contains("fargate_linux_x86")),
+            "{notes:?}"
+        );
+        let x = book.region("xx-test-1").unwrap();
+        assert_eq!(x.fargate_linux_x86.gb_hour, dec!(0.006));
+        assert!(book.region("yy-test-1").is_err());
+        assert!(
+            notes
+                .iter()
+                .any(|n| n.starts_with("yy-test-1: the cache lacks"))
+        );
+        assert_eq!(
+            cache.footer(),
+            "prices: Price List API, fetched 2026-11-26 from https://api.pricing.us-east-1.amazonaws.com"
+        );
+    }
+}

@@ -1,0 +1,260 @@
+//! The Price List client (`aws::pricing`) through the real aws-sdk-pricing client against
+//! tests/support/pricing_server.py, a loopback stand-in for GetProducts (moto has no Pricing
+//! service): filters honoured, NextToken followed, a throttling error retried.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+
+use fargate_cost::aws::pricing;
+use fargate_cost::pricing::live::{self, LiveRate};
+use rust_decimal_macros::dec;
+
+use super::{KillOnDrop, support, unavailable};
+use crate::cli::{fargate_cost, run};
+
+/// The stand-in server, killed when dropped.
+pub struct PricingServer {
+    _child: KillOnDrop,
+    /// Its URL.
+    pub url: String,
+}
+
+impl PricingServer {
+    /// Start the server with at most `page_size` documents a page, answering the first
+    /// `throttle` requests with ThrottlingException; None (saying why) without python3.
+    pub fn start(page_size: usize, throttle: usize) -> Option<PricingServer> {
+        let spawned = Command::new("python3")
+            .arg(support("pricing_server.py"))
+            .args(["--listen", "0"])
+            .args(["--page-size", &page_size.to_string()])
+            .args(["--throttle", &throttle.to_string()])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn();
+        let Ok(child) = spawned else {
+            return unavailable("python3 is not installed (the Price List stand-in needs it)");
+        };
+        let mut child = KillOnDrop(child);
+        let mut line = String::new();
+        if let Some(stdout) = child.0.stdout.take() {
+            let _ = BufReader::new(stdout).read_line(&mut line);
+        }
+        let Some(port) = line.trim().strip_prefix("ready ") else {
+            return unavailable(&format!(
+                "the Price List stand-in did not start (said {:?})",
+                line.trim()
+            ));
+        };
+        let url = format!("http://127.0.0.1:{port}");
+        Some(PricingServer { _child: child, url })
+    }
+
+    /// Requests, throttled answers and pages served.
+    pub fn stats(&self) -> serde_json::Value {
+        let output = Command::new("python3")
+            .args([
+                "-c",
+                &format!(
+                    "import urllib.request;print(urllib.request.urlopen('{}/_stats').read().decode())",
+                    self.url
+                ),
+            ])
+            .output()
+            .expect("stats");
+        serde_json::from_slice(&output.stdout).expect("stats JSON")
+    }
+
+    /// The tool, pointed at this server with test credentials and a cache in `dir`.
+    fn tool(&self, dir: &std::path::Path) -> assert_cmd::Command {
+        let mut cmd = fargate_cost();
+        cmd.env("AWS_ACCESS_KEY_ID", "testing")
+            .env("AWS_SECRET_ACCESS_KEY", "testing")
+            .env("AWS_EC2_METADATA_DISABLED", "true")
+            .env("AWS_CONFIG_FILE", "/nonexistent")
+            .env("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent")
+            .env_remove("AWS_ENDPOINT_URL")
+            .env_remove("AWS_PROFILE")
+            .env_remove("FARGATE_COST_PRICES_FILE")
+            .env("XDG_CACHE_HOME", dir)
+            .args(["--endpoint-url", &self.url]);
+        cmd
+    }
+
+    async fn client(&self, user_region: &str) -> pricing::PriceList {
+        let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
+            .endpoint_url(&self.url)
+            .region(aws_config::Region::new(user_region.to_string()))
+            .credentials_provider(aws_sdk_pricing::config::Credentials::new(
+                "testing", "testing", None, None, "test",
+            ))
+            .retry_config(aws_config::retry::RetryConfig::standard().with_max_attempts(4))
+            .load()
+            .await;
+        pricing::from_config(&config, Some(user_region))
+    }
+}
+
+#[test]
+fn get_products_follows_next_token_retries_throttling_and_honours_filters() {
+    let Some(server) = PricingServer::start(2, 1) else {
+        return;
+    };
+    let runtime = fargate_cost::aws::runtime().unwrap();
+    let (ecs, glue, endpoint_region) = runtime.block_on(async {
+        let client = server.client("eu-west-1").await;
+        let mut progress = Vec::new();
+        let ecs = client
+            .products(live::SERVICE_ECS, "eu-central-1", |n| progress.push(n))
+            .await
+            .unwrap();
+        assert_eq!(progress, vec![2, 4], "one call per page");
+        let glue = client
+            .products(live::SERVICE_GLUE, "us-east-1", |_| {})
+            .await
+            .unwrap();
+        (ecs, glue, client.endpoint_region.clone())
+    });
+    assert_eq!(endpoint_region, "eu-central-1");
+    // Only eu-central-1's four AmazonECS documents: the region and service filters held.
+    assert_eq!(ecs.len(), 4);
+    let parsed = live::parse("eu-central-1", &ecs);
+    assert_eq!(
+        parsed.rates[&LiveRate::FargateLinuxX86Vcpu].usd,
+        dec!(0.04656)
+    );
+    assert_eq!(
+        parsed.rates[&LiveRate::FargateLinuxX86Gb].usage_type,
+        "EUC1-Fargate-GB-Hours"
+    );
+    assert!(parsed.skipped.is_empty() && parsed.ignored == 0);
+    // us-east-1 Glue: standard, Flex, and a crawler the parser ignores.
+    let parsed = live::parse("us-east-1", &glue);
+    assert_eq!(parsed.rates[&LiveRate::GlueDpu].usd, dec!(0.44));
+    assert_eq!(parsed.rates[&LiveRate::GlueFlexDpu].usd, dec!(0.29));
+    assert_eq!(parsed.ignored, 1);
+    let stats = server.stats();
+    assert_eq!(stats["throttled"], 1, "{stats}");
+    // ECS: 2 pages (+1 throttled try); Glue: 3 documents at 2 a page = 2 pages.
+    assert_eq!(stats["pages"], 4, "{stats}");
+    assert_eq!(stats["requests"], 5, "{stats}");
+}
+
+#[test]
+fn prices_update_fills_the_cache_and_prints_the_diff() {
+    let Some(server) = PricingServer::start(3, 1) else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let (code, stdout, stderr) = run(server.tool(dir.path()).args([
+        "prices",
+        "update",
+        "us-east-1",
+        "eu-central-1",
+        "--output",
+        "json",
+    ]));
+    assert_eq!(code, 0, "{stderr}");
+    // The XDG cache: every fetched rate with its SKU, usage type and dates.
+    let path = dir.path().join("fargate-cost/prices.json");
+    let cache: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    assert_eq!(cache["format"], "fargate-cost price cache v1");
+    assert_eq!(cache["endpoint"], server.url.as_str());
+    let use1 = &cache["regions"]["us-east-1"]["rates"];
+    assert_eq!(use1.as_object().unwrap().len(), 10, "{use1}");
+    let vcpu = &use1["fargate_linux_x86_vcpu_hour"];
+    assert_eq!(vcpu["usd"], "0.04048");
+    assert_eq!(vcpu["sku"], "8CESGAFWKAJ98PME");
+    assert_eq!(vcpu["usage_type"], "USE1-Fargate-vCPU-Hours:perCPU");
+    assert_eq!(vcpu["publication_date"], "2022-11-21T18:21:30Z");
+    let euc1 = &cache["regions"]["eu-central-1"]["rates"];
+    assert_eq!(euc1["fargate_linux_arm_vcpu_hour"]["usd"], "0.03725");
+    // A throttled first answer was retried; ECS us-east-1's 10 documents took 4 pages.
+    let stats = server.stats();
+    assert_eq!(stats["throttled"], 1, "{stats}");
+    assert!(
+        stats["tokens_seen"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|t| t == "9"),
+        "{stats}"
+    );
+    // The diff against the bundled book: the 2022 Windows rates differ from the bundled
+    // 2026 ones; eu-central-1 gains ARM rates the bundled book lacks.
+    let rows: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let row = |region: &str, rate: &str| {
+        rows.as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["region"] == region && r["rate"] == rate)
+            .cloned()
+    };
+    let windows = row("us-east-1", "fargate_windows_vcpu_hour").expect("windows changed");
+    assert_eq!(windows["against"], "bundled");
+    assert_eq!(windows["old_usd"].to_string(), "0.046552");
+    assert_eq!(windows["new_usd"].to_string(), "0.09148");
+    assert_eq!(windows["change_percent"].to_string(), "96.51");
+    let arm = row("eu-central-1", "fargate_linux_arm_vcpu_hour").expect("new ARM rate");
+    assert!(arm["old_usd"].is_null());
+    assert_eq!(arm["usage_type"], "EUC1-Fargate-ARM-vCPU-Hours:perCPU");
+    assert!(row("us-east-1", "fargate_linux_x86_vcpu_hour").is_none());
+
+    // A second update diffs against the cache: nothing changed.
+    let (code, stdout, stderr) =
+        run(server
+            .tool(dir.path())
+            .args(["prices", "update", "us-east-1", "--output", "csv"]));
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stdout.lines().count() <= 1, "no rows: {stdout}");
+    let cache: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    assert!(
+        cache["regions"]["eu-central-1"].is_object(),
+        "other regions kept"
+    );
+}
+
+#[test]
+fn prices_update_refuses_to_overwrite_a_foreign_file() {
+    let Some(server) = PricingServer::start(100, 0) else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("mine.json");
+    std::fs::write(&file, "{\"not\": \"a cache\"}").unwrap();
+    let (code, _, stderr) = run(server.tool(dir.path()).args([
+        "prices",
+        "update",
+        "us-east-1",
+        "--prices-file",
+        file.to_str().unwrap(),
+    ]));
+    assert_ne!(code, 0);
+    assert!(
+        stderr.contains("not a fargate-cost price cache") && stderr.contains("not overwriting"),
+        "{stderr}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(&file).unwrap(),
+        "{\"not\": \"a cache\"}"
+    );
+}
+
+#[test]
+fn prices_update_against_an_unreachable_endpoint_fails_in_one_line_and_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = super::free_port();
+    let (code, _, stderr) = run(fargate_cost()
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("XDG_CACHE_HOME", dir.path())
+        .env_remove("FARGATE_COST_PRICES_FILE")
+        .args(["--endpoint-url", &format!("http://127.0.0.1:{port}")])
+        .args(["prices", "update", "us-east-1"]));
+    assert_ne!(code, 0);
+    assert!(stderr.contains("cannot reach --endpoint-url"), "{stderr}");
+    assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+    assert!(!dir.path().join("fargate-cost/prices.json").exists());
+}
