@@ -28,6 +28,13 @@ fn root_cause(error: &(dyn std::error::Error + 'static)) -> String {
     short(&current.to_string())
 }
 
+/// Whether an error's innermost cause is about credentials (none configured, or the
+/// instance metadata service refusing to provide any).
+fn about_credentials(cause: &str) -> bool {
+    let lower = cause.to_ascii_lowercase();
+    lower.contains("credential") || lower.contains("imds")
+}
+
 /// Translate an SDK error of `action` (the IAM action, e.g. `ecs:RunTask`).
 pub(crate) fn translate<E>(action: &str, error: SdkError<E, HttpResponse>) -> Error
 where
@@ -46,7 +53,7 @@ where
         }
         SdkError::DispatchFailure(_) | SdkError::TimeoutError(_) => {
             let cause = root_cause(&error);
-            if cause.to_ascii_lowercase().contains("credential") {
+            if about_credentials(&cause) {
                 no_credentials(action)
             } else {
                 format!("cannot reach AWS for {action}: {cause}; {reach}")
@@ -58,7 +65,7 @@ where
         ),
         _ => {
             let cause = root_cause(&error);
-            if cause.to_ascii_lowercase().contains("credential") {
+            if about_credentials(&cause) {
                 no_credentials(action)
             } else {
                 format!("{action} failed: {cause}")
@@ -112,6 +119,15 @@ fn service_error(action: &str, code: &str, message: &str, status: u16) -> String
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn credential_failures_are_recognised_by_their_cause() {
+        assert!(about_credentials(
+            "request forbidden: IMDS is disabled or the caller has insufficient permissions."
+        ));
+        assert!(about_credentials("no credentials in the property bag"));
+        assert!(!about_credentials("Connection refused (os error 111)"));
+    }
 
     #[test]
     fn long_server_messages_are_cut_to_one_short_line() {

@@ -96,7 +96,7 @@ const CASES: &[Case] = &[
     Case { config: None, args: &["import", "glue"], code: 2, names: "command" },
     Case { config: None, args: &["prices", "show", "--region", "mars"], code: 2, names: "region" },
     Case { config: None, args: &["--region", "mars-1", "prices", "show"], code: 2, names: "region" },
-    Case { config: None, args: &["prices", "update"], code: 2, names: "command" },
+    Case { config: None, args: &["prices", "frobnicate"], code: 2, names: "frobnicate" },
     Case { config: None, args: &["completions", "tcsh"], code: 2, names: "<SHELL>" },
     Case { config: None, args: &["--endpoint-url", "not a url", "import", "ecs", "--cluster", "x"], code: 2, names: "--endpoint-url" },
     Case { config: None, args: &["tune"], code: 2, names: "command" },
