@@ -1,5 +1,6 @@
-//! Charts (plotters): SVG or PNG by the file's extension. PNG text is drawn with the bundled
-//! DejaVu Sans (plotters' bitmap backend has no font of its own); SVG needs none.
+//! Charts (plotters): SVG or PNG by the file's extension. Text is laid out with the bundled
+//! DejaVu Sans on both (plotters' `ab_glyph` feature measures text through the registered
+//! font on every backend); PNG draws its glyphs, SVG names `sans-serif` for the viewer.
 
 use std::path::Path;
 use std::sync::OnceLock;
@@ -61,8 +62,8 @@ pub fn kind(path: &Path) -> Result<Kind> {
     }
 }
 
-/// Render a chart to `path` with the backend its extension names (.svg / .png; PNG text uses
-/// the bundled font), into a temp file in the same directory renamed into place. The two
+/// Render a chart to `path` with the backend its extension names (.svg / .png; text laid
+/// out with the bundled font), into a temp file in the same directory renamed into place. The two
 /// closures are the same drawing code instantiated for each backend.
 fn write_chart(
     path: &Path,
@@ -80,14 +81,14 @@ fn write_chart(
         .suffix(if kind == Kind::Svg { ".svg" } else { ".png" })
         .tempfile_in(dir)
         .map_err(|e| chart_error(path, e))?;
+    // Every backend lays text out with the registered font (plotters' ab_glyph feature),
+    // SVG included: without it SVG fails with FontUnavailable where no system font is found.
+    if !register_font() {
+        return Err(chart_error(path, "the bundled font could not be loaded"));
+    }
     match kind {
         Kind::Svg => svg(SVGBackend::new(temp.path(), SIZE).into_drawing_area()),
-        Kind::Png => {
-            if !register_font() {
-                return Err(chart_error(path, "the bundled font could not be loaded"));
-            }
-            png(BitMapBackend::new(temp.path(), SIZE).into_drawing_area())
-        }
+        Kind::Png => png(BitMapBackend::new(temp.path(), SIZE).into_drawing_area()),
     }
     .map_err(|e| chart_error(path, e))?;
     temp.persist(path).map_err(|e| chart_error(path, e.error))?;
@@ -434,5 +435,167 @@ impl TraceChart<'_> {
         }
         root.present().map_err(text)?;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::run::Sample;
+    use crate::model::size::Os;
+    use crate::report::monthly::ReportRow;
+    use rust_decimal::Decimal;
+    use rust_decimal_macros::dec;
+
+    /// The text of every `<text>` element of an SVG document, unescaped; panics unless the
+    /// file is one whole `<svg>` document.
+    fn svg_texts(path: &Path) -> Vec<String> {
+        let svg = std::fs::read_to_string(path).expect("an SVG file");
+        let body = svg.trim();
+        assert!(body.starts_with("<svg"), "not an SVG document: {body:.200}");
+        assert!(body.ends_with("</svg>"), "a truncated SVG document");
+        let texts: Vec<String> = body
+            .split("<text")
+            .skip(1)
+            .map(|chunk| {
+                let inner = &chunk[chunk.find('>').expect("a text tag") + 1..];
+                let inner = &inner[..inner.find("</text>").expect("a closed text tag")];
+                inner
+                    .trim()
+                    .replace("&lt;", "<")
+                    .replace("&gt;", ">")
+                    .replace("&quot;", "\"")
+                    .replace("&apos;", "'")
+                    .replace("&amp;", "&")
+            })
+            .collect();
+        assert!(body.matches("<rect").count() + body.matches("<polyline").count() > 0);
+        texts
+    }
+
+    /// Pixel size and drawn (non-white) pixels of a PNG.
+    fn png(path: &Path) -> ((u32, u32), usize) {
+        let image = image::open(path).expect("a PNG").to_rgb8();
+        let drawn = image.pixels().filter(|p| p.0 != [255, 255, 255]).count();
+        (image.dimensions(), drawn)
+    }
+
+    fn row(job: &str, usd: Decimal) -> ReportRow {
+        ReportRow {
+            month: "2026-11".into(),
+            job: job.into(),
+            runs: 30,
+            failed_runs: 0,
+            billed_hours: dec!(1),
+            vcpu_hours: dec!(1),
+            gb_hours: dec!(2),
+            fargate_usd: usd,
+            fargate_spot_usd: Some(usd * dec!(0.3)),
+            glue_equivalent_usd: Some(usd * dec!(1.4)),
+            recommended_cpu_vcpu: Some(dec!(0.5)),
+            recommended_memory_gib: Some(dec!(1)),
+            recommended_usd: Some(usd * dec!(0.6)),
+            savings_usd: Some(usd * dec!(0.4)),
+        }
+    }
+
+    fn size(vcpu: u32) -> Size {
+        Size::new(vcpu * 1024, vcpu * 2048, Os::Linux).unwrap()
+    }
+
+    fn candidates() -> Vec<Candidate> {
+        [1, 2, 4]
+            .into_iter()
+            .map(|v| Candidate {
+                size: size(v),
+                seconds: 60.0 + 240.0 / f64::from(v),
+                usd_per_run: Decimal::from(v) * dec!(0.0004),
+                meets_deadline: true,
+            })
+            .collect()
+    }
+
+    fn samples() -> Vec<Sample> {
+        (0..40)
+            .map(|i| Sample {
+                offset_ms: i * 500,
+                cpu_vcpu: 0.2 + (i % 5) as f64 * 0.1,
+                memory_mib: 100.0 + i as f64 * 5.0,
+            })
+            .collect()
+    }
+
+    /// Each chart in each format: `draw(path)` then the file checked as that format.
+    fn render_both(name: &str, expected: &[&str], draw: impl Fn(&Path) -> Result<()>) {
+        let dir = tempfile::tempdir().unwrap();
+        // SVG first: in a fresh process nothing has registered the font yet.
+        let svg_path = dir.path().join(format!("{name}.svg"));
+        draw(&svg_path).unwrap_or_else(|e| panic!("{name}.svg: {e}"));
+        let texts = svg_texts(&svg_path);
+        for want in expected {
+            assert!(
+                texts.iter().any(|t| t.contains(want)),
+                "{name}.svg lacks {want:?}: {texts:?}"
+            );
+        }
+        let png_path = dir.path().join(format!("{name}.png"));
+        draw(&png_path).unwrap();
+        let ((width, height), drawn) = png(&png_path);
+        assert!(width >= 600 && height >= 300, "{name}: {width}×{height}");
+        assert!(drawn > 5_000, "{name}: {drawn} drawn pixels");
+        let leftovers: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .filter_map(|e| e.ok())
+            .filter(|e| e.file_name().to_string_lossy().starts_with(".tmp"))
+            .collect();
+        assert!(leftovers.is_empty(), "temp files left: {leftovers:?}");
+    }
+
+    #[test]
+    fn the_cost_chart_renders_as_png_and_svg() {
+        let rows = [row("nightly-rollup", dec!(12.5)), row("hourly", dec!(3.25))];
+        let chart = CostChart {
+            title: "Monthly cost per job, 2026-11".into(),
+            rows: &rows,
+        };
+        render_both(
+            "cost",
+            &["Monthly cost per job, 2026-11", "nightly-rollup"],
+            |p| chart.write(p),
+        );
+    }
+
+    #[test]
+    fn the_sweep_chart_renders_as_png_and_svg() {
+        let candidates = candidates();
+        let measured = [(1.0, 300.0, 3), (2.0, 180.0, 3)];
+        let chart = SweepChart {
+            title: "rollup: cost and run time per size".into(),
+            candidates: &candidates,
+            measured: &measured,
+            recommended: size(2),
+            deadline: Some(Duration::from_secs(400)),
+        };
+        render_both(
+            "sweep",
+            &["rollup: cost and run time per size", "vCPU", "run time"],
+            |p| chart.write(p),
+        );
+    }
+
+    #[test]
+    fn the_trace_chart_renders_as_png_and_svg() {
+        let samples = samples();
+        let chart = TraceChart {
+            title: "rollup — run 20261103".into(),
+            samples: &samples,
+            vcpu_limit: 1.0,
+            memory_limit_mib: 2048.0,
+        };
+        render_both(
+            "trace",
+            &["rollup — run 20261103", "CPU (vCPU)", "memory (MiB)"],
+            |p| chart.write(p),
+        );
     }
 }

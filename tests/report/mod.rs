@@ -192,18 +192,77 @@ fn the_csv_opens_in_polars_with_the_contract_columns_and_types() {
     assert_eq!(lines[2], "0.04937");
 }
 
+/// The text of every `<text>` element of an SVG chart, unescaped; panics unless the file
+/// is one whole `<svg>` document with some drawing in it. Shared by the chart tests.
+pub(crate) fn svg_texts(path: &Path) -> Vec<String> {
+    let svg = std::fs::read_to_string(path).expect("an SVG file");
+    let body = svg.trim();
+    assert!(body.starts_with("<svg"), "not an SVG document: {body:.200}");
+    assert!(body.ends_with("</svg>"), "a truncated SVG document");
+    assert!(
+        body.matches("<rect").count() + body.matches("<polyline").count() > 5,
+        "nothing drawn: {body:.500}"
+    );
+    body.split("<text")
+        .skip(1)
+        .map(|chunk| {
+            let inner = &chunk[chunk.find('>').expect("a text tag") + 1..];
+            let inner = &inner[..inner.find("</text>").expect("a closed text tag")];
+            inner
+                .trim()
+                .replace("&lt;", "<")
+                .replace("&gt;", ">")
+                .replace("&quot;", "\"")
+                .replace("&apos;", "'")
+                .replace("&amp;", "&")
+        })
+        .collect()
+}
+
+/// Asserts that each of `expected` is (part of) some text of the SVG chart at `path`.
+pub(crate) fn assert_svg_has(path: &Path, expected: &[&str]) -> Vec<String> {
+    let texts = svg_texts(path);
+    for want in expected {
+        assert!(
+            texts.iter().any(|t| t.contains(want)),
+            "{} lacks {want:?}: {texts:?}",
+            path.display()
+        );
+    }
+    texts
+}
+
+/// Pixel size and drawn (non-white) pixels of a PNG chart.
+pub(crate) fn png_pixels(path: &Path) -> ((u32, u32), usize) {
+    let image = image::open(path).expect("a PNG").to_rgb8();
+    let drawn = image.pixels().filter(|p| p.0 != [255, 255, 255]).count();
+    (image.dimensions(), drawn)
+}
+
 #[test]
-fn the_report_chart_renders() {
+fn the_report_chart_renders_as_svg_and_png() {
     let store = fixture_store();
-    let chart = store.path().join("cost.png");
+    // SVG measures its text with the bundled font too: it failed with FontUnavailable on a
+    // machine without a system font lookup.
+    let svg = store.path().join("cost.svg");
     let (code, _, stderr) = report(
         store.path(),
-        &["--month", "2026-11", "--chart", &chart.to_string_lossy()],
+        &["--month", "2026-11", "--chart", &svg.to_string_lossy()],
     );
     assert_eq!(code, 0, "{stderr}");
-    let image = image::open(&chart).unwrap().to_rgb8();
-    assert_eq!(image.dimensions(), (960, 600));
-    assert!(image.pixels().filter(|p| p.0 != [255, 255, 255]).count() > 5_000);
+    assert_svg_has(
+        &svg,
+        &["Monthly cost per job, 2026-11", "nightly", "Fargate"],
+    );
+    let png = store.path().join("cost.png");
+    let (code, _, stderr) = report(
+        store.path(),
+        &["--month", "2026-11", "--chart", &png.to_string_lossy()],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    let ((width, height), drawn) = png_pixels(&png);
+    assert!(width >= 800 && height >= 300, "{width}×{height}");
+    assert!(drawn > 5_000, "{drawn} drawn pixels");
 }
 
 #[test]
