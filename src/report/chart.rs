@@ -2,6 +2,8 @@
 //! DejaVu Sans on both (plotters' `ab_glyph` feature measures text through the registered
 //! font on every backend); PNG draws its glyphs, SVG names `sans-serif` for the viewer.
 
+mod labels;
+
 use std::path::Path;
 use std::sync::OnceLock;
 use std::time::Duration;
@@ -167,8 +169,8 @@ impl SweepChart<'_> {
             .configure_mesh()
             .x_desc("vCPU (log scale)")
             .y_desc("USD per run")
-            .y_label_formatter(&|v| format!("${v:.4}"))
-            .x_label_formatter(&|v| format!("{v}"))
+            .y_label_formatter(&|v| labels::money(*v))
+            .x_label_formatter(&|v| labels::number(*v))
             .draw()
             .map_err(text)?;
         chart
@@ -303,7 +305,7 @@ impl CostChart<'_> {
             .x_labels(rows.len().max(1))
             .x_label_formatter(&|x| names.get(x.floor() as usize).cloned().unwrap_or_default())
             .y_desc("USD in the period")
-            .y_label_formatter(&|v| format!("${v:.2}"))
+            .y_label_formatter(&|v| labels::money(*v))
             .draw()
             .map_err(text)?;
         for (k, (label, color, get)) in series.iter().enumerate() {
@@ -480,7 +482,7 @@ mod tests {
         (image.dimensions(), drawn)
     }
 
-    fn row(job: &str, usd: Decimal) -> ReportRow {
+    pub(super) fn row(job: &str, usd: Decimal) -> ReportRow {
         ReportRow {
             month: "2026-11".into(),
             job: job.into(),
@@ -499,11 +501,11 @@ mod tests {
         }
     }
 
-    fn size(vcpu: u32) -> Size {
+    pub(super) fn size(vcpu: u32) -> Size {
         Size::new(vcpu * 1024, vcpu * 2048, Os::Linux).unwrap()
     }
 
-    fn candidates() -> Vec<Candidate> {
+    pub(super) fn candidates() -> Vec<Candidate> {
         [1, 2, 4]
             .into_iter()
             .map(|v| Candidate {
@@ -515,7 +517,7 @@ mod tests {
             .collect()
     }
 
-    fn samples() -> Vec<Sample> {
+    pub(super) fn samples() -> Vec<Sample> {
         (0..40)
             .map(|i| Sample {
                 offset_ms: i * 500,
@@ -597,5 +599,73 @@ mod tests {
             &["rollup — run 20261103", "CPU (vCPU)", "memory (MiB)"],
             |p| chart.write(p),
         );
+    }
+}
+
+/// Charts to look at: `CHART_PREVIEW=/tmp/charts cargo test --lib chart -- --ignored`
+/// writes each chart at 3 and at 50 jobs, tiny and large costs, as PNG and SVG.
+#[cfg(test)]
+mod preview {
+    use super::tests::{candidates, row, samples, size};
+    use super::*;
+    use rust_decimal::Decimal;
+    use rust_decimal_macros::dec;
+
+    fn jobs(n: usize, largest: Decimal) -> Vec<crate::report::monthly::ReportRow> {
+        (0..n)
+            .map(|i| {
+                let usd = (largest / Decimal::from((i + 1) * (i + 1))).round_dp(6);
+                row(
+                    &format!("job-{i:02}-{}", ["etl", "rollup", "sessions-daily"][i % 3]),
+                    usd,
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    #[ignore = "writes charts to $CHART_PREVIEW for a person to look at"]
+    fn preview() {
+        let Ok(dir) = std::env::var("CHART_PREVIEW") else {
+            return;
+        };
+        let dir = Path::new(&dir);
+        for (name, n, largest) in [
+            ("cost-3-tiny", 3, dec!(0.0003)),
+            ("cost-3-large", 3, dec!(12000)),
+            ("cost-50-tiny", 50, dec!(0.0003)),
+            ("cost-50-large", 50, dec!(12000)),
+        ] {
+            let rows = jobs(n, largest);
+            for ext in ["png", "svg"] {
+                CostChart {
+                    title: "Monthly cost per job, 2026-11".into(),
+                    rows: &rows,
+                }
+                .write(&dir.join(format!("{name}.{ext}")))
+                .unwrap();
+            }
+        }
+        let candidates = candidates();
+        let samples = samples();
+        for ext in ["png", "svg"] {
+            SweepChart {
+                title: "rollup: cost and run time per size".into(),
+                candidates: &candidates,
+                measured: &[(1.0, 300.0, 3), (2.0, 180.0, 3)],
+                recommended: size(2),
+                deadline: Some(Duration::from_secs(400)),
+            }
+            .write(&dir.join(format!("sweep.{ext}")))
+            .unwrap();
+            TraceChart {
+                title: "rollup — run 20261103T100000Z-1a2b3c4d".into(),
+                samples: &samples,
+                vcpu_limit: 1.0,
+                memory_limit_mib: 2048.0,
+            }
+            .write(&dir.join(format!("trace.{ext}")))
+            .unwrap();
+        }
     }
 }
