@@ -6,9 +6,22 @@ use std::process::Command;
 
 /// A run record written straight into a store (the report reads recorded runs).
 fn write_run(store: &Path, id: &str, start: &str, seconds: u64, usd: &str, reason: &str) {
+    write_job_run(store, "nightly", id, start, seconds, usd, reason);
+}
+
+/// [`write_run`] for another job.
+fn write_job_run(
+    store: &Path,
+    job: &str,
+    id: &str,
+    start: &str,
+    seconds: u64,
+    usd: &str,
+    reason: &str,
+) {
     let started: chrono::DateTime<chrono::Utc> = start.parse().unwrap();
     let run = serde_json::json!({
-        "schema_version": 1, "id": id, "job": "nightly", "backend": "local",
+        "schema_version": 1, "id": id, "job": job, "backend": "local",
         "cpu_units": 1024, "memory_mib": 2048, "arch": "x86_64", "os": "linux",
         "capacity": "on-demand", "region": "us-east-1", "ephemeral_storage_gib": 20,
         "created_at": started, "pull_started_at": null, "started_at": started,
@@ -21,7 +34,7 @@ fn write_run(store: &Path, id: &str, start: &str, seconds: u64, usd: &str, reaso
         "limits": {"enforced": true, "mechanism": "cgroup v1"},
         "usd": usd, "launched": [], "notes": []
     });
-    let dir = store.join("runs/nightly");
+    let dir = store.join("runs").join(job);
     std::fs::create_dir_all(&dir).unwrap();
     std::fs::write(dir.join(format!("{id}.json")), run.to_string()).unwrap();
 }
@@ -261,8 +274,49 @@ fn the_report_chart_renders_as_svg_and_png() {
     );
     assert_eq!(code, 0, "{stderr}");
     let ((width, height), drawn) = png_pixels(&png);
-    assert!(width >= 800 && height >= 300, "{width}×{height}");
+    assert!(width >= 800 && height >= 250, "{width}×{height}");
     assert!(drawn > 5_000, "{drawn} drawn pixels");
+}
+
+/// Many jobs: the first 15 by cost are named, largest first, the rest share one bar, and
+/// the chart grows taller instead of crowding the axis.
+#[test]
+fn the_report_chart_of_many_jobs_names_the_top_ones_and_sums_the_rest() {
+    let store = tempfile::tempdir().unwrap();
+    for i in 0..20u64 {
+        let seconds = 60 * (i + 1);
+        let usd = format!("{:.6}", 0.04937 * seconds as f64 / 3600.0);
+        write_job_run(
+            store.path(),
+            &format!("job-{i:02}"),
+            &format!("r{i}"),
+            "2026-11-05T10:00:00Z",
+            seconds,
+            &usd,
+            "completed",
+        );
+    }
+    let svg = store.path().join("many.svg");
+    let (code, _, stderr) = report(
+        store.path(),
+        &["--month", "2026-11", "--chart", &svg.to_string_lossy()],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    let texts = assert_svg_has(&svg, &["job-19", "job-05", "others (5 jobs)", "20 jobs"]);
+    let position = |name: &str| texts.iter().position(|t| t == name);
+    assert!(
+        position("job-19") < position("job-18"),
+        "largest first: {texts:?}"
+    );
+    assert_eq!(position("job-04"), None, "summed into others: {texts:?}");
+    let png = store.path().join("many.png");
+    let (code, _, stderr) = report(
+        store.path(),
+        &["--month", "2026-11", "--chart", &png.to_string_lossy()],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    let ((_, height), _) = png_pixels(&png);
+    assert!((600..1400).contains(&height), "{height}");
 }
 
 #[test]

@@ -2,9 +2,10 @@
 //! neighbours, at any scale — from a fraction of a cent to millions.
 
 /// Compact money for charts: "$0", "$0.0003", "$0.0012", "$0.12", "$0.50", "$1.50", "$12",
-/// "$999.99", "$1.2k", "$12.3k", "$3.4M", "$2.5B". Under $1: three significant digits,
-/// 2 to 6 decimals (the micro-dollar). $1 to $999.99: whole dollars, or cents when there
-/// are any. From $1,000: three significant digits with k, M, B or T.
+/// "$99.99", "$655", "$1.2k", "$12.3k", "$3.4M", "$2.5B". Under $1: three significant
+/// digits, 2 to 6 decimals (the micro-dollar). $1 to $99.99: whole dollars, or cents when
+/// there are any; $100 to $999: whole dollars. From $1,000: three significant digits with
+/// k, M, B or T.
 pub(crate) fn money(value: f64) -> String {
     if !value.is_finite() {
         return "–".to_string();
@@ -25,12 +26,15 @@ fn magnitude(value: f64) -> String {
         }
     }
     let cents = (value * 100.0).round() / 100.0;
-    if cents < 1000.0 {
+    if cents < 100.0 {
         return if cents.fract() == 0.0 {
             format!("{cents:.0}")
         } else {
             format!("{cents:.2}")
         };
+    }
+    if value.round() < 1000.0 {
+        return format!("{:.0}", value.round());
     }
     let units = [(1e3, "k"), (1e6, "M"), (1e9, "B"), (1e12, "T")];
     for (i, (unit, suffix)) in units.iter().enumerate() {
@@ -101,8 +105,11 @@ mod tests {
             (1.5, "$1.50"),
             (12.0, "$12"),
             (12.346, "$12.35"),
-            (999.99, "$999.99"),
-            (999.999, "$1k"),
+            (99.99, "$99.99"),
+            (99.999, "$100"),
+            (654.55, "$655"),
+            (999.4, "$999"),
+            (999.5, "$1k"),
             (1200.0, "$1.2k"),
             (1234.0, "$1.23k"),
             (1250.0, "$1.25k"),
