@@ -2,6 +2,7 @@
 //! subtitle, legend) drawn above the plot instead of a legend box over the data.
 
 use plotters::coord::Shift;
+use plotters::element::DashedPathElement;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
@@ -13,6 +14,8 @@ pub(super) const BLUE: RGBColor = RGBColor(0, 114, 178);
 pub(super) const GREEN: RGBColor = RGBColor(0, 158, 115);
 /// Okabe–Ito orange: the alternative (Glue).
 pub(super) const ORANGE: RGBColor = RGBColor(230, 159, 0);
+/// Okabe–Ito vermillion: the second measure (run time, memory).
+pub(super) const VERMILLION: RGBColor = RGBColor(213, 94, 0);
 /// Text and limits.
 pub(super) const INK: RGBColor = RGBColor(34, 34, 34);
 /// Secondary text (subtitles, "others", "n/a").
@@ -67,6 +70,14 @@ pub(super) fn failed<E: std::error::Error + Send + Sync>(e: DrawingAreaErrorKind
 pub(super) enum Swatch {
     /// A filled square (bars).
     Bar(RGBColor),
+    /// A thick line.
+    Line(RGBColor),
+    /// A dashed line (limits, deadlines).
+    Dashed(RGBColor),
+    /// A cross (measured points).
+    Cross(RGBColor),
+    /// A ring (the recommendation).
+    Ring(RGBColor),
 }
 
 const TITLE: u32 = 22;
@@ -160,10 +171,24 @@ fn draw_swatch<DB: DrawingBackend>(
 where
     DB::ErrorType: 'static,
 {
-    let Swatch::Bar(c) = swatch;
-    area.draw(&Rectangle::new(
-        [(x + 3, y - 7), (x + SWATCH - 3, y + 7)],
-        c.filled(),
-    ))
+    let centre = (x + SWATCH / 2, y);
+    match swatch {
+        Swatch::Bar(c) => area.draw(&Rectangle::new(
+            [(x + 3, y - 7), (x + SWATCH - 3, y + 7)],
+            c.filled(),
+        )),
+        Swatch::Line(c) => area.draw(&PathElement::new(
+            vec![(x, y), (x + SWATCH, y)],
+            c.stroke_width(3),
+        )),
+        Swatch::Dashed(c) => area.draw(&DashedPathElement::new(
+            vec![(x, y), (x + SWATCH, y)],
+            5,
+            3,
+            c.stroke_width(2),
+        )),
+        Swatch::Cross(c) => area.draw(&Cross::new(centre, 5, c.stroke_width(2))),
+        Swatch::Ring(c) => area.draw(&Circle::new(centre, 6, c.stroke_width(3))),
+    }
     .map_err(failed)
 }
