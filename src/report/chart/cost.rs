@@ -7,7 +7,7 @@ use std::path::Path;
 use plotters::coord::Shift;
 use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
-use plotters::style::text_anchor::HPos;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
 use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
 
@@ -212,7 +212,8 @@ impl Layout {
             .unwrap_or(0);
         let names = (widest_name + 16).clamp(80, WIDTH * 2 / 5);
         let values = groups.iter().flat_map(|g| g.values.iter().flatten());
-        let max = values.clone().fold(0.0, |a: f64, b| a.max(*b)).max(1e-6);
+        // At least ten micro-dollars: finer ticks than the rows' precision all read "$0".
+        let max = values.clone().fold(0.0, |a: f64, b| a.max(*b)).max(1e-5);
         let label = values
             .map(|v| style::text_width(&money(*v), VALUE_SIZE))
             .max()
@@ -292,6 +293,14 @@ impl Layout {
             .axis_style(INK)
             .draw()
             .map_err(failed)?;
+        if self.groups.is_empty() {
+            let style = font(16)
+                .color(&MUTED)
+                .pos(Pos::new(HPos::Center, VPos::Center));
+            let middle = (self.x_max / 2.0, f64::from(self.plot_height()) / 2.0);
+            let text = Text::new("no runs in the period", middle, style);
+            chart.draw_series([text]).map_err(failed)?;
+        }
         self.draw_bars(&mut chart)?;
         self.draw_names(root, &chart)
     }

@@ -114,7 +114,8 @@ impl SweepChart<'_> {
             .find(|c| c.size == self.recommended)
             .map(|c| (vcpu(c.size), usd(c)));
         Points {
-            cost_max: (costs.iter().map(|p| p.1).fold(0.0, f64::max) * 1.15).max(1e-9),
+            // At least ten micro-dollars: finer money ticks would all read "$0".
+            cost_max: (costs.iter().map(|p| p.1).fold(0.0, f64::max) * 1.15).max(1e-5),
             time_max: (time_max * 1.15).max(1.0),
             x: (x_min, x_max),
             costs,

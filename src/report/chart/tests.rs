@@ -234,6 +234,23 @@ fn the_trace_chart_renders_as_png_and_svg() {
 }
 
 #[test]
+fn an_empty_report_draws_an_empty_chart() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("empty.svg");
+    CostChart {
+        title: "Monthly cost per job, 2026-12".into(),
+        rows: &[],
+    }
+    .write(&path)
+    .unwrap();
+    let (texts, _) = svg(&path);
+    assert!(
+        texts.iter().any(|t| t.text.starts_with("0 jobs")),
+        "{texts:?}"
+    );
+}
+
+#[test]
 fn the_cost_chart_shows_the_top_jobs_largest_first_and_sums_the_rest() {
     let mut rows = jobs(50, dec!(12000));
     rows[40].recommended_usd = None;
@@ -349,6 +366,8 @@ fn the_cost_chart_reads_at_3_and_50_jobs_tiny_and_large() {
         (50, dec!(0.0003)),
         (3, dec!(12000)),
         (50, dec!(12000)),
+        // A micro-dollar, the rows' precision: ticks below it would all read "$0".
+        (3, dec!(0.000001)),
     ] {
         let rows = jobs(n, largest);
         let path = dir.path().join(format!("cost-{n}-{largest}.svg"));
@@ -375,11 +394,16 @@ fn preview() {
         ("cost-3-large", 3, dec!(12000)),
         ("cost-50-tiny", 50, dec!(0.0003)),
         ("cost-50-large", 50, dec!(12000)),
+        ("cost-3-micro", 3, dec!(0.000001)),
+        ("cost-empty", 0, dec!(0)),
     ] {
         let mut rows = jobs(n, largest);
         // A job without a recommendation ("n/a"), and a name too long for its column.
-        rows[1].recommended_usd = None;
-        rows[2].job = "pyspark-daily-sessions-for-the-marketing-analytics-team-eu-west-1".into();
+        if n >= 3 {
+            rows[1].recommended_usd = None;
+            rows[2].job =
+                "pyspark-daily-sessions-for-the-marketing-analytics-team-eu-west-1".into();
+        }
         for ext in ["png", "svg"] {
             CostChart {
                 title: "Monthly cost per job, 2026-11".into(),
