@@ -6,9 +6,22 @@ use std::process::Command;
 
 /// A run record written straight into a store (the report reads recorded runs).
 fn write_run(store: &Path, id: &str, start: &str, seconds: u64, usd: &str, reason: &str) {
+    write_job_run(store, "nightly", id, start, seconds, usd, reason);
+}
+
+/// [`write_run`] for another job.
+fn write_job_run(
+    store: &Path,
+    job: &str,
+    id: &str,
+    start: &str,
+    seconds: u64,
+    usd: &str,
+    reason: &str,
+) {
     let started: chrono::DateTime<chrono::Utc> = start.parse().unwrap();
     let run = serde_json::json!({
-        "schema_version": 1, "id": id, "job": "nightly", "backend": "local",
+        "schema_version": 1, "id": id, "job": job, "backend": "local",
         "cpu_units": 1024, "memory_mib": 2048, "arch": "x86_64", "os": "linux",
         "capacity": "on-demand", "region": "us-east-1", "ephemeral_storage_gib": 20,
         "created_at": started, "pull_started_at": null, "started_at": started,
@@ -21,7 +34,7 @@ fn write_run(store: &Path, id: &str, start: &str, seconds: u64, usd: &str, reaso
         "limits": {"enforced": true, "mechanism": "cgroup v1"},
         "usd": usd, "launched": [], "notes": []
     });
-    let dir = store.join("runs/nightly");
+    let dir = store.join("runs").join(job);
     std::fs::create_dir_all(&dir).unwrap();
     std::fs::write(dir.join(format!("{id}.json")), run.to_string()).unwrap();
 }
@@ -192,18 +205,118 @@ fn the_csv_opens_in_polars_with_the_contract_columns_and_types() {
     assert_eq!(lines[2], "0.04937");
 }
 
+/// The text of every `<text>` element of an SVG chart, unescaped; panics unless the file
+/// is one whole `<svg>` document with some drawing in it. Shared by the chart tests.
+pub(crate) fn svg_texts(path: &Path) -> Vec<String> {
+    let svg = std::fs::read_to_string(path).expect("an SVG file");
+    let body = svg.trim();
+    assert!(body.starts_with("<svg"), "not an SVG document: {body:.200}");
+    assert!(body.ends_with("</svg>"), "a truncated SVG document");
+    assert!(
+        body.matches("<rect").count() + body.matches("<polyline").count() > 5,
+        "nothing drawn: {body:.500}"
+    );
+    body.split("<text")
+        .skip(1)
+        .map(|chunk| {
+            let inner = &chunk[chunk.find('>').expect("a text tag") + 1..];
+            let inner = &inner[..inner.find("</text>").expect("a closed text tag")];
+            inner
+                .trim()
+                .replace("&lt;", "<")
+                .replace("&gt;", ">")
+                .replace("&quot;", "\"")
+                .replace("&apos;", "'")
+                .replace("&amp;", "&")
+        })
+        .collect()
+}
+
+/// Asserts that each of `expected` is (part of) some text of the SVG chart at `path`.
+pub(crate) fn assert_svg_has(path: &Path, expected: &[&str]) -> Vec<String> {
+    let texts = svg_texts(path);
+    for want in expected {
+        assert!(
+            texts.iter().any(|t| t.contains(want)),
+            "{} lacks {want:?}: {texts:?}",
+            path.display()
+        );
+    }
+    texts
+}
+
+/// Pixel size and drawn (non-white) pixels of a PNG chart.
+pub(crate) fn png_pixels(path: &Path) -> ((u32, u32), usize) {
+    let image = image::open(path).expect("a PNG").to_rgb8();
+    let drawn = image.pixels().filter(|p| p.0 != [255, 255, 255]).count();
+    (image.dimensions(), drawn)
+}
+
 #[test]
-fn the_report_chart_renders() {
+fn the_report_chart_renders_as_svg_and_png() {
     let store = fixture_store();
-    let chart = store.path().join("cost.png");
+    // SVG measures its text with the bundled font too: it failed with FontUnavailable on a
+    // machine without a system font lookup.
+    let svg = store.path().join("cost.svg");
     let (code, _, stderr) = report(
         store.path(),
-        &["--month", "2026-11", "--chart", &chart.to_string_lossy()],
+        &["--month", "2026-11", "--chart", &svg.to_string_lossy()],
     );
     assert_eq!(code, 0, "{stderr}");
-    let image = image::open(&chart).unwrap().to_rgb8();
-    assert_eq!(image.dimensions(), (960, 600));
-    assert!(image.pixels().filter(|p| p.0 != [255, 255, 255]).count() > 5_000);
+    assert_svg_has(
+        &svg,
+        &["Monthly cost per job, 2026-11", "nightly", "Fargate"],
+    );
+    let png = store.path().join("cost.png");
+    let (code, _, stderr) = report(
+        store.path(),
+        &["--month", "2026-11", "--chart", &png.to_string_lossy()],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    let ((width, height), drawn) = png_pixels(&png);
+    assert!(width >= 800 && height >= 250, "{width}×{height}");
+    assert!(drawn > 5_000, "{drawn} drawn pixels");
+}
+
+/// Many jobs: the first 15 by cost are named, largest first, the rest share one bar, and
+/// the chart grows taller instead of crowding the axis.
+#[test]
+fn the_report_chart_of_many_jobs_names_the_top_ones_and_sums_the_rest() {
+    let store = tempfile::tempdir().unwrap();
+    for i in 0..20u64 {
+        let seconds = 60 * (i + 1);
+        let usd = format!("{:.6}", 0.04937 * seconds as f64 / 3600.0);
+        write_job_run(
+            store.path(),
+            &format!("job-{i:02}"),
+            &format!("r{i}"),
+            "2026-11-05T10:00:00Z",
+            seconds,
+            &usd,
+            "completed",
+        );
+    }
+    let svg = store.path().join("many.svg");
+    let (code, _, stderr) = report(
+        store.path(),
+        &["--month", "2026-11", "--chart", &svg.to_string_lossy()],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    let texts = assert_svg_has(&svg, &["job-19", "job-05", "others (5 jobs)", "20 jobs"]);
+    let position = |name: &str| texts.iter().position(|t| t == name);
+    assert!(
+        position("job-19") < position("job-18"),
+        "largest first: {texts:?}"
+    );
+    assert_eq!(position("job-04"), None, "summed into others: {texts:?}");
+    let png = store.path().join("many.png");
+    let (code, _, stderr) = report(
+        store.path(),
+        &["--month", "2026-11", "--chart", &png.to_string_lossy()],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    let ((_, height), _) = png_pixels(&png);
+    assert!((600..1400).contains(&height), "{height}");
 }
 
 #[test]

@@ -414,3 +414,54 @@ fn untrustworthy_records_are_reported_and_never_counted() {
     assert_eq!(output.status.code(), Some(1), "{stderr}");
     assert!(stderr.contains("is damaged: usd -5 is outside"), "{stderr}");
 }
+
+/// `runs show ID --chart` draws the run's trace as SVG and as PNG. SVG measures its text
+/// with the bundled font too: it failed with FontUnavailable where no system font is found.
+#[test]
+fn runs_show_draws_the_trace_as_svg_and_png() {
+    if !cgroups_or_skip("runs_show_draws_the_trace") {
+        return;
+    }
+    let _machine = serial();
+    let dir = tempfile::tempdir().unwrap();
+    let config = write_config(
+        dir.path(),
+        "[[jobs]]\nname = \"traced\"\ncpu = 0.25\nmemory = \"0.5GB\"\n[jobs.local]\ncommand = [\"python3\", \"-c\", \"import time; b = bytearray(50_000_000); time.sleep(1.5)\"]\n",
+    );
+    let output = Command::new(binary())
+        .args(["--config", &config.to_string_lossy(), "-q"])
+        .args(["run", "traced", "--sample-interval", "100ms"])
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let (runs, _) = runs_json(&config);
+    let id = runs[0]["id"].as_str().unwrap().to_string();
+    let show = |chart: &Path| {
+        let output = Command::new(binary())
+            .args(["--config", &config.to_string_lossy(), "runs", "show", &id])
+            .arg("--chart")
+            .arg(chart)
+            .output()
+            .unwrap();
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    };
+    let svg = dir.path().join("trace.svg");
+    show(&svg);
+    crate::report::assert_svg_has(
+        &svg,
+        &[&format!("traced — run {id}"), "CPU (vCPU)", "memory (MiB)"],
+    );
+    let png = dir.path().join("trace.png");
+    show(&png);
+    let ((width, height), drawn) = crate::report::png_pixels(&png);
+    assert!(width >= 800 && height >= 400, "{width}×{height}");
+    assert!(drawn > 5_000, "{drawn} drawn pixels");
+}

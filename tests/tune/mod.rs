@@ -98,10 +98,31 @@ fn a_sweep_of_a_real_fixture_job_fits_a_model_draws_a_chart_and_writes_the_confi
     );
 
     // The chart is a real PNG with drawing on it.
-    let image = image::open(&chart).expect("a PNG").to_rgb8();
-    assert_eq!(image.dimensions(), (960, 600));
-    let non_white = image.pixels().filter(|p| p.0 != [255, 255, 255]).count();
-    assert!(non_white > 5_000, "{non_white} drawn pixels");
+    let ((width, height), drawn) = crate::report::png_pixels(&chart);
+    assert_eq!((width, height), (960, 600));
+    assert!(drawn > 5_000, "{drawn} drawn pixels");
+    // The same chart as SVG, from the recorded runs (SVG measures its text with the bundled
+    // font too: it failed with FontUnavailable where no system font is found).
+    let svg = dir.path().join("sweep.svg");
+    let output = Command::new(binary())
+        .args(["--config", &config.to_string_lossy(), "-q"])
+        .args(["tune", "job", "rollup", "--chart", &svg.to_string_lossy()])
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let texts = crate::report::assert_svg_has(
+        &svg,
+        &["rollup: cost and run time per size", "vCPU", "recommended"],
+    );
+    // Money ticks name amounts ("$0.0012"), never a row of identical "$0.00".
+    let ticks: Vec<&String> = texts.iter().filter(|t| t.starts_with('$')).collect();
+    assert!(ticks.len() >= 3, "{texts:?}");
+    let distinct: std::collections::BTreeSet<&&String> = ticks.iter().collect();
+    assert_eq!(distinct.len(), ticks.len(), "{ticks:?}");
 
     // --write changes only the two size values, keeping the comments.
     let output = Command::new(binary())
