@@ -112,7 +112,7 @@ pub enum Error {
     #[error("interrupted: {0}")]
     Interrupted(String),
     /// Writing output failed.
-    #[error("cannot write output: {0}")]
+    #[error("cannot write output")]
     Output(#[from] std::io::Error),
 }
 

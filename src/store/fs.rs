@@ -4,7 +4,7 @@
 //! target is replaced, the link stays a link).
 
 use std::fs::{self, File};
-use std::os::unix::fs::MetadataExt;
+use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
@@ -33,8 +33,11 @@ pub fn write_atomic(path: &Path, write: impl FnOnce(&mut File) -> Result<()>) ->
         .filter(|d| !d.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
     fs::create_dir_all(dir).map_err(|e| fs_error(dir, "cannot create", e))?;
+    // A new file gets the usual 0666 less the umask (tempfile alone would make it 0600,
+    // unreadable to the team sharing reports); an existing file's mode is copied below.
     let mut temp = tempfile::Builder::new()
         .prefix(".tmp-")
+        .permissions(std::fs::Permissions::from_mode(0o666))
         .tempfile_in(dir)
         .map_err(|e| fs_error(dir, "cannot create a temp file in", e))?;
     write(temp.as_file_mut())?;
@@ -63,7 +66,6 @@ pub fn write_atomic(path: &Path, write: impl FnOnce(&mut File) -> Result<()>) ->
 mod tests {
     use super::*;
     use std::io::Write;
-    use std::os::unix::fs::PermissionsExt;
 
     fn write_text(path: &Path, text: &str) -> Result<()> {
         write_atomic(path, |f| {
@@ -102,6 +104,22 @@ mod tests {
                 .is_symlink()
         );
         assert_eq!(fs::read_to_string(&target).unwrap(), "new");
+    }
+
+    /// Regression: new reports and charts were written 0600 (tempfile's mode).
+    #[test]
+    fn a_new_file_gets_the_usual_mode_less_the_umask() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("report.csv");
+        write_text(&path, "a\r\n").unwrap();
+        let mode = fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+        // SAFETY: umask only reads and restores the process's file mode mask.
+        let umask = unsafe {
+            let mask = libc::umask(0o022);
+            libc::umask(mask);
+            mask
+        };
+        assert_eq!(mode, 0o666 & !umask, "mode {mode:o}");
     }
 
     #[test]
