@@ -95,6 +95,9 @@ fn bench(c: &mut Criterion) {
         aws: Default::default(),
         region: None,
         format: Format::Csv,
+        prices: fargate_cost::cli::PricesArg::Bundled,
+        max_price_age: std::time::Duration::from_secs(30 * 86_400),
+        prices_file: None,
     };
     let mut group = c.benchmark_group("compare");
     group.throughput(Throughput::Elements(JOBS as u64));

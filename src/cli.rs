@@ -42,6 +42,24 @@ pub struct Cli {
     #[arg(long, short = 'o', global = true, value_enum, default_value_t = OutputFormat::Table)]
     pub output: OutputFormat,
 
+    /// Prices to use: the price cache when present and younger than --max-price-age, else
+    /// the bundled book (auto); or exactly one of them
+    #[arg(long, global = true, value_enum, default_value_t = PricesArg::Auto)]
+    pub prices: PricesArg,
+
+    /// The oldest price cache `--prices auto` uses
+    #[arg(long, global = true, value_parser = duration_any, default_value = "30d")]
+    pub max_price_age: Duration,
+
+    /// The price cache `prices update` writes [default: $XDG_CACHE_HOME/fargate-cost/prices.json]
+    #[arg(
+        long,
+        global = true,
+        value_name = "FILE",
+        env = "FARGATE_COST_PRICES_FILE"
+    )]
+    pub prices_file: Option<PathBuf>,
+
     /// Print only data (no notes or progress on stderr)
     #[arg(long, short = 'q', global = true)]
     pub quiet: bool,
@@ -120,6 +138,17 @@ pub enum Command {
 /// The clap command tree, for completions and the man page.
 pub fn command() -> clap::Command {
     <Cli as clap::CommandFactory>::command()
+}
+
+/// Where prices come from (`--prices`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PricesArg {
+    /// The cache when present and fresh, else the bundled book
+    Auto,
+    /// The bundled, cited price book
+    Bundled,
+    /// The cache `prices update` wrote (an error when there is none)
+    Cached,
 }
 
 /// Runner backends.
@@ -342,11 +371,6 @@ pub struct PricesUpdateArgs {
     /// Regions to fetch (with --region: that one) [default: every region of the bundled book]
     #[arg(value_name = "REGION", value_parser = region_code)]
     pub regions: Vec<String>,
-
-    /// The price cache to write [default: $XDG_CACHE_HOME/fargate-cost/prices.json, else
-    /// ~/.cache/fargate-cost/prices.json]
-    #[arg(long, value_name = "FILE", env = "FARGATE_COST_PRICES_FILE")]
-    pub prices_file: Option<PathBuf>,
 }
 
 /// An AWS region code: lower-case letters, digits and hyphens, e.g. `eu-central-1`.
@@ -485,6 +509,10 @@ fn detail(error: Error) -> String {
         Error::Invalid { message, .. } => message,
         other => other.to_string(),
     }
+}
+
+fn duration_any(text: &str) -> Result<Duration, String> {
+    crate::model::job::parse_lookback("--max-price-age", text).map_err(detail)
 }
 
 fn ephemeral_gb(text: &str) -> Result<u32, String> {

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use crate::analysis::sizing::Options;
 use crate::analysis::workload::Overrides;
-use crate::cli::{self, Cli, CompareArgs, TuneJobArgs};
+use crate::cli::{self, Cli, CompareArgs, PricesArg, TuneJobArgs};
 use crate::error::{Error, Result};
 use crate::model::glue::{ExecutionClass, GlueConfig, GlueVersion};
 use crate::model::job::DEFAULT_CONFIG;
@@ -17,6 +17,7 @@ use crate::model::run::Backend;
 use crate::model::schedule::Schedule;
 use crate::model::size::Size;
 use crate::pricing::book::PriceBook;
+use crate::pricing::cache::{self, PriceCache};
 use crate::report::Format;
 use crate::runner::session::{EcsTarget, Launch, SessionSettings};
 use crate::store::DEFAULT_STORE;
@@ -37,6 +38,12 @@ pub struct GlobalSettings {
     pub aws: crate::aws::AwsSettings,
     /// Output format.
     pub format: Format,
+    /// Where prices come from.
+    pub prices: PricesArg,
+    /// The oldest cache `--prices auto` uses.
+    pub max_price_age: Duration,
+    /// The price cache file (`--prices-file`, else the XDG cache path), if one can be named.
+    pub prices_file: Option<PathBuf>,
 }
 
 impl GlobalSettings {
@@ -64,7 +71,103 @@ impl GlobalSettings {
                 endpoint_url: cli.endpoint_url.clone(),
             },
             format: cli.output.into(),
+            prices: cli.prices,
+            max_price_age: cli.max_price_age,
+            prices_file: cli.prices_file.clone().or_else(|| {
+                cache::default_path(std::env::var_os("XDG_CACHE_HOME"), std::env::var_os("HOME"))
+            }),
         }
+    }
+}
+
+/// The prices every command uses, and the line that says which.
+#[derive(Debug)]
+pub struct Prices {
+    /// The book (bundled, or the cache laid over it).
+    pub book: PriceBook,
+    /// "prices: Price List API, fetched … from …" or "prices: bundled price book as of …".
+    pub footer: String,
+    /// Why the cache was not used, or which rates still come from the bundled book.
+    pub notes: Vec<String>,
+}
+
+impl GlobalSettings {
+    /// Resolve `--prices`: the bundled book, the cache, or (auto) the cache when it exists,
+    /// is a price cache and is younger than `--max-price-age` — a corrupt or foreign cache
+    /// is reported and ignored, never used.
+    pub fn prices(&self) -> Result<Prices> {
+        let bundled = || -> Result<Prices> {
+            let book = PriceBook::bundled()?;
+            let footer = format!("prices: bundled price book as of {}", book.as_of);
+            Ok(Prices {
+                book,
+                footer,
+                notes: Vec::new(),
+            })
+        };
+        if self.prices == PricesArg::Bundled {
+            return bundled();
+        }
+        let cache = match self.read_price_cache() {
+            Ok(cache) => cache,
+            Err(why) if self.prices == PricesArg::Cached => {
+                return Err(Error::invalid("--prices", why));
+            }
+            Err(why) => {
+                // Auto: no cache is the normal case; a damaged one is said, then ignored.
+                let mut prices = bundled()?;
+                if !why.starts_with("no price cache") {
+                    prices.notes.push(why);
+                }
+                return Ok(prices);
+            }
+        };
+        let age = chrono::DateTime::parse_from_rfc3339(&cache.fetched_at)
+            .map(|t| chrono::Utc::now() - t.with_timezone(&chrono::Utc))
+            .ok()
+            .and_then(|age| age.to_std().ok());
+        let stale = age.is_none_or(|age| age > self.max_price_age);
+        if self.prices == PricesArg::Auto && stale {
+            let mut prices = bundled()?;
+            prices.notes.push(format!(
+                "the price cache (fetched {}) is older than --max-price-age {}; using the bundled book (run `fargate-cost prices update`)",
+                cache.fetched_at,
+                humantime::format_duration(self.max_price_age)
+            ));
+            return Ok(prices);
+        }
+        let footer = cache.footer();
+        let (book, notes) = cache.overlay(PriceBook::bundled()?);
+        Ok(Prices {
+            book,
+            footer,
+            notes,
+        })
+    }
+
+    /// The price cache, or why there is none to use.
+    fn read_price_cache(&self) -> std::result::Result<PriceCache, String> {
+        let path = self
+            .prices_file
+            .as_ref()
+            .ok_or("no price cache: set XDG_CACHE_HOME or HOME, or pass --prices-file FILE")?;
+        let text = match std::fs::read_to_string(path) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Err(format!(
+                    "no price cache at {}; run `fargate-cost prices update` first",
+                    path.display()
+                ));
+            }
+            Err(e) => {
+                return Err(format!(
+                    "cannot read the price cache {}: {e}",
+                    path.display()
+                ));
+            }
+        };
+        PriceCache::from_json(&text, &path.display().to_string())
+            .map_err(|e| format!("the price cache is ignored: {e}"))
     }
 }
 

@@ -9,7 +9,6 @@ use crate::analysis::workload::measured_job;
 use crate::cli::{self, CompareArgs};
 use crate::error::{Error, Result};
 use crate::model::job::Config;
-use crate::pricing::book::PriceBook;
 use crate::printer::Printer;
 use crate::report::rows::CompareRow;
 use crate::report::{self, Format};
@@ -23,7 +22,9 @@ pub(crate) fn compare(
     printer: &Printer,
 ) -> anyhow::Result<()> {
     let compare = CompareSettings::resolve(args)?;
-    let book = PriceBook::bundled()?;
+    let prices = settings.prices()?;
+    prices.notes.iter().for_each(|n| printer.debug(n));
+    let book = prices.book;
     let mut notes = Vec::new();
     let workloads = workloads(settings, &compare, printer, &mut notes)?;
     let comparisons = workloads
@@ -40,8 +41,8 @@ pub(crate) fn compare(
     notes.extend(speedups.into_iter().map(comparison::duration_assumption));
     notes.extend(comparisons.iter().flat_map(|c| c.notes.iter().cloned()));
     notes.push(format!(
-        "Prices: bundled price book as of {} (sources: fargate-cost prices show).",
-        book.as_of
+        "{} (sources: fargate-cost prices show).",
+        prices.footer
     ));
 
     let rows: Vec<_> = comparisons.iter().map(CompareRow::from).collect();

@@ -2,11 +2,11 @@
 
 use chrono::Utc;
 
+use super::prices_in_use;
 use crate::aws::import;
 use crate::cli::ImportEcsArgs;
 use crate::model::job::Config;
 use crate::model::run::Run;
-use crate::pricing::book::PriceBook;
 use crate::printer::Printer;
 use crate::report;
 use crate::report::rows::RunRow;
@@ -48,7 +48,7 @@ pub(crate) fn import_ecs(
     };
     let runtime = crate::aws::runtime()?;
     let aws = settings.connect_aws(&runtime, None)?;
-    let book = PriceBook::bundled()?;
+    let book = prices_in_use(settings, printer)?;
     let prices = book.region(&aws.region)?;
     let now = Utc::now();
     let since = now - chrono::Duration::from_std(args.since)?;

@@ -46,3 +46,15 @@ pub fn exit_code(error: &anyhow::Error) -> i32 {
         .find_map(|e| e.downcast_ref::<crate::Error>())
         .map_or(1, crate::Error::exit_code)
 }
+
+/// The price book a command prices with (`--prices`), its footer said on stderr (`-v` also
+/// lists the rates that still come from the bundled book).
+fn prices_in_use(
+    settings: &GlobalSettings,
+    printer: &Printer,
+) -> crate::error::Result<crate::pricing::book::PriceBook> {
+    let prices = settings.prices()?;
+    printer.debug(&prices.footer);
+    prices.notes.iter().for_each(|n| printer.debug(n));
+    Ok(prices.book)
+}

@@ -74,7 +74,7 @@ pub(crate) fn update(
         (_, Some(region)) => vec![region.clone()],
         _ => bundled.regions.keys().cloned().collect(),
     };
-    let path = cache_path(args)?;
+    let path = cache_path(settings)?;
     let previous = read_cache(&path)?;
     let runtime = aws::runtime()?;
     let fetched_at = chrono::Utc::now()
@@ -172,18 +172,13 @@ async fn fetch_region(
 }
 
 /// `--prices-file`, else the XDG cache path.
-fn cache_path(args: &PricesUpdateArgs) -> crate::error::Result<PathBuf> {
-    if let Some(path) = &args.prices_file {
-        return Ok(path.clone());
-    }
-    cache::default_path(std::env::var_os("XDG_CACHE_HOME"), std::env::var_os("HOME")).ok_or_else(
-        || {
-            Error::invalid(
-                "--prices-file",
-                "no cache directory: set XDG_CACHE_HOME or HOME, or pass --prices-file FILE",
-            )
-        },
-    )
+fn cache_path(settings: &GlobalSettings) -> crate::error::Result<PathBuf> {
+    settings.prices_file.clone().ok_or_else(|| {
+        Error::invalid(
+            "--prices-file",
+            "no cache directory: set XDG_CACHE_HOME or HOME, or pass --prices-file FILE",
+        )
+    })
 }
 
 /// The cache at `path`, None when there is none yet. A file that is not a price cache is an

@@ -9,12 +9,12 @@ use std::collections::HashSet;
 use std::io::Write;
 use std::path::PathBuf;
 
+use super::prices_in_use;
 use crate::analysis::monthly;
 use crate::cli::ReportArgs;
 use crate::error::{Error, Result};
 use crate::model::job::Config;
 use crate::model::usage::Period;
-use crate::pricing::book::PriceBook;
 use crate::printer::Printer;
 use crate::report::monthly::COLUMNS;
 use crate::report::{self, Format};
@@ -50,7 +50,7 @@ pub(crate) fn report(
     for s in skipped.iter().filter(|s| warned.insert(s.path.clone())) {
         printer.warn(&format!("skipped {}: {}", s.path.display(), s.reason));
     }
-    let book = PriceBook::bundled()?;
+    let book = prices_in_use(settings, printer)?;
     let monthly = monthly::report(&input.usage, &input.recent, &period, &book, &jobs);
     let rows = report::monthly::rows(&monthly);
     if rows.is_empty() {

@@ -3,6 +3,7 @@
 
 use std::time::Duration;
 
+use super::prices_in_use;
 use crate::analysis::comparison::{self, Workload};
 use crate::analysis::workload::Overrides;
 use crate::cli::{BackendArg, RunArgs};
@@ -52,7 +53,7 @@ pub(crate) fn run(
         None => session::default_backend(job),
     };
     let size = run_size(job, args)?;
-    let book = PriceBook::bundled()?;
+    let book = prices_in_use(settings, printer)?;
     let progress = ProgressLine::new(printer);
     let session = Session::new(
         settings::session_settings(

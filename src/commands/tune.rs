@@ -1,6 +1,7 @@
 //! `fargate-cost tune job NAME`: recommend a size from recorded runs (after an optional
 //! sweep of sizes), explain it, show the change as a diff, and apply it with `--write`.
 
+use super::prices_in_use;
 use crate::analysis::sizing::{self, JobContext, Recommendation};
 use crate::analysis::tuning::{self, Alternatives};
 use crate::analysis::workload::runs_per_month;
@@ -29,7 +30,7 @@ pub(crate) fn tune_job(
     // Read the files --write may change now, before a sweep that can take hours: the edit
     // is computed from this text and refused if the file changes meanwhile.
     let task_definition = rewrite::read_task_definition(&config, job)?;
-    let book = PriceBook::bundled()?;
+    let book = prices_in_use(settings, printer)?;
     let current = tuning::current_size(job)?;
     if !args.sweep.is_empty() {
         sweep(settings, &config, job, &book, current, args, printer)?;

@@ -258,3 +258,78 @@ fn prices_update_against_an_unreachable_endpoint_fails_in_one_line_and_writes_no
     assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
     assert!(!dir.path().join("fargate-cost/prices.json").exists());
 }
+
+/// Acceptance: after `prices update`, `compare --prices cached` prices with the cached
+/// rates to the micro-dollar (and says so), `--prices bundled` still uses the bundled book,
+/// and the default (`auto`) takes the fresh cache.
+#[test]
+fn compare_uses_the_cache_it_is_told_to() {
+    let Some(server) = PricingServer::start(100, 0) else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let (code, _, stderr) = run(server
+        .tool(dir.path())
+        .args(["prices", "update", "us-east-1"]));
+    assert_eq!(code, 0, "{stderr}");
+    let cache: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.path().join("fargate-cost/prices.json")).unwrap(),
+    )
+    .unwrap();
+    let rate = |key: &str| -> rust_decimal::Decimal {
+        let text = cache["regions"]["us-east-1"]["rates"][key]["usd"]
+            .as_str()
+            .unwrap();
+        text.parse().unwrap()
+    };
+    // 1 vCPU / 2 GB Windows for one hour: vCPU + 2 × GB + 1 × OS license, at cached rates.
+    let expected = (rate("fargate_windows_vcpu_hour")
+        + rate("fargate_windows_gb_hour") * rust_decimal::Decimal::from(2)
+        + rate("fargate_windows_os_license_vcpu_hour"))
+    .round_dp(6);
+    let per_run = |prices: &str| {
+        let (code, stdout, stderr) = run(server.tool(dir.path()).args([
+            "--prices",
+            prices,
+            "compare",
+            "--os",
+            "windows",
+            "--cpu",
+            "1",
+            "--memory",
+            "2GB",
+            "--duration",
+            "1h",
+            "--region",
+            "us-east-1",
+            "--output",
+            "csv",
+        ]));
+        assert_eq!(code, 0, "{stderr}");
+        let mut reader = csv::Reader::from_reader(stdout.as_bytes());
+        let headers = reader.headers().unwrap().clone();
+        let row = reader.records().next().unwrap().unwrap();
+        let at = headers
+            .iter()
+            .position(|h| h == "fargate_usd_per_run")
+            .unwrap();
+        (row[at].parse::<rust_decimal::Decimal>().unwrap(), stderr)
+    };
+    let (cached, stderr) = per_run("cached");
+    assert_eq!(cached, expected);
+    assert!(
+        stderr.contains("prices: Price List API, fetched"),
+        "{stderr}"
+    );
+    let (auto, _) = per_run("auto");
+    assert_eq!(auto, expected, "a fresh cache is used by default");
+    let (bundled, stderr) = per_run("bundled");
+    assert_ne!(
+        bundled, expected,
+        "the stand-in's Windows rates differ from the bundled ones"
+    );
+    assert!(
+        stderr.contains("prices: bundled price book as of"),
+        "{stderr}"
+    );
+}

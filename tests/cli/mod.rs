@@ -17,6 +17,11 @@ pub fn fargate_cost() -> assert_cmd::Command {
         .env_remove("FARGATE_COST_CONFIG")
         // An empty store: these tests price the configured guesses, not recorded runs.
         .env("FARGATE_COST_STORE", "/nonexistent/fargate-cost-test-store")
+        // No price cache: the figures in these tests are the bundled book's.
+        .env(
+            "FARGATE_COST_PRICES_FILE",
+            "/nonexistent/fargate-cost-test-prices.json",
+        )
         .env("NO_COLOR", "1");
     cmd
 }

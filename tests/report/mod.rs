@@ -41,6 +41,10 @@ fn write_job_run(
 
 fn report(store: &Path, args: &[&str]) -> (i32, String, String) {
     let output = Command::new(env!("CARGO_BIN_EXE_fargate-cost"))
+        .env(
+            "FARGATE_COST_PRICES_FILE",
+            "/nonexistent/fargate-cost-test-prices.json",
+        )
         .args([
             "--config",
             "/nonexistent.toml",
