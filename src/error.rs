@@ -69,6 +69,9 @@ pub enum Error {
     /// The embedded price book itself is broken (a build defect, not user input).
     #[error("bundled price book is invalid: {0}")]
     PriceBook(String),
+    /// A price cache file cannot be used (not JSON, not a price cache, damaged).
+    #[error("{0}")]
+    PriceCache(String),
     /// Reading or writing the run store failed.
     #[error("run store: {0}")]
     Store(String),
@@ -147,6 +150,7 @@ impl Error {
             | Error::Launch { .. } => 2,
             Error::Interrupted(_) => 130,
             Error::PriceBook(_)
+            | Error::PriceCache(_)
             | Error::Output(_)
             | Error::Store(_)
             | Error::Runner(_)

@@ -188,7 +188,7 @@ fn read_cache(path: &Path) -> crate::error::Result<Option<PriceCache>> {
         Ok(text) => PriceCache::from_json(&text, &path.display().to_string())
             .map(Some)
             .map_err(|e| {
-                Error::PriceBook(format!(
+                Error::PriceCache(format!(
                     "{e}; not overwriting it: remove it or pass another --prices-file"
                 ))
             }),

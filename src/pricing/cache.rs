@@ -71,29 +71,29 @@ impl PriceCache {
     /// future format, broken text) is an error naming `origin`, never half-used.
     pub fn from_json(text: &str, origin: &str) -> Result<PriceCache> {
         let value: serde_json::Value = serde_json::from_str(text)
-            .map_err(|e| Error::PriceBook(format!("{origin} is not JSON: {e}")))?;
+            .map_err(|e| Error::PriceCache(format!("{origin} is not JSON: {e}")))?;
         match value.get("format").and_then(|f| f.as_str()) {
             Some(FORMAT) => {}
             Some(other) => {
-                return Err(Error::PriceBook(format!(
+                return Err(Error::PriceCache(format!(
                     "{origin} is a price cache of format `{other}`, not `{FORMAT}`"
                 )));
             }
             None => {
-                return Err(Error::PriceBook(format!(
+                return Err(Error::PriceCache(format!(
                     "{origin} is not a fargate-cost price cache (no \"format\": \"{FORMAT}\")"
                 )));
             }
         }
         let cache: PriceCache = serde_json::from_value(value)
-            .map_err(|e| Error::PriceBook(format!("{origin} is a damaged price cache: {e}")))?;
+            .map_err(|e| Error::PriceCache(format!("{origin} is a damaged price cache: {e}")))?;
         for (region, cached) in &cache.regions {
             if let Some(key) = cached
                 .rates
                 .keys()
                 .find(|k| LiveRate::from_key(k).is_none())
             {
-                return Err(Error::PriceBook(format!(
+                return Err(Error::PriceCache(format!(
                     "{origin}: region {region} has an unknown rate `{key}`"
                 )));
             }
@@ -105,7 +105,7 @@ impl PriceCache {
     pub fn to_json(&self) -> Result<String> {
         serde_json::to_string_pretty(self)
             .map(|s| s + "\n")
-            .map_err(|e| Error::PriceBook(format!("cannot write the price cache: {e}")))
+            .map_err(|e| Error::PriceCache(format!("cannot write the price cache: {e}")))
     }
 
     /// Store one region's fetched rates, replacing what the cache had for it.

@@ -261,3 +261,49 @@ fn a_schedule_whose_years_are_past_counts_zero_and_says_so() {
     assert_eq!(at("fargate_usd_per_month"), "0");
     assert!(stderr.contains("fires in none of"), "{stderr}");
 }
+
+/// A damaged or foreign price cache is reported and ignored, never used: the bundled book
+/// prices the job, and `-v` says why the cache was not used.
+#[test]
+fn a_damaged_price_cache_is_ignored_and_said() {
+    let dir = tempfile::tempdir().unwrap();
+    let cache = dir.path().join("prices.json");
+    std::fs::write(&cache, "{ not a price cache").unwrap();
+    let (code, stdout, stderr) =
+        run(fargate_cost()
+            .env("FARGATE_COST_PRICES_FILE", &cache)
+            .args([
+                "-v",
+                "compare",
+                "--cpu",
+                "1",
+                "--memory",
+                "2GB",
+                "--duration",
+                "1h",
+            ]));
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stderr.contains("the price cache is ignored"), "{stderr}");
+    assert!(
+        stdout.contains("prices: bundled price book as of"),
+        "{stdout}"
+    );
+    let (code, _, stderr) = run(fargate_cost()
+        .env("FARGATE_COST_PRICES_FILE", &cache)
+        .args([
+            "--prices",
+            "cached",
+            "compare",
+            "--cpu",
+            "1",
+            "--memory",
+            "2GB",
+            "--duration",
+            "1h",
+        ]));
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.starts_with("error: --prices: the price cache is ignored"),
+        "{stderr}"
+    );
+}

@@ -555,3 +555,17 @@ fn concurrent_reports_and_recordings_never_fail_or_lose_rows() {
     // 300 × 0.008228, summed exactly.
     assert_eq!(rows[0]["fargate_usd"], 2.4684);
 }
+
+/// An output that cannot be written is one line that names it, its cause said once.
+#[test]
+fn an_unwritable_chart_is_one_line_with_its_cause_once() {
+    let store = fixture_store();
+    let (code, _, stderr) = report(
+        store.path(),
+        &["--month", "2026-11", "--chart", "/proc/no/x.png"],
+    );
+    assert_eq!(code, 1, "{stderr}");
+    let error: Vec<&str> = stderr.lines().filter(|l| l.starts_with("error:")).collect();
+    assert_eq!(error.len(), 1, "{stderr}");
+    assert_eq!(error[0].matches("/proc/no/x.png").count(), 1, "{stderr}");
+}
