@@ -160,131 +160,181 @@ impl PriceCache {
         );
         book.as_of = date_of(&self.fetched_at).to_string();
         for (code, cached) in &self.regions {
-            let key = format!("price-list-{code}");
-            let get = |rate: LiveRate| cached.rates.get(rate.key()).map(|r| r.usd);
-            let rate = |r: LiveRate| {
-                get(r).map(|usd| Rate {
-                    usd,
-                    source: key.clone(),
-                })
-            };
-            let pair = |vcpu: LiveRate, gb: LiveRate| {
-                Some(ComputeRate {
-                    vcpu_hour: get(vcpu)?,
-                    gb_hour: get(gb)?,
-                    os_license_vcpu_hour: None,
-                    source: key.clone(),
-                })
-            };
-            let windows =
-                pair(LiveRate::FargateWindowsVcpu, LiveRate::FargateWindowsGb).and_then(|mut w| {
-                    w.os_license_vcpu_hour = Some(get(LiveRate::FargateWindowsOsLicense)?);
-                    Some(w)
-                });
-            let x86 = pair(LiveRate::FargateLinuxX86Vcpu, LiveRate::FargateLinuxX86Gb);
-            let arm = pair(LiveRate::FargateLinuxArmVcpu, LiveRate::FargateLinuxArmGb);
-            let region = match book.regions.get_mut(code) {
-                Some(region) => region,
-                None => {
-                    let (Some(x86), Some(glue)) = (x86.clone(), rate(LiveRate::GlueDpu)) else {
-                        notes.push(format!(
-                            "{code}: the cache lacks its Fargate Linux/x86 or Glue DPU rate and the bundled book has no {code}; not usable"
-                        ));
-                        continue;
-                    };
-                    book.regions.entry(code.clone()).or_insert(RegionPrices {
-                        name: code.clone(),
-                        fargate_linux_x86: x86,
-                        fargate_linux_arm: None,
-                        fargate_windows: None,
-                        fargate_spot_x86: None,
-                        fargate_spot_arm: None,
-                        ephemeral_storage_gb_hour: None,
-                        glue_dpu_hour: glue,
-                        glue_flex_dpu_hour: None,
-                        glue_memory_optimized_dpu_hour: None,
-                        glue_ray_dpu_hour: None,
-                        glue_gen2_dpu_hour: None,
-                        glue_gen2_flex_dpu_hour: None,
-                    })
-                }
-            };
-            let bundled_rates: Vec<LiveRate> = LiveRate::ALL
-                .into_iter()
-                .filter(|r| r.in_book(region).is_some())
-                .collect();
-            if let Some(x86) = x86 {
-                region.fargate_linux_x86 = x86;
-            }
-            if arm.is_some() {
-                region.fargate_linux_arm = arm;
-            }
-            if windows.is_some() {
-                region.fargate_windows = windows;
-            }
-            let singles: [(LiveRate, &mut Option<Rate>); 5] = [
-                (
-                    LiveRate::EphemeralStorageGb,
-                    &mut region.ephemeral_storage_gb_hour,
-                ),
-                (LiveRate::GlueFlexDpu, &mut region.glue_flex_dpu_hour),
-                (
-                    LiveRate::GlueMemoryOptimizedDpu,
-                    &mut region.glue_memory_optimized_dpu_hour,
-                ),
-                (LiveRate::GlueGen2Dpu, &mut region.glue_gen2_dpu_hour),
-                (
-                    LiveRate::GlueGen2FlexDpu,
-                    &mut region.glue_gen2_flex_dpu_hour,
-                ),
-            ];
-            for (live, slot) in singles {
-                if let Some(r) = rate(live) {
-                    *slot = Some(r);
-                }
-            }
-            if let Some(glue) = rate(LiveRate::GlueDpu) {
-                region.glue_dpu_hour = glue;
-            }
-            // What still comes from the bundled book, said per rate.
-            for live in bundled_rates {
-                let from_cache = match live {
-                    LiveRate::FargateLinuxX86Vcpu | LiveRate::FargateLinuxX86Gb => {
-                        region.fargate_linux_x86.source == key
-                    }
-                    LiveRate::FargateLinuxArmVcpu | LiveRate::FargateLinuxArmGb => region
-                        .fargate_linux_arm
-                        .as_ref()
-                        .is_some_and(|r| r.source == key),
-                    LiveRate::FargateWindowsVcpu
-                    | LiveRate::FargateWindowsGb
-                    | LiveRate::FargateWindowsOsLicense => region
-                        .fargate_windows
-                        .as_ref()
-                        .is_some_and(|r| r.source == key),
-                    other => get(other).is_some(),
-                };
-                if !from_cache {
-                    notes.push(format!(
-                        "{code}: {} from the bundled book (the cache has no usable figure)",
-                        live.key()
-                    ));
-                }
-            }
-            book.sources.insert(
-                key.clone(),
-                Source {
-                    title: format!(
-                        "AWS Price List API (GetProducts), {code}, fetched {}",
-                        cached.fetched_at
-                    ),
-                    url: cached.endpoint.clone(),
-                    grade: Grade::AwsData,
-                    as_of: date_of(&cached.fetched_at).to_string(),
-                },
-            );
+            overlay_region(&mut book, code, cached, &mut notes);
         }
         (book, notes)
+    }
+}
+
+/// One region's cached rates in the book's types, cited as `price-list-<region>`.
+struct Cached<'a> {
+    region: &'a CachedRegion,
+    key: String,
+}
+
+impl Cached<'_> {
+    fn get(&self, rate: LiveRate) -> Option<Decimal> {
+        self.region.rates.get(rate.key()).map(|r| r.usd)
+    }
+
+    fn rate(&self, rate: LiveRate) -> Option<Rate> {
+        self.get(rate).map(|usd| Rate {
+            usd,
+            source: self.key.clone(),
+        })
+    }
+
+    fn pair(&self, vcpu: LiveRate, gb: LiveRate) -> Option<ComputeRate> {
+        Some(ComputeRate {
+            vcpu_hour: self.get(vcpu)?,
+            gb_hour: self.get(gb)?,
+            os_license_vcpu_hour: None,
+            source: self.key.clone(),
+        })
+    }
+
+    fn windows(&self) -> Option<ComputeRate> {
+        let mut windows = self.pair(LiveRate::FargateWindowsVcpu, LiveRate::FargateWindowsGb)?;
+        windows.os_license_vcpu_hour = Some(self.get(LiveRate::FargateWindowsOsLicense)?);
+        Some(windows)
+    }
+}
+
+/// Lay one cached region over the book, noting each rate that stays bundled.
+fn overlay_region(
+    book: &mut PriceBook,
+    code: &str,
+    cached: &CachedRegion,
+    notes: &mut Vec<String>,
+) {
+    let cached = Cached {
+        region: cached,
+        key: format!("price-list-{code}"),
+    };
+    let Some(region) = region_to_overlay(book, code, &cached, notes) else {
+        return;
+    };
+    let bundled_rates: Vec<LiveRate> = LiveRate::ALL
+        .into_iter()
+        .filter(|r| r.in_book(region).is_some())
+        .collect();
+    apply(region, &cached);
+    // What still comes from the bundled book, said per rate.
+    for live in bundled_rates {
+        if !from_cache(region, &cached, live) {
+            notes.push(format!(
+                "{code}: {} from the bundled book (the cache has no usable figure)",
+                live.key()
+            ));
+        }
+    }
+    book.sources.insert(
+        cached.key.clone(),
+        Source {
+            title: format!(
+                "AWS Price List API (GetProducts), {code}, fetched {}",
+                cached.region.fetched_at
+            ),
+            url: cached.region.endpoint.clone(),
+            grade: Grade::AwsData,
+            as_of: date_of(&cached.region.fetched_at).to_string(),
+        },
+    );
+}
+
+/// The book's region to overlay; a region the book lacks is added when the cache has its
+/// Linux/x86 pair and Glue DPU rate, else it is noted as not usable.
+fn region_to_overlay<'a>(
+    book: &'a mut PriceBook,
+    code: &str,
+    cached: &Cached<'_>,
+    notes: &mut Vec<String>,
+) -> Option<&'a mut RegionPrices> {
+    if !book.regions.contains_key(code) {
+        let x86 = cached.pair(LiveRate::FargateLinuxX86Vcpu, LiveRate::FargateLinuxX86Gb);
+        let (Some(x86), Some(glue)) = (x86, cached.rate(LiveRate::GlueDpu)) else {
+            notes.push(format!(
+                "{code}: the cache lacks its Fargate Linux/x86 or Glue DPU rate and the bundled book has no {code}; not usable"
+            ));
+            return None;
+        };
+        book.regions.insert(
+            code.to_string(),
+            RegionPrices {
+                name: code.to_string(),
+                fargate_linux_x86: x86,
+                fargate_linux_arm: None,
+                fargate_windows: None,
+                fargate_spot_x86: None,
+                fargate_spot_arm: None,
+                ephemeral_storage_gb_hour: None,
+                glue_dpu_hour: glue,
+                glue_flex_dpu_hour: None,
+                glue_memory_optimized_dpu_hour: None,
+                glue_ray_dpu_hour: None,
+                glue_gen2_dpu_hour: None,
+                glue_gen2_flex_dpu_hour: None,
+            },
+        );
+    }
+    book.regions.get_mut(code)
+}
+
+/// Replace every rate the cache has.
+fn apply(region: &mut RegionPrices, cached: &Cached<'_>) {
+    if let Some(x86) = cached.pair(LiveRate::FargateLinuxX86Vcpu, LiveRate::FargateLinuxX86Gb) {
+        region.fargate_linux_x86 = x86;
+    }
+    if let Some(arm) = cached.pair(LiveRate::FargateLinuxArmVcpu, LiveRate::FargateLinuxArmGb) {
+        region.fargate_linux_arm = Some(arm);
+    }
+    if let Some(windows) = cached.windows() {
+        region.fargate_windows = Some(windows);
+    }
+    let singles: [(LiveRate, &mut Option<Rate>); 5] = [
+        (
+            LiveRate::EphemeralStorageGb,
+            &mut region.ephemeral_storage_gb_hour,
+        ),
+        (LiveRate::GlueFlexDpu, &mut region.glue_flex_dpu_hour),
+        (
+            LiveRate::GlueMemoryOptimizedDpu,
+            &mut region.glue_memory_optimized_dpu_hour,
+        ),
+        (LiveRate::GlueGen2Dpu, &mut region.glue_gen2_dpu_hour),
+        (
+            LiveRate::GlueGen2FlexDpu,
+            &mut region.glue_gen2_flex_dpu_hour,
+        ),
+    ];
+    for (live, slot) in singles {
+        if let Some(rate) = cached.rate(live) {
+            *slot = Some(rate);
+        }
+    }
+    if let Some(glue) = cached.rate(LiveRate::GlueDpu) {
+        region.glue_dpu_hour = glue;
+    }
+}
+
+/// Whether the region's figure for `live` now comes from the cache.
+fn from_cache(region: &RegionPrices, cached: &Cached<'_>, live: LiveRate) -> bool {
+    let key = &cached.key;
+    match live {
+        LiveRate::FargateLinuxX86Vcpu | LiveRate::FargateLinuxX86Gb => {
+            region.fargate_linux_x86.source == *key
+        }
+        LiveRate::FargateLinuxArmVcpu | LiveRate::FargateLinuxArmGb => region
+            .fargate_linux_arm
+            .as_ref()
+            .is_some_and(|r| r.source == *key),
+        LiveRate::FargateWindowsVcpu
+        | LiveRate::FargateWindowsGb
+        | LiveRate::FargateWindowsOsLicense => region
+            .fargate_windows
+            .as_ref()
+            .is_some_and(|r| r.source == *key),
+        other => cached.get(other).is_some(),
     }
 }
 
