@@ -151,23 +151,27 @@ impl GlobalSettings {
             .prices_file
             .as_ref()
             .ok_or("no price cache: set XDG_CACHE_HOME or HOME, or pass --prices-file FILE")?;
-        let text = match std::fs::read_to_string(path) {
-            Ok(text) => text,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                return Err(format!(
-                    "no price cache at {}; run `fargate-cost prices update` first",
-                    path.display()
-                ));
-            }
-            Err(e) => {
-                return Err(format!(
-                    "cannot read the price cache {}: {e}",
-                    path.display()
-                ));
-            }
-        };
-        PriceCache::from_json(&text, &path.display().to_string())
-            .map_err(|e| format!("the price cache is ignored: {e}"))
+        match read_price_cache(path) {
+            Ok(Some(cache)) => Ok(cache),
+            Ok(None) => Err(format!(
+                "no price cache at {}; run `fargate-cost prices update` first",
+                path.display()
+            )),
+            Err(e) => Err(format!("the price cache is ignored: {e}")),
+        }
+    }
+}
+
+/// The price cache at `path`: `None` when there is none yet; an error when the file cannot
+/// be read or is not a price cache. The one reader for `prices update` and `--prices`.
+pub(crate) fn read_price_cache(path: &Path) -> Result<Option<PriceCache>> {
+    match std::fs::read_to_string(path) {
+        Ok(text) => PriceCache::from_json(&text, &path.display().to_string()).map(Some),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(Error::PriceCache(format!(
+            "cannot read the price cache {}: {e}",
+            path.display()
+        ))),
     }
 }
 

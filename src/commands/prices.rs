@@ -3,7 +3,7 @@
 //! cache and print what changed.
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use crate::aws;
 use crate::cli::PricesUpdateArgs;
@@ -75,7 +75,12 @@ pub(crate) fn update(
         _ => bundled.regions.keys().cloned().collect(),
     };
     let path = cache_path(settings)?;
-    let previous = read_cache(&path)?;
+    // A file that is not a price cache is refused: `update` would overwrite it.
+    let previous = crate::settings::read_price_cache(&path).map_err(|e| {
+        Error::PriceCache(format!(
+            "{e}; not overwriting it: remove it or pass another --prices-file"
+        ))
+    })?;
     let runtime = aws::runtime()?;
     let fetched_at = chrono::Utc::now()
         .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
@@ -179,20 +184,4 @@ fn cache_path(settings: &GlobalSettings) -> crate::error::Result<PathBuf> {
             "no cache directory: set XDG_CACHE_HOME or HOME, or pass --prices-file FILE",
         )
     })
-}
-
-/// The cache at `path`, None when there is none yet. A file that is not a price cache is an
-/// error: `update` would overwrite it.
-fn read_cache(path: &Path) -> crate::error::Result<Option<PriceCache>> {
-    match std::fs::read_to_string(path) {
-        Ok(text) => PriceCache::from_json(&text, &path.display().to_string())
-            .map(Some)
-            .map_err(|e| {
-                Error::PriceCache(format!(
-                    "{e}; not overwriting it: remove it or pass another --prices-file"
-                ))
-            }),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-        Err(e) => Err(Error::Store(format!("cannot read {}: {e}", path.display()))),
-    }
 }
