@@ -98,6 +98,7 @@ fn bench(c: &mut Criterion) {
         prices: fargate_cost::cli::PricesArg::Bundled,
         max_price_age: std::time::Duration::from_secs(30 * 86_400),
         prices_file: None,
+        spot_discount: None,
     };
     let mut group = c.benchmark_group("compare");
     group.throughput(Throughput::Elements(JOBS as u64));

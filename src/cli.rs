@@ -60,6 +60,11 @@ pub struct Cli {
     )]
     pub prices_file: Option<PathBuf>,
 
+    /// Price Fargate Spot as on-demand less PCT percent (x86 and ARM) instead of the
+    /// bundled Spot snapshot
+    #[arg(long, global = true, value_name = "PCT", allow_hyphen_values = true, value_parser = crate::pricing::spot::parse_discount)]
+    pub spot_discount: Option<rust_decimal::Decimal>,
+
     /// Print only data (no notes or progress on stderr)
     #[arg(long, short = 'q', global = true)]
     pub quiet: bool,
@@ -149,6 +154,9 @@ pub enum PricesArg {
     Bundled,
     /// The cache `prices update` wrote (an error when there is none)
     Cached,
+    /// The Price List API now, for the regions this command prices (needs
+    /// pricing:GetProducts); falls back to the cache, then the bundled book, with a warning
+    Live,
 }
 
 /// Runner backends.

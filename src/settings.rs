@@ -44,6 +44,8 @@ pub struct GlobalSettings {
     pub max_price_age: Duration,
     /// The price cache file (`--prices-file`, else the XDG cache path), if one can be named.
     pub prices_file: Option<PathBuf>,
+    /// `--spot-discount`: Spot = on-demand less this percentage.
+    pub spot_discount: Option<rust_decimal::Decimal>,
 }
 
 impl GlobalSettings {
@@ -76,6 +78,7 @@ impl GlobalSettings {
             prices_file: cli.prices_file.clone().or_else(|| {
                 cache::default_path(std::env::var_os("XDG_CACHE_HOME"), std::env::var_os("HOME"))
             }),
+            spot_discount: cli.spot_discount,
         }
     }
 }
@@ -89,22 +92,99 @@ pub struct Prices {
     pub footer: String,
     /// Why the cache was not used, or which rates still come from the bundled book.
     pub notes: Vec<String>,
+    /// Which Spot rates apply (the bundled snapshot or `--spot-discount`).
+    pub spot: String,
+    /// `--prices live` failed: why, and what is used instead (one line to warn with).
+    pub warning: Option<String>,
 }
 
 impl GlobalSettings {
-    /// Resolve `--prices`: the bundled book, the cache, or (auto) the cache when it exists,
-    /// is a price cache and is younger than `--max-price-age` — a corrupt or foreign cache
-    /// is reported and ignored, never used.
-    pub fn prices(&self) -> Result<Prices> {
-        let bundled = || -> Result<Prices> {
-            let book = PriceBook::bundled()?;
-            let footer = format!("prices: bundled price book as of {}", book.as_of);
-            Ok(Prices {
-                book,
-                footer,
-                notes: Vec::new(),
-            })
+    /// Resolve `--prices` and `--spot-discount`: the bundled book, the cache, (auto) the
+    /// cache when it exists, is a price cache and is younger than `--max-price-age` — a
+    /// corrupt or foreign cache is reported and ignored, never used — or (live) the Price
+    /// List now for `regions`, the ones the command prices.
+    pub fn prices_for(&self, regions: &[String]) -> Result<Prices> {
+        let mut prices = match self.prices {
+            PricesArg::Live => self.live_prices(regions)?,
+            _ => self.stored_prices()?,
         };
+        if let Some(pct) = self.spot_discount {
+            prices.book = crate::pricing::spot::with_discount(prices.book, pct)?;
+        }
+        prices.spot = crate::pricing::spot::note(&prices.book, self.spot_discount);
+        Ok(prices)
+    }
+
+    /// The region this command prices when no job names one.
+    pub fn default_regions(&self) -> Vec<String> {
+        vec![self.region_for(None)]
+    }
+
+    /// `--prices live`: the Price List now; when that fails, the cache (of any age), else
+    /// the bundled book, with one warning naming why.
+    fn live_prices(&self, regions: &[String]) -> Result<Prices> {
+        let mut regions = regions.to_vec();
+        regions.sort();
+        regions.dedup();
+        let fetched = crate::aws::runtime().and_then(|runtime| {
+            let fetched_at = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+            runtime.block_on(async {
+                let client =
+                    crate::aws::pricing::connect(&self.aws, regions.first().map(String::as_str))
+                        .await?;
+                client.fetch(&regions, &fetched_at, |_, _, _| {}).await
+            })
+        });
+        let why = match fetched {
+            Ok((cache, parses)) if !cache.regions.is_empty() => {
+                let (book, mut notes) = cache.overlay(PriceBook::bundled()?);
+                for (region, parsed) in &parses {
+                    notes.extend(parsed.skipped_notes(region));
+                    notes.extend(parsed.unreadable_notes(region));
+                }
+                return Ok(Prices {
+                    book,
+                    footer: cache.footer(),
+                    notes,
+                    spot: String::new(),
+                    warning: None,
+                });
+            }
+            Ok(_) => format!("the Price List gave no rates for {}", regions.join(", ")),
+            Err(e) => e.to_string(),
+        };
+        let mut prices = match self.read_price_cache() {
+            Ok(cache) => {
+                let (book, notes) = cache.overlay(PriceBook::bundled()?);
+                Prices {
+                    warning: Some(format!(
+                        "--prices live: {why}; using the price cache (fetched {})",
+                        cache.fetched_at
+                    )),
+                    footer: cache.footer(),
+                    book,
+                    notes,
+                    spot: String::new(),
+                }
+            }
+            Err(_) => {
+                let mut prices = bundled_prices()?;
+                prices.warning = Some(format!(
+                    "--prices live: {why}; using the bundled price book as of {}",
+                    prices.book.as_of
+                ));
+                prices
+            }
+        };
+        prices
+            .notes
+            .insert(0, format!("--prices live failed: {why}"));
+        Ok(prices)
+    }
+
+    /// `--prices auto|bundled|cached`.
+    fn stored_prices(&self) -> Result<Prices> {
+        let bundled = bundled_prices;
         if self.prices == PricesArg::Bundled {
             return bundled();
         }
@@ -142,6 +222,8 @@ impl GlobalSettings {
             book,
             footer,
             notes,
+            spot: String::new(),
+            warning: None,
         })
     }
 
@@ -160,6 +242,19 @@ impl GlobalSettings {
             Err(e) => Err(format!("the price cache is ignored: {e}")),
         }
     }
+}
+
+/// The bundled book, said so in the footer.
+fn bundled_prices() -> Result<Prices> {
+    let book = PriceBook::bundled()?;
+    let footer = format!("prices: bundled price book as of {}", book.as_of);
+    Ok(Prices {
+        book,
+        footer,
+        notes: Vec::new(),
+        spot: String::new(),
+        warning: None,
+    })
 }
 
 /// The price cache at `path`: `None` when there is none yet; an error when the file cannot

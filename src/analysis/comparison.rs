@@ -237,7 +237,11 @@ fn fargate_side(
             .ok_or_else(|| Error::MissingRate {
                 rate: format!("Fargate Spot {} {}", workload.os, workload.arch),
                 region: code.into(),
-                hint: format!("; job `{}` runs on Spot", workload.name),
+                hint: format!(
+                    "; job `{}` runs on Spot. {}",
+                    workload.name,
+                    crate::pricing::spot::MISSING_HINT
+                ),
             })?,
     };
     Ok(FargateSide {

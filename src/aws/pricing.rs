@@ -10,6 +10,7 @@ use aws_sdk_pricing::types::{Filter, FilterType};
 
 use super::{AwsSettings, CONNECT_TIMEOUT, MAX_ATTEMPTS, READ_TIMEOUT};
 use crate::error::{Error, Result};
+use crate::pricing::cache::PriceCache;
 use crate::pricing::live;
 
 /// The IAM action every call here needs.
@@ -131,5 +132,35 @@ impl PriceList {
         Err(Error::Aws(format!(
             "{ACTION}: more than {MAX_PAGES} pages for {service} in {region}; stopping"
         )))
+    }
+
+    /// Every rate of `regions` in the three services, as a price cache stamped `fetched_at`
+    /// (a region with no rate is left out), and each region's parse (what was skipped or
+    /// unreadable, for the caller to tell). `progress` is told the service, region and
+    /// documents so far after each page.
+    pub async fn fetch(
+        &self,
+        regions: &[String],
+        fetched_at: &str,
+        mut progress: impl FnMut(&str, &str, usize),
+    ) -> Result<(PriceCache, Vec<(String, live::Parsed)>)> {
+        let mut cache = PriceCache::new(fetched_at, &self.endpoint);
+        let mut parses = Vec::new();
+        for region in regions {
+            let mut parsed = live::Parsed::default();
+            for service in live::SERVICES {
+                let items = self
+                    .products(service, region, |n| progress(service, region, n))
+                    .await?;
+                for item in &items {
+                    parsed.add(region, item);
+                }
+            }
+            if !parsed.rates.is_empty() {
+                cache.put(region, fetched_at, &self.endpoint, &parsed.rates);
+            }
+            parses.push((region.clone(), parsed));
+        }
+        Ok((cache, parses))
     }
 }

@@ -22,11 +22,15 @@ pub(crate) fn compare(
     printer: &Printer,
 ) -> anyhow::Result<()> {
     let compare = CompareSettings::resolve(args)?;
-    let prices = settings.prices()?;
-    prices.notes.iter().for_each(|n| printer.debug(n));
-    let book = prices.book;
     let mut notes = Vec::new();
     let workloads = workloads(settings, &compare, printer, &mut notes)?;
+    let regions: Vec<String> = workloads.iter().map(|w| w.region.clone()).collect();
+    let prices = settings.prices_for(&regions)?;
+    if let Some(warning) = &prices.warning {
+        printer.warn(warning);
+    }
+    prices.notes.iter().for_each(|n| printer.debug(n));
+    let book = prices.book;
     let comparisons = workloads
         .iter()
         .map(|w| {
@@ -44,6 +48,7 @@ pub(crate) fn compare(
         "{} (sources: fargate-cost prices show).",
         prices.footer
     ));
+    notes.push(prices.spot);
 
     let rows: Vec<_> = comparisons.iter().map(CompareRow::from).collect();
     let output = report::render(settings.format, &rows, || {

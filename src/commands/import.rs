@@ -48,7 +48,7 @@ pub(crate) fn import_ecs(
     };
     let runtime = crate::aws::runtime()?;
     let aws = settings.connect_aws(&runtime, None)?;
-    let book = prices_in_use(settings, printer)?;
+    let book = prices_in_use(settings, printer, std::slice::from_ref(&aws.region))?;
     let prices = book.region(&aws.region)?;
     let now = Utc::now();
     let since = now - chrono::Duration::from_std(args.since)?;

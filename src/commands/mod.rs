@@ -52,9 +52,14 @@ pub fn exit_code(error: &anyhow::Error) -> i32 {
 fn prices_in_use(
     settings: &GlobalSettings,
     printer: &Printer,
+    regions: &[String],
 ) -> crate::error::Result<crate::pricing::book::PriceBook> {
-    let prices = settings.prices()?;
+    let prices = settings.prices_for(regions)?;
+    if let Some(warning) = &prices.warning {
+        printer.warn(warning);
+    }
     printer.debug(&prices.footer);
+    printer.debug(&prices.spot);
     prices.notes.iter().for_each(|n| printer.debug(n));
     Ok(prices.book)
 }

@@ -10,7 +10,6 @@ use crate::cli::PricesUpdateArgs;
 use crate::error::Error;
 use crate::pricing::book::{PriceBook, RegionPrices};
 use crate::pricing::cache::{self, PriceCache};
-use crate::pricing::live;
 use crate::printer::Printer;
 use crate::report;
 use crate::report::prices::PriceRow;
@@ -18,7 +17,12 @@ use crate::settings::GlobalSettings;
 
 /// Run `prices show`.
 pub(crate) fn show(settings: &GlobalSettings, printer: &Printer) -> anyhow::Result<()> {
-    let book = PriceBook::bundled()?;
+    let prices = settings.prices_for(&settings.default_regions())?;
+    if let Some(warning) = &prices.warning {
+        printer.warn(warning);
+    }
+    prices.notes.iter().for_each(|n| printer.debug(n));
+    let book = prices.book;
     let regions: Vec<(&String, &RegionPrices)> = match &settings.region {
         Some(code) => {
             book.region(code)?;
@@ -45,6 +49,8 @@ pub(crate) fn show(settings: &GlobalSettings, printer: &Printer) -> anyhow::Resu
                 book.title, book.as_of
             ),
         );
+        grid.notes.push(format!("{}.", prices.footer));
+        grid.notes.push(prices.spot.clone());
         for (key, source) in &book.sources {
             if all_rows.iter().any(|r| &r.source == key) {
                 grid.notes.push(format!(
@@ -85,21 +91,27 @@ pub(crate) fn update(
     let fetched_at = chrono::Utc::now()
         .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
         .to_string();
-    let (fetched, endpoint) = runtime.block_on(async {
+    let line = report::progress::status_line(printer);
+    let outcome = runtime.block_on(async {
         let client = aws::pricing::connect(&settings.aws, settings.region.as_deref()).await?;
-        let mut fetched = PriceCache::new(&fetched_at, &client.endpoint);
-        for region in &regions {
-            let parsed = fetch_region(&client, region, printer).await?;
+        let (fetched, parses) = client
+            .fetch(&regions, &fetched_at, |service, region, n| {
+                line.set_message(format!("{service} {region}: {n} products"));
+            })
+            .await?;
+        for (region, parsed) in &parses {
+            parsed.skipped_notes(region).iter().for_each(|n| printer.debug(n));
+            parsed.unreadable_notes(region).iter().for_each(|n| printer.warn(n));
             if parsed.rates.is_empty() {
                 printer.warn(&format!(
-                    "the Price List gave no Fargate or Glue rates for {region}; is the region code right? (not cached)"
+                    "the Price List gave no Fargate, Glue or VPC rates for {region}; is the region code right? (not cached)"
                 ));
-                continue;
             }
-            fetched.put(region, &fetched_at, &client.endpoint, &parsed.rates);
         }
         Ok::<_, Error>((fetched, client.endpoint.clone()))
-    })?;
+    });
+    line.finish_and_clear();
+    let (fetched, endpoint) = outcome?;
     let changes = cache::diff(&fetched, previous.as_ref(), &bundled);
     let mut merged = previous.unwrap_or_else(|| PriceCache::new(&fetched_at, &endpoint));
     merged.fetched_at = fetched_at.clone();
@@ -137,43 +149,6 @@ pub(crate) fn update(
     })?;
     printer.data(&output)?;
     Ok(())
-}
-
-/// Both services' documents of one region, parsed; skipped documents are told with -v.
-async fn fetch_region(
-    client: &aws::pricing::PriceList,
-    region: &str,
-    printer: &Printer,
-) -> crate::error::Result<live::Parsed> {
-    let mut parsed = live::Parsed::default();
-    for service in [live::SERVICE_ECS, live::SERVICE_GLUE] {
-        let items = client
-            .products(service, region, |n| {
-                printer.debug(&format!("{service} {region}: {n} products so far"));
-            })
-            .await?;
-        for item in &items {
-            parsed.add(region, item);
-        }
-    }
-    for skipped in &parsed.skipped {
-        printer.debug(&format!(
-            "{region}: skipped {} ({}, SKU {}): {}",
-            skipped.rate, skipped.usage_type, skipped.sku, skipped.reason
-        ));
-    }
-    printer.debug(&format!(
-        "{region}: {} rates, {} skipped, {} products of other kinds ignored",
-        parsed.rates.len(),
-        parsed.skipped.len(),
-        parsed.ignored
-    ));
-    for why in &parsed.unreadable {
-        printer.warn(&format!(
-            "{region}: a Price List document was not readable JSON ({why}); ignored"
-        ));
-    }
-    Ok(parsed)
 }
 
 /// `--prices-file`, else the XDG cache path.

@@ -50,7 +50,16 @@ pub(crate) fn report(
     for s in skipped.iter().filter(|s| warned.insert(s.path.clone())) {
         printer.warn(&format!("skipped {}: {}", s.path.display(), s.reason));
     }
-    let book = prices_in_use(settings, printer)?;
+    let mut regions: Vec<String> = input
+        .usage
+        .shapes
+        .iter()
+        .map(|s| s.region.clone())
+        .collect();
+    if regions.is_empty() {
+        regions = settings.default_regions();
+    }
+    let book = prices_in_use(settings, printer, &regions)?;
     let monthly = monthly::report(&input.usage, &input.recent, &period, &book, &jobs);
     let rows = report::monthly::rows(&monthly);
     if rows.is_empty() {

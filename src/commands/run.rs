@@ -53,7 +53,11 @@ pub(crate) fn run(
         None => session::default_backend(job),
     };
     let size = run_size(job, args)?;
-    let book = prices_in_use(settings, printer)?;
+    let book = prices_in_use(
+        settings,
+        printer,
+        &[settings.region_for(job.region.as_deref())],
+    )?;
     let progress = ProgressLine::new(printer);
     let session = Session::new(
         settings::session_settings(

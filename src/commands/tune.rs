@@ -30,7 +30,11 @@ pub(crate) fn tune_job(
     // Read the files --write may change now, before a sweep that can take hours: the edit
     // is computed from this text and refused if the file changes meanwhile.
     let task_definition = rewrite::read_task_definition(&config, job)?;
-    let book = prices_in_use(settings, printer)?;
+    let book = prices_in_use(
+        settings,
+        printer,
+        &[settings.region_for(job.region.as_deref())],
+    )?;
     let current = tuning::current_size(job)?;
     if !args.sweep.is_empty() {
         sweep(settings, &config, job, &book, current, args, printer)?;

@@ -24,6 +24,8 @@ pub enum Grade {
     Secondary,
     /// No regional figure known: another region's figure, flagged.
     Assumed,
+    /// Given by the user on the command line (`--spot-discount`).
+    Given,
 }
 
 /// Where figures come from.
@@ -95,6 +97,10 @@ pub struct RegionPrices {
     pub glue_gen2_dpu_hour: Option<Rate>,
     /// Glue 6.0 ("Gen2") Flex DPU-hour.
     pub glue_gen2_flex_dpu_hour: Option<Rate>,
+    /// A public IPv4 address in use, per address-hour (Amazon VPC; billed to every Fargate
+    /// task with `assignPublicIp = ENABLED`).
+    #[serde(default)]
+    pub public_ipv4_address_hour: Option<Rate>,
 }
 
 /// A dated, cited set of rates for many regions.
@@ -166,6 +172,7 @@ impl RegionPrices {
             self.glue_ray_dpu_hour.as_ref(),
             self.glue_gen2_dpu_hour.as_ref(),
             self.glue_gen2_flex_dpu_hour.as_ref(),
+            self.public_ipv4_address_hour.as_ref(),
         ];
         compute
             .into_iter()

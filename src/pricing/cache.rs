@@ -274,6 +274,7 @@ fn region_to_overlay<'a>(
                 glue_ray_dpu_hour: None,
                 glue_gen2_dpu_hour: None,
                 glue_gen2_flex_dpu_hour: None,
+                public_ipv4_address_hour: None,
             },
         );
     }
@@ -291,7 +292,7 @@ fn apply(region: &mut RegionPrices, cached: &Cached<'_>) {
     if let Some(windows) = cached.windows() {
         region.fargate_windows = Some(windows);
     }
-    let singles: [(LiveRate, &mut Option<Rate>); 5] = [
+    let singles: [(LiveRate, &mut Option<Rate>); 6] = [
         (
             LiveRate::EphemeralStorageGb,
             &mut region.ephemeral_storage_gb_hour,
@@ -306,6 +307,7 @@ fn apply(region: &mut RegionPrices, cached: &Cached<'_>) {
             LiveRate::GlueGen2FlexDpu,
             &mut region.glue_gen2_flex_dpu_hour,
         ),
+        (LiveRate::PublicIpv4, &mut region.public_ipv4_address_hour),
     ];
     for (live, slot) in singles {
         if let Some(rate) = cached.rate(live) {

@@ -148,6 +148,7 @@ fn missing_fargate_rate(region_code: &str, task: &FargateTask) -> Error {
     let hint = match (task.os, task.arch, task.capacity) {
         (Os::Windows, Arch::Arm64, _) => "; Fargate runs Windows on x86_64 only".to_string(),
         (Os::Windows, _, Capacity::Spot) => "; Fargate Spot runs Linux tasks only".to_string(),
+        (Os::Linux, _, Capacity::Spot) => format!("; {}", crate::pricing::spot::MISSING_HINT),
         _ => "; see `fargate-cost prices show` for the regions that have it".to_string(),
     };
     Error::MissingRate {

@@ -20,6 +20,13 @@ pub const SERVICE_ECS: &str = "AmazonECS";
 /// Price List service code of Glue.
 pub const SERVICE_GLUE: &str = "AWSGlue";
 
+/// Amazon VPC's service code in the Price List (public IPv4 addresses are billed here, not
+/// under ECS).
+pub const SERVICE_VPC: &str = "AmazonVPC";
+
+/// The services `prices update` and `--prices live` read, in order.
+pub const SERVICES: [&str; 3] = [SERVICE_ECS, SERVICE_GLUE, SERVICE_VPC];
+
 /// The Price List Query API's endpoint regions.
 pub const ENDPOINT_REGIONS: [&str; 3] = ["us-east-1", "eu-central-1", "ap-south-1"];
 
@@ -63,10 +70,12 @@ pub enum LiveRate {
     GlueGen2Dpu,
     /// Glue 6.0 ("Gen2") Flex DPU-hour.
     GlueGen2FlexDpu,
+    /// A public IPv4 address in use, per address-hour (Amazon VPC).
+    PublicIpv4,
 }
 
 /// Usage types without their region prefix, the service they belong to, and the rate.
-const SELECTORS: [(&str, &str, LiveRate); 13] = [
+const SELECTORS: [(&str, &str, LiveRate); 14] = [
     (
         "Fargate-vCPU-Hours:perCPU",
         SERVICE_ECS,
@@ -116,11 +125,12 @@ const SELECTORS: [(&str, &str, LiveRate); 13] = [
         SERVICE_GLUE,
         LiveRate::GlueGen2FlexDpu,
     ),
+    ("PublicIPv4:InUseAddress", SERVICE_VPC, LiveRate::PublicIpv4),
 ];
 
 impl LiveRate {
     /// Every rate, in `prices show` order.
-    pub const ALL: [LiveRate; 13] = [
+    pub const ALL: [LiveRate; 14] = [
         LiveRate::FargateLinuxX86Vcpu,
         LiveRate::FargateLinuxX86Gb,
         LiveRate::FargateLinuxArmVcpu,
@@ -134,6 +144,7 @@ impl LiveRate {
         LiveRate::GlueMemoryOptimizedDpu,
         LiveRate::GlueGen2Dpu,
         LiveRate::GlueGen2FlexDpu,
+        LiveRate::PublicIpv4,
     ];
 
     /// The rate's name, as in `prices show` rows.
@@ -152,6 +163,7 @@ impl LiveRate {
             LiveRate::GlueMemoryOptimizedDpu => "glue_memory_optimized_dpu_hour",
             LiveRate::GlueGen2Dpu => "glue_gen2_dpu_hour",
             LiveRate::GlueGen2FlexDpu => "glue_gen2_flex_dpu_hour",
+            LiveRate::PublicIpv4 => "public_ipv4_address_hour",
         }
     }
 
@@ -189,6 +201,7 @@ impl LiveRate {
             }
             LiveRate::GlueGen2Dpu => single(region.glue_gen2_dpu_hour.as_ref()),
             LiveRate::GlueGen2FlexDpu => single(region.glue_gen2_flex_dpu_hour.as_ref()),
+            LiveRate::PublicIpv4 => single(region.public_ipv4_address_hour.as_ref()),
         }
     }
 }
@@ -304,6 +317,37 @@ struct Dimension {
 }
 
 impl Parsed {
+    /// What was skipped and why, and a count line, for `-v`.
+    pub fn skipped_notes(&self, region: &str) -> Vec<String> {
+        let mut notes: Vec<String> = self
+            .skipped
+            .iter()
+            .map(|s| {
+                format!(
+                    "{region}: skipped {} ({}, SKU {}): {}",
+                    s.rate, s.usage_type, s.sku, s.reason
+                )
+            })
+            .collect();
+        notes.push(format!(
+            "{region}: {} rates, {} skipped, {} products of other kinds ignored",
+            self.rates.len(),
+            self.skipped.len(),
+            self.ignored
+        ));
+        notes
+    }
+
+    /// One warning per document that was not readable JSON.
+    pub fn unreadable_notes(&self, region: &str) -> Vec<String> {
+        self.unreadable
+            .iter()
+            .map(|why| {
+                format!("{region}: a Price List document was not readable JSON ({why}); ignored")
+            })
+            .collect()
+    }
+
     /// Read one PriceList document (a JSON string of a GetProducts response) for `region`.
     pub fn add(&mut self, region: &str, item: &str) {
         let doc: Document = match serde_json::from_str(item) {

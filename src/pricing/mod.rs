@@ -8,3 +8,4 @@ pub(crate) mod fargate;
 pub(crate) mod glue;
 pub mod live;
 pub mod price;
+pub mod spot;

@@ -108,7 +108,7 @@ fn compute_rates(region: &RegionPrices) -> [(&'static str, Option<&ComputeRate>)
 }
 
 /// The single-figure rates (storage, Glue) with their units.
-fn single_rates(region: &RegionPrices) -> [(&'static str, Option<&Rate>, &'static str); 7] {
+fn single_rates(region: &RegionPrices) -> [(&'static str, Option<&Rate>, &'static str); 8] {
     [
         (
             "ephemeral_storage_gb_hour",
@@ -141,6 +141,11 @@ fn single_rates(region: &RegionPrices) -> [(&'static str, Option<&Rate>, &'stati
             region.glue_gen2_flex_dpu_hour.as_ref(),
             "DPU-hour",
         ),
+        (
+            "public_ipv4_address_hour",
+            region.public_ipv4_address_hour.as_ref(),
+            "address-hour",
+        ),
     ]
 }
 
@@ -150,6 +155,7 @@ pub(crate) fn grade_name(grade: Grade) -> &'static str {
         Grade::AwsData => "aws-data",
         Grade::Secondary => "secondary",
         Grade::Assumed => "assumed",
+        Grade::Given => "given",
     }
 }
 

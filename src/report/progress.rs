@@ -31,16 +31,7 @@ impl<'a> ProgressLine<'a> {
     }
 
     fn spinner(&self) -> ProgressBar {
-        if self.printer.is_quiet() {
-            return ProgressBar::hidden();
-        }
-        let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
-        bar.set_style(
-            ProgressStyle::with_template("{spinner} {msg}")
-                .unwrap_or_else(|_| ProgressStyle::default_spinner()),
-        );
-        bar.enable_steady_tick(Duration::from_millis(120));
-        bar
+        status_line(self.printer)
     }
 
     fn message(&self, message: String) {
@@ -48,6 +39,21 @@ impl<'a> ProgressLine<'a> {
             bar.set_message(message);
         }
     }
+}
+
+/// A one-line status on stderr for work without runs (paging the Price List): hidden when
+/// quiet or when stderr is not a terminal.
+pub(crate) fn status_line(printer: &Printer) -> ProgressBar {
+    if printer.is_quiet() {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
+    bar.set_style(
+        ProgressStyle::with_template("{spinner} {msg}")
+            .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+    );
+    bar.enable_steady_tick(Duration::from_millis(120));
+    bar
 }
 
 impl Observer for ProgressLine<'_> {

@@ -66,18 +66,7 @@ impl PricingServer {
 
     /// The tool, pointed at this server with test credentials and a cache in `dir`.
     fn tool(&self, dir: &std::path::Path) -> assert_cmd::Command {
-        let mut cmd = fargate_cost();
-        cmd.env("AWS_ACCESS_KEY_ID", "testing")
-            .env("AWS_SECRET_ACCESS_KEY", "testing")
-            .env("AWS_EC2_METADATA_DISABLED", "true")
-            .env("AWS_CONFIG_FILE", "/nonexistent")
-            .env("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent")
-            .env_remove("AWS_ENDPOINT_URL")
-            .env_remove("AWS_PROFILE")
-            .env_remove("FARGATE_COST_PRICES_FILE")
-            .env("XDG_CACHE_HOME", dir)
-            .args(["--endpoint-url", &self.url]);
-        cmd
+        tool_at(&self.url, dir)
     }
 
     async fn client(&self, user_region: &str) -> pricing::PriceList {
@@ -92,6 +81,22 @@ impl PricingServer {
             .await;
         pricing::from_config(&config, Some(user_region))
     }
+}
+
+/// The tool, pointed at `url` with test credentials and a cache in `dir`.
+fn tool_at(url: &str, dir: &std::path::Path) -> assert_cmd::Command {
+    let mut cmd = fargate_cost();
+    cmd.env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("AWS_CONFIG_FILE", "/nonexistent")
+        .env("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent")
+        .env_remove("AWS_ENDPOINT_URL")
+        .env_remove("AWS_PROFILE")
+        .env_remove("FARGATE_COST_PRICES_FILE")
+        .env("XDG_CACHE_HOME", dir)
+        .args(["--endpoint-url", url]);
+    cmd
 }
 
 #[test]
@@ -161,7 +166,12 @@ fn prices_update_fills_the_cache_and_prints_the_diff() {
     assert_eq!(cache["format"], "fargate-cost price cache v1");
     assert_eq!(cache["endpoint"], server.url.as_str());
     let use1 = &cache["regions"]["us-east-1"]["rates"];
-    assert_eq!(use1.as_object().unwrap().len(), 10, "{use1}");
+    assert_eq!(use1.as_object().unwrap().len(), 11, "{use1}");
+    // Amazon VPC's in-use public IPv4 address-hour (the idle-address rate is not used).
+    let ipv4 = &use1["public_ipv4_address_hour"];
+    assert_eq!(ipv4["usd"], "0.005");
+    assert_eq!(ipv4["usage_type"], "USE1-PublicIPv4:InUseAddress");
+    assert_eq!(ipv4["sku"], "TESTSKUVPC00001");
     let vcpu = &use1["fargate_linux_x86_vcpu_hour"];
     assert_eq!(vcpu["usd"], "0.04048");
     assert_eq!(vcpu["sku"], "8CESGAFWKAJ98PME");
@@ -330,6 +340,165 @@ fn compare_uses_the_cache_it_is_told_to() {
     );
     assert!(
         stderr.contains("prices: bundled price book as of"),
+        "{stderr}"
+    );
+}
+
+/// The stand-in's figure for a usage type, read from the recorded documents.
+fn recorded(usage_type: &str) -> rust_decimal::Decimal {
+    let data: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(support("pricing_items.json")).unwrap())
+            .unwrap();
+    data["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| serde_json::from_str::<serde_json::Value>(s.as_str().unwrap()).unwrap())
+        .find(|d| d["product"]["attributes"]["usagetype"] == usage_type)
+        .map(|d| {
+            let on_demand = d["terms"]["OnDemand"].as_object().unwrap();
+            let term = on_demand.values().next().unwrap();
+            let dim = term["priceDimensions"]
+                .as_object()
+                .unwrap()
+                .values()
+                .next()
+                .unwrap();
+            dim["pricePerUnit"]["USD"]
+                .as_str()
+                .unwrap()
+                .parse()
+                .unwrap()
+        })
+        .unwrap_or_else(|| panic!("no recorded {usage_type}"))
+}
+
+/// compare's Fargate per-run figure (CSV) for 1 vCPU / 2 GB for one hour.
+fn per_run(
+    cmd: &mut assert_cmd::Command,
+    region: &str,
+) -> (i32, Option<rust_decimal::Decimal>, String) {
+    let (code, stdout, stderr) = run(cmd.args([
+        "compare",
+        "--cpu",
+        "1",
+        "--memory",
+        "2GB",
+        "--duration",
+        "1h",
+        "--region",
+        region,
+        "--output",
+        "csv",
+    ]));
+    let mut reader = csv::Reader::from_reader(stdout.as_bytes());
+    let value = reader.headers().ok().cloned().and_then(|headers| {
+        let row = reader.records().next()?.ok()?;
+        let at = headers.iter().position(|h| h == "fargate_usd_per_run")?;
+        row[at].parse().ok()
+    });
+    (code, value, stderr)
+}
+
+/// Acceptance: a region the bundled book lacks is priced after `prices update` fetched it.
+#[test]
+fn a_region_missing_from_the_bundled_book_works_after_an_update() {
+    let Some(server) = PricingServer::start(100, 0) else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let (code, _, stderr) = per_run(
+        server.tool(dir.path()).args(["--prices", "bundled"]),
+        "mx-central-1",
+    );
+    assert_eq!(code, 2, "the bundled book has no mx-central-1: {stderr}");
+    assert!(stderr.contains("mx-central-1"), "{stderr}");
+    let (code, _, stderr) = run(server
+        .tool(dir.path())
+        .args(["prices", "update", "mx-central-1"]));
+    assert_eq!(code, 0, "{stderr}");
+    let (code, usd, stderr) = per_run(
+        server.tool(dir.path()).args(["--prices", "cached"]),
+        "mx-central-1",
+    );
+    assert_eq!(code, 0, "{stderr}");
+    // 1 vCPU + 2 GB for one hour at the fetched rates: 0.045 + 2 × 0.00495 = 0.0549.
+    let expected = recorded("MXC1-Fargate-vCPU-Hours:perCPU")
+        + rust_decimal::Decimal::TWO * recorded("MXC1-Fargate-GB-Hours");
+    assert_eq!(usd, Some(expected.round_dp(6)));
+    assert_eq!(expected, rust_decimal_macros::dec!(0.0549));
+}
+
+/// `--prices live` prices with the Price List now; when the endpoint cannot be reached it
+/// falls back to the cache, else the bundled book, with one warning line naming why.
+#[test]
+fn live_prices_are_fetched_now_and_fall_back_with_one_warning() {
+    let Some(server) = PricingServer::start(100, 0) else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    // Live, no cache anywhere: the stand-in's eu-central-1 rates.
+    let (code, usd, stderr) = per_run(
+        server.tool(dir.path()).args(["--prices", "live"]),
+        "eu-central-1",
+    );
+    assert_eq!(code, 0, "{stderr}");
+    let expected = recorded("EUC1-Fargate-vCPU-Hours:perCPU")
+        + rust_decimal::Decimal::TWO * recorded("EUC1-Fargate-GB-Hours");
+    assert_eq!(usd, Some(expected.round_dp(6)));
+    assert!(
+        stderr.contains("prices: Price List API, fetched"),
+        "{stderr}"
+    );
+    assert!(
+        !dir.path().join("fargate-cost/prices.json").exists(),
+        "live writes no cache"
+    );
+
+    // Unreachable, no cache: the bundled book, one warning.
+    let unreachable = format!("http://127.0.0.1:{}", super::free_port());
+    let bundled_usd = {
+        let (_, usd, _) = per_run(
+            server.tool(dir.path()).args(["--prices", "bundled"]),
+            "eu-central-1",
+        );
+        usd
+    };
+    let (code, usd, stderr) = per_run(
+        tool_at(&unreachable, dir.path()).args(["--prices", "live"]),
+        "eu-central-1",
+    );
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(usd, bundled_usd);
+    let warnings: Vec<&str> = stderr
+        .lines()
+        .filter(|l| l.contains("--prices live"))
+        .collect();
+    assert_eq!(warnings.len(), 1, "{stderr}");
+    assert!(
+        warnings[0].contains("cannot reach --endpoint-url")
+            && warnings[0].contains("using the bundled price book"),
+        "{stderr}"
+    );
+
+    // Unreachable with a cache: the cache (of any age), one warning.
+    let (code, _, stderr) = run(server
+        .tool(dir.path())
+        .args(["prices", "update", "eu-central-1"]));
+    assert_eq!(code, 0, "{stderr}");
+    let (code, usd, stderr) = per_run(
+        tool_at(&unreachable, dir.path()).args(["--prices", "live"]),
+        "eu-central-1",
+    );
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(usd, Some(expected.round_dp(6)));
+    let warnings: Vec<&str> = stderr
+        .lines()
+        .filter(|l| l.contains("--prices live"))
+        .collect();
+    assert_eq!(warnings.len(), 1, "{stderr}");
+    assert!(
+        warnings[0].contains("using the price cache (fetched"),
         "{stderr}"
     );
 }

@@ -25,7 +25,9 @@ const NOT_UTF8: &str = "\\xff";
 const CASES: &[Case] = &[
     // `--prices cached` with no cache (the helper points the cache at a missing file).
     Case { config: None, args: &["--prices", "cached", "compare", "--cpu", "1", "--memory", "2GB", "--duration", "1h"], code: 2, names: "--prices" },
-    Case { config: None, args: &["--prices", "live", "compare"], code: 2, names: "--prices" },
+    Case { config: None, args: &["--prices", "hourly", "compare"], code: 2, names: "--prices" },
+    Case { config: None, args: &["--spot-discount", "abc", "compare"], code: 2, names: "--spot-discount" },
+    Case { config: None, args: &["--spot-discount", "-3", "compare"], code: 2, names: "--spot-discount" },
     Case { config: None, args: &["--max-price-age", "soon", "compare"], code: 2, names: "--max-price-age" },
     // Overflow cases that used to panic.
     Case { config: None, args: &["compare", "--cpu", "1", "--memory", "2GB", "--duration", "1h", "--glue-worker-type", "G.16X", "--glue-workers", "4000000000"], code: 2, names: "--glue-workers" },

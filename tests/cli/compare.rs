@@ -307,3 +307,59 @@ fn a_damaged_price_cache_is_ignored_and_said() {
         "{stderr}"
     );
 }
+
+/// Spot is not in the Price List: ARM Spot has no bundled figure and says how to get one;
+/// `--spot-discount 70` prices x86 and ARM Spot as on-demand less 70 %, and says so.
+#[test]
+fn spot_discount_prices_arm_and_x86_spot_and_is_stated() {
+    let args = [
+        "compare",
+        "--cpu",
+        "1",
+        "--memory",
+        "2GB",
+        "--duration",
+        "1h",
+        "--capacity",
+        "spot",
+    ];
+    let (code, _, stderr) = run(fargate_cost().args(args).args(["--arch", "arm64"]));
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("--spot-discount PCT"), "{stderr}");
+
+    let per_run = |arch: &str| {
+        let (code, stdout, stderr) = run(fargate_cost().args(args).args([
+            "--arch",
+            arch,
+            "--spot-discount",
+            "70",
+            "--output",
+            "csv",
+        ]));
+        assert_eq!(code, 0, "{stderr}");
+        assert!(
+            stderr.contains("on-demand less 70 % (--spot-discount)"),
+            "{stderr}"
+        );
+        let mut reader = csv::Reader::from_reader(stdout.as_bytes());
+        let headers = reader.headers().unwrap().clone();
+        let row = reader.records().next().unwrap().unwrap();
+        let at = headers
+            .iter()
+            .position(|h| h == "fargate_usd_per_run")
+            .unwrap();
+        row[at].parse::<rust_decimal::Decimal>().unwrap()
+    };
+    // ARM us-east-1 on-demand: (0.03238 + 2 × 0.00356) × 0.30 = 0.0395 × 0.30 = 0.01185.
+    assert_eq!(per_run("arm64"), rust_decimal_macros::dec!(0.01185));
+    // x86: (0.04048 + 2 × 0.004445) × 0.30 = 0.04937 × 0.30 = 0.014811.
+    assert_eq!(per_run("x86_64"), rust_decimal_macros::dec!(0.014811));
+
+    let (code, _, stderr) = run(fargate_cost().args(args).args(["--spot-discount", "100"]));
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains("--spot-discount") && stderr.contains("0–99.99"),
+        "{stderr}"
+    );
+    assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+}
