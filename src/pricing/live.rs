@@ -60,7 +60,7 @@ pub enum LiveRate {
     FargateWindowsOsLicense,
     /// Fargate ephemeral storage per GB-hour (above the free 20 GB).
     EphemeralStorageGb,
-    /// Glue ETL standard DPU-hour.
+    /// Glue ETL standard DPU-hour (Spark, streaming and Python shell jobs: one usage type).
     GlueDpu,
     /// Glue ETL Flex DPU-hour.
     GlueFlexDpu,

@@ -210,6 +210,9 @@ fn prices_update_fills_the_cache_and_prints_the_diff() {
     assert_eq!(arm["usage_type"], "EUC1-Fargate-ARM-vCPU-Hours:perCPU");
     assert!(row("us-east-1", "fargate_linux_x86_vcpu_hour").is_none());
 
+    // No progress line when stderr is not a terminal.
+    assert!(!stderr.contains("products"), "{stderr}");
+
     // A second update diffs against the cache: nothing changed.
     let (code, stdout, stderr) =
         run(server
@@ -413,10 +416,15 @@ fn a_region_missing_from_the_bundled_book_works_after_an_update() {
     );
     assert_eq!(code, 2, "the bundled book has no mx-central-1: {stderr}");
     assert!(stderr.contains("mx-central-1"), "{stderr}");
-    let (code, _, stderr) = run(server
-        .tool(dir.path())
-        .args(["prices", "update", "mx-central-1"]));
+    let (code, _, stderr) =
+        run(server
+            .tool(dir.path())
+            .args(["prices", "update", "mx-central-1", "-v"]));
     assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stderr.contains("mx-central-1: 3 rates, 0 skipped, 0 products of other kinds ignored"),
+        "{stderr}"
+    );
     let (code, usd, stderr) = per_run(
         server.tool(dir.path()).args(["--prices", "cached"]),
         "mx-central-1",

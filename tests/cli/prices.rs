@@ -28,7 +28,42 @@ fn one_region_lists_every_rate_with_its_source() {
         Some("0.046")
     );
     assert_eq!(find("glue_flex_dpu_hour").as_deref(), Some("0.29"));
+    assert_eq!(find("public_ipv4_address_hour").as_deref(), Some("0.005"));
     assert!(rows.iter().all(|r| !r[4].is_empty() && !r[6].is_empty()));
+}
+
+/// The table ends with the footer naming the prices in use and the Spot line; with
+/// `--spot-discount` the Spot rows cite it.
+#[test]
+fn the_table_says_which_prices_and_which_spot_rates() {
+    let (code, stdout, stderr) =
+        run(fargate_cost().args(["prices", "show", "--region", "us-east-1"]));
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stdout.contains("prices: bundled price book as of 2026-11-25."),
+        "{stdout}"
+    );
+    assert!(stdout.contains("Spot: bundled snapshot"), "{stdout}");
+    let (code, stdout, stderr) = run(fargate_cost().args([
+        "prices",
+        "show",
+        "--region",
+        "us-east-1",
+        "--spot-discount",
+        "70",
+        "--output",
+        "csv",
+    ]));
+    assert_eq!(code, 0, "{stderr}");
+    let arm_spot: Vec<&str> = stdout
+        .lines()
+        .filter(|l| l.starts_with("us-east-1,fargate_spot_arm"))
+        .collect();
+    assert_eq!(arm_spot.len(), 2, "{stdout}");
+    assert!(
+        arm_spot.iter().all(|l| l.contains("spot-discount,given")),
+        "{stdout}"
+    );
 }
 
 #[test]
