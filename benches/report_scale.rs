@@ -1,8 +1,9 @@
-//! `report` at scale: a run index of 10k, 100k and 1M generated runs (50 jobs, one month),
-//! with the run files of each job's latest 500 runs (what the recommendations read), reported
-//! in a fresh process each — index scan, run reads, exact pricing and sums — measuring wall
-//! time and peak memory (VmHWM). Generation happens in another process so it does not count;
-//! the index refresh (parsing every run file) is not measured.
+//! `report` at scale, as a user runs it: a store of real run files (100k and 1M generated
+//! runs in the store's own JSON format, 50 jobs, one month; 10M with
+//! `FARGATE_COST_BENCH_10M=1`; other sizes with `FARGATE_COST_BENCH_RUNS=10000,50000`) and `fargate-cost report --month 2026-11` timed as a process,
+//! cold (no index; the page cache dropped when the bench runs as root) and warm (the index
+//! built by the cold run, files cached), with the process's peak resident memory (wait4's
+//! ru_maxrss). Samples are not generated: the report never reads them.
 //!
 //! Run: `cargo bench --bench report_scale` (release). Figures: docs/BENCHMARKS.md.
 
@@ -11,19 +12,14 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use chrono::{TimeZone, Utc};
-use fargate_cost::analysis::monthly::report;
 use fargate_cost::model::run::{
     Backend, CpuStats, Limits, MemoryStats, RUN_SCHEMA_VERSION, Run, StopReason,
 };
 use fargate_cost::model::size::{Arch, Capacity, Os, Size};
 use fargate_cost::model::task::FargateTask;
-use fargate_cost::model::usage::{Period, RECOMMEND_FROM};
 use fargate_cost::pricing::book::PriceBook;
 use fargate_cost::pricing::price;
-use fargate_cost::report::monthly::rows;
-use fargate_cost::store::Store;
-use fargate_cost::store::index;
-use fargate_cost::store::period::read as read_period;
+use fargate_cost::store::{Store, encode_record};
 
 /// Run `i` of the generated set: job i % 50, one of 5 sizes, 60 s to 2 h, every 37th failed,
 /// its exact cost priced like a recorded run (memoized by size and seconds).
@@ -91,9 +87,8 @@ fn generated_run(i: usize, cost: &mut impl FnMut(u32, u32, u64) -> rust_decimal:
     }
 }
 
-/// The index of `n` generated runs, and the run files the report reads by id (each job's
-/// latest runs); the other run files are not written, as the report never opens them.
-fn generate(dir: &str, n: usize) {
+/// `n` run files in a store at `dir`, written like the store writes them.
+fn generate(dir: &std::path::Path, n: usize) {
     let book = PriceBook::bundled().expect("book");
     let prices = book.region("us-east-1").expect("region");
     let mut memo = HashMap::new();
@@ -111,83 +106,99 @@ fn generate(dir: &str, n: usize) {
                 .total_usd
         })
     };
-    let runs: Vec<Run> = (0..n).map(|i| generated_run(i, &mut cost)).collect();
     let store = Store::new(dir);
-    let mut frame = index::frame(&runs).expect("frame");
-    index::write(&store, &mut frame).expect("index written");
-    let mut by_job: HashMap<&str, Vec<&Run>> = HashMap::new();
-    for run in &runs {
-        by_job.entry(&run.job).or_default().push(run);
-    }
-    for (job, mut runs) in by_job {
-        runs.sort_by_key(|r| std::cmp::Reverse(r.started_at));
-        let dir = store.root().join("runs").join(job);
-        std::fs::create_dir_all(&dir).expect("job dir");
-        for run in runs.into_iter().take(RECOMMEND_FROM) {
-            let json = serde_json::to_vec(run).expect("json");
-            std::fs::write(dir.join(format!("{}.json", run.id)), json).expect("run file");
+    for i in 0..n {
+        let run = generated_run(i, &mut cost);
+        let path = store.record_path(&run);
+        if i < 50 {
+            std::fs::create_dir_all(path.parent().expect("job dir")).expect("job dir");
         }
+        std::fs::write(&path, encode_record(&run).expect("json")).expect("run file");
     }
 }
 
-fn peak_rss_mib() -> f64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmHWM:"))
-                .map(String::from)
-        })
-        .and_then(|l| {
-            l.split_whitespace()
-                .nth(1)
-                .and_then(|kb| kb.parse::<f64>().ok())
-        })
-        .map_or(0.0, |kb| kb / 1024.0)
+/// Wall time and peak RSS (MiB) of `fargate-cost report` on the store, and its TOTAL line.
+/// The child is reaped by wait4 (which also gives its rusage), not by `Child::wait`.
+#[allow(clippy::zombie_processes)]
+fn report(store: &std::path::Path) -> (f64, f64, String) {
+    let timer = Instant::now();
+    let child = Command::new(env!("CARGO_BIN_EXE_fargate-cost"))
+        .arg("--store")
+        .arg(store)
+        .args([
+            "--prices", "bundled", "report", "--month", "2026-11", "--output", "csv",
+        ])
+        .arg("--out")
+        .arg(store.join("report.csv"))
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("fargate-cost");
+    let pid = child.id() as libc::pid_t;
+    let mut stdout = String::new();
+    if let Some(mut out) = child.stdout {
+        std::io::Read::read_to_string(&mut out, &mut stdout).expect("stdout");
+    }
+    let mut status = 0;
+    // SAFETY: an all-zero rusage is valid; wait4 fills it for the child it reaps.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: pid is our child, not yet waited for; the pointers are to live locals.
+    let reaped = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+    let elapsed = timer.elapsed().as_secs_f64();
+    assert_eq!(reaped, pid, "wait4");
+    assert_eq!(status, 0, "report failed");
+    let total = stdout
+        .lines()
+        .find(|l| l.contains(",TOTAL,"))
+        .unwrap_or_default()
+        .to_string();
+    (elapsed, usage.ru_maxrss as f64 / 1024.0, total)
+}
+
+/// Drop the page cache (root only) so "cold" reads the files from disk.
+fn drop_caches() -> bool {
+    Command::new("sync").status().is_ok() && std::fs::write("/proc/sys/vm/drop_caches", "3").is_ok()
 }
 
 #[allow(clippy::print_stdout)]
 fn main() {
-    let args: Vec<String> = std::env::args().collect();
-    match args.get(1).map(String::as_str) {
-        Some("generate") => generate(&args[2], args[3].parse().expect("n")),
-        Some("report") => {
-            let store = Store::new(&args[2]);
-            let book = PriceBook::bundled().expect("book");
-            let period = Period::month("2026-11").expect("month");
-            let timer = Instant::now();
-            let input = read_period(&store, &period).expect("read");
-            let monthly = report(&input.usage, &input.recent, &period, &book, &[]);
-            let rows = rows(&monthly);
-            let elapsed = timer.elapsed().as_secs_f64();
-            let total = rows.last().map(|r| r.fargate_usd).unwrap_or_default();
-            println!("{elapsed:.2} {:.0} {} {total}", peak_rss_mib(), rows.len());
-        }
-        _ => {
-            let me = &args[0];
-            println!(
-                "| runs | report wall time | peak memory (VmHWM) | rows | TOTAL fargate_usd |"
-            );
-            println!("|---|---|---|---|---|");
-            for n in [10_000usize, 100_000, 1_000_000] {
-                let dir = tempfile::tempdir().expect("temp dir");
-                let path = dir.path().to_string_lossy().to_string();
-                let status = Command::new(me)
-                    .args(["generate", &path, &n.to_string()])
-                    .status()
-                    .expect("generate");
-                assert!(status.success());
-                let out = Command::new(me)
-                    .args(["report", &path])
-                    .output()
-                    .expect("report");
-                let text = String::from_utf8_lossy(&out.stdout);
-                let parts: Vec<&str> = text.split_whitespace().collect();
-                println!(
-                    "| {n} | {} s | {} MiB | {} | ${} |",
-                    parts[0], parts[1], parts[2], parts[3]
-                );
-            }
-        }
+    // FARGATE_COST_BENCH_RUNS=10000,50000 picks other sizes (a quick check in debug).
+    let mut sizes: Vec<usize> = match std::env::var("FARGATE_COST_BENCH_RUNS") {
+        Ok(list) => list
+            .split(',')
+            .filter_map(|n| n.trim().parse().ok())
+            .collect(),
+        Err(_) => vec![100_000, 1_000_000],
+    };
+    if std::env::var_os("FARGATE_COST_BENCH_10M").is_some() {
+        sizes.push(10_000_000);
+    }
+    println!("| runs | cold | cold peak RSS | warm (median of 3) | warm peak RSS | generate |");
+    println!("|---|---|---|---|---|---|");
+    for n in sizes {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let timer = Instant::now();
+        generate(dir.path(), n);
+        let generated = timer.elapsed().as_secs_f64();
+        let dropped = drop_caches();
+        let (cold, cold_rss, total) = report(dir.path());
+        let mut warm: Vec<(f64, f64)> = (0..3)
+            .map(|_| {
+                let (t, rss, again) = report(dir.path());
+                assert_eq!(again, total, "warm and cold reports agree");
+                (t, rss)
+            })
+            .collect();
+        warm.sort_by(|a, b| a.0.total_cmp(&b.0));
+        let cache = if dropped {
+            ""
+        } else {
+            " (page cache not dropped: not root)"
+        };
+        println!(
+            "| {n} | {cold:.2} s{cache} | {cold_rss:.0} MiB | {:.2} s | {:.0} MiB | {generated:.0} s |",
+            warm[1].0, warm[1].1
+        );
+        println!("<!-- {total} -->");
     }
 }

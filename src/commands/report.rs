@@ -40,8 +40,8 @@ pub(crate) fn report(
         printer.warn(&format!("run index rebuilt from the run files ({why})"));
     }
     printer.debug(&format!(
-        "run index: {} new run(s) indexed, {} dropped",
-        refresh.added, refresh.removed
+        "run index: {} new run(s) indexed, {} dropped; {} run file(s) read",
+        refresh.added, refresh.removed, refresh.parsed
     ));
     let mut skipped = refresh.skipped;
     let input = crate::store::period::read(&store, &period)?;

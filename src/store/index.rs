@@ -1,20 +1,25 @@
-//! The run index: one Parquet file (`index/runs.parquet` in the store) with a row per
-//! recorded run holding what the report filters, groups and prices by — job, task shape,
-//! billed window, stop reason and the run's exact recorded cost — so a report over months and
-//! millions of runs is one lazy polars scan instead of a million JSON reads. It is derived
-//! data: the run JSON files stay the source of truth, and [`refresh`] appends the runs it
-//! does not have yet and rewrites the file atomically. Nothing here stands in for a run
-//! record: a reader that needs whole runs reads them from the store by id.
+//! The run index: Parquet parts partitioned by the month of each run's billed start,
+//! `index/month=YYYY-MM/part-*.parquet` (Hive-style, so DuckDB or Athena read it as is),
+//! with a row per recorded run holding what the report filters, groups and prices by — job,
+//! task shape, billed window, stop reason, the run's exact recorded cost — and the run
+//! file's size and change time. A report over a month is a lazy polars scan of that month's
+//! parts (and the month before, for runs that start there) instead of a million JSON reads.
+//! It is derived data: the run JSON files stay the source of truth. [`refresh`] lists the
+//! run files without reading them and parses only the ones it has not indexed at that size
+//! and change time; removed and changed files leave the index. Nothing here stands in for a
+//! run record: a reader that needs whole runs reads them from the store by id.
 
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::PathBuf;
 
+use chrono::{Datelike, TimeZone, Utc};
 use polars::prelude::*;
+use rayon::prelude::*;
 
 use crate::error::{Error, Result};
 use crate::model::run::Run;
 use crate::store::lock::IndexLock;
-use crate::store::{Skipped, Store, write_atomic};
+use crate::store::{RunFile, Skipped, Store, read_run, write_atomic};
 
 /// Column names of the index.
 pub mod columns {
@@ -51,9 +56,13 @@ pub mod columns {
     /// every recorded value (any scale up to 28 digits) with no width to outgrow, and the
     /// index never sums money — readers parse it back into a `Decimal`.
     pub const USD: &str = "usd";
+    /// The run file's size when indexed, bytes.
+    pub const FILE_LEN: &str = "file_len";
+    /// The run file's last change when indexed, ns since the epoch.
+    pub const FILE_CHANGED_NS: &str = "file_changed_ns";
 
-    /// Every column, in order (an index with other columns is rebuilt).
-    pub const ALL: [&str; 15] = [
+    /// Every column, in order (a part with other columns makes the index rebuild).
+    pub const ALL: [&str; 17] = [
         ID,
         JOB,
         REGION,
@@ -69,20 +78,55 @@ pub mod columns {
         BILLED_S,
         STOP_REASON,
         USD,
+        FILE_LEN,
+        FILE_CHANGED_NS,
     ];
 }
 
 use columns as c;
 
-/// Where the index lives in a store.
-pub fn path(store: &Store) -> PathBuf {
+/// Runs parsed per chunk on a cold build: bounds memory (one chunk of rows at a time) and
+/// makes one part per chunk.
+const CHUNK: usize = 100_000;
+
+/// Parts a month may have before a refresh compacts them into one.
+const MAX_PARTS: usize = 16;
+
+/// The directory of the index and its lock.
+pub fn dir(store: &Store) -> PathBuf {
+    store.root().join("index")
+}
+
+/// The single-file index of earlier versions, replaced by the month parts.
+fn legacy_path(store: &Store) -> PathBuf {
     dir(store).join("runs.parquet")
 }
 
-/// Runs as an index frame.
-pub fn frame(runs: &[Run]) -> PolarsResult<DataFrame> {
-    let text = |f: &dyn Fn(&Run) -> String| runs.iter().map(f).collect::<Vec<_>>();
-    let int = |f: &dyn Fn(&Run) -> i64| runs.iter().map(f).collect::<Vec<_>>();
+fn month_dir(store: &Store, month: &str) -> PathBuf {
+    dir(store).join(format!("month={month}"))
+}
+
+/// "YYYY-MM" (UTC) of a time in ms since the epoch.
+pub fn month_of_ms(ms: i64) -> String {
+    let time = Utc
+        .timestamp_millis_opt(ms)
+        .single()
+        .unwrap_or_else(|| Utc.timestamp_nanos(0));
+    format!("{:04}-{:02}", time.year(), time.month())
+}
+
+/// A run as an indexed file: the run and the file it was read from.
+struct Indexed {
+    run: Run,
+    len: u64,
+    changed_ns: i64,
+}
+
+/// Runs (with their files' size and change time) as an index frame.
+fn frame(rows: &[Indexed]) -> PolarsResult<DataFrame> {
+    let text = |f: &dyn Fn(&Run) -> String| rows.iter().map(|r| f(&r.run)).collect::<Vec<_>>();
+    let int = |f: &dyn Fn(&Run) -> i64| rows.iter().map(|r| f(&r.run)).collect::<Vec<_>>();
+    let clamp = |v: u64| i64::try_from(v).unwrap_or(i64::MAX);
     DataFrame::new_infer_height(vec![
         Column::new(c::ID.into(), text(&|r| r.id.clone())),
         Column::new(c::JOB.into(), text(&|r| r.job.clone())),
@@ -96,46 +140,118 @@ pub fn frame(runs: &[Run]) -> PolarsResult<DataFrame> {
             c::STORAGE_GIB.into(),
             int(&|r| i64::from(r.ephemeral_storage_gib)),
         ),
-        Column::new(
-            c::BILLED_FROM_MS.into(),
-            int(&|r| r.pull_started_at.unwrap_or(r.started_at).timestamp_millis()),
-        ),
+        Column::new(c::BILLED_FROM_MS.into(), int(&|r| billed_from_ms(r))),
         Column::new(
             c::STARTED_MS.into(),
             int(&|r| r.started_at.timestamp_millis()),
         ),
-        Column::new(c::DURATION_MS.into(), int(&|r| r.duration_ms as i64)),
-        Column::new(c::BILLED_S.into(), int(&|r| r.billed_seconds as i64)),
+        Column::new(c::DURATION_MS.into(), int(&|r| clamp(r.duration_ms))),
+        Column::new(c::BILLED_S.into(), int(&|r| clamp(r.billed_seconds))),
         Column::new(c::STOP_REASON.into(), text(&|r| r.stop_reason.to_string())),
         Column::new(c::USD.into(), text(&|r| r.usd.to_string())),
+        Column::new(
+            c::FILE_LEN.into(),
+            rows.iter().map(|r| clamp(r.len)).collect::<Vec<_>>(),
+        ),
+        Column::new(
+            c::FILE_CHANGED_NS.into(),
+            rows.iter().map(|r| r.changed_ns).collect::<Vec<_>>(),
+        ),
     ])
+}
+
+fn billed_from_ms(run: &Run) -> i64 {
+    run.pull_started_at
+        .unwrap_or(run.started_at)
+        .timestamp_millis()
 }
 
 fn index_error(e: impl std::fmt::Display) -> Error {
     Error::Store(format!("run index: {e}"))
 }
 
-/// A lazy scan of the index (None when there is none yet).
-pub fn scan(store: &Store) -> Result<Option<LazyFrame>> {
-    let file = path(store);
-    if !file.exists() {
-        return Ok(None);
+/// The part files of each month, oldest month first.
+fn parts(store: &Store) -> Result<BTreeMap<String, Vec<PathBuf>>> {
+    let mut months = BTreeMap::new();
+    let entries = match std::fs::read_dir(dir(store)) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(months),
+        Err(e) => return Err(index_error(e)),
+    };
+    for entry in entries.filter_map(|e| e.ok()) {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let Some(month) = name.strip_prefix("month=") else {
+            continue;
+        };
+        let mut files: Vec<PathBuf> = std::fs::read_dir(entry.path())
+            .map_err(index_error)?
+            .filter_map(|e| e.ok())
+            .map(|e| e.path())
+            .filter(|p| {
+                let name = p
+                    .file_name()
+                    .map(|n| n.to_string_lossy())
+                    .unwrap_or_default();
+                name.starts_with("part-") && name.ends_with(".parquet")
+            })
+            .collect();
+        files.sort();
+        if !files.is_empty() {
+            months.insert(month.to_string(), files);
+        }
     }
-    let lazy = PlRefPath::try_from_path(&file)
-        .and_then(|p| LazyFrame::scan_parquet(p, ScanArgsParquet::default()))
-        .map_err(index_error)?;
-    Ok(Some(lazy))
+    Ok(months)
 }
 
-/// Write a whole index (used by benchmarks and by [`refresh`]).
-pub fn write(store: &Store, frame: &mut DataFrame) -> Result<()> {
-    let file = path(store);
+fn scan_paths(paths: Vec<PathBuf>) -> Result<Option<LazyFrame>> {
+    if paths.is_empty() {
+        return Ok(None);
+    }
+    let paths = paths
+        .iter()
+        .map(|p| PlRefPath::try_from_path(p))
+        .collect::<PolarsResult<Vec<_>>>()
+        .map_err(index_error)?;
+    // The month is in the rows (billed_from_ms); the `month=` directory is for other
+    // readers (DuckDB, Athena), so polars is told not to add it as a column.
+    let mut args = ScanArgsParquet::default();
+    args.hive_options.enabled = Some(false);
+    LazyFrame::scan_parquet_files(paths.into_iter().collect(), args)
+        .map(Some)
+        .map_err(index_error)
+}
+
+/// A lazy scan of every month of the index (None when there is none yet).
+pub fn scan(store: &Store) -> Result<Option<LazyFrame>> {
+    scan_paths(parts(store)?.into_values().flatten().collect())
+}
+
+/// A lazy scan of the months from `first` to `last` ("YYYY-MM", inclusive).
+pub fn scan_months(store: &Store, first: &str, last: &str) -> Result<Option<LazyFrame>> {
+    let paths = parts(store)?
+        .into_iter()
+        .filter(|(month, _)| month.as_str() >= first && month.as_str() <= last)
+        .flat_map(|(_, files)| files)
+        .collect();
+    scan_paths(paths)
+}
+
+/// Write one part of a month atomically (a temp file renamed into place, so a reader never
+/// sees half a part).
+fn write_part(store: &Store, month: &str, frame: &mut DataFrame) -> Result<PathBuf> {
+    let name = format!(
+        "part-{}-{}.parquet",
+        Utc::now().format("%Y%m%dT%H%M%S%.9f"),
+        std::process::id()
+    );
+    let file = month_dir(store, month).join(name);
     write_atomic(&file, |f| {
         ParquetWriter::new(f)
             .finish(frame)
             .map(|_| ())
             .map_err(index_error)
-    })
+    })?;
+    Ok(file)
 }
 
 /// What a refresh did.
@@ -145,96 +261,226 @@ pub struct Refresh {
     pub added: usize,
     /// Rows dropped because their run file is gone, damaged or no longer valid.
     pub removed: usize,
+    /// Run files read (new, or changed since they were indexed); the others are not opened.
+    pub parsed: usize,
     /// Why the index was rebuilt from the run files, when it was (unreadable, old format).
     pub rebuilt: Option<String>,
     /// Files skipped while reading the store.
     pub skipped: Vec<Skipped>,
 }
 
-/// Make the index follow the run files: add runs not indexed yet, drop rows whose file is
-/// gone or no longer a valid run, rebuild an index that cannot be read (with the reason).
-/// It parses every run file in the store, so its cost follows the store's size; it holds
-/// the index's exclusive lock, so concurrent refreshes never lose each other's rows.
+/// What the index knows of one run file.
+struct Known {
+    month: String,
+    len: i64,
+    changed_ns: i64,
+}
+
+/// Every indexed id with its month and file stamp; an error when a part cannot be read or
+/// has other columns.
+fn known(store: &Store) -> Result<HashMap<String, Known>> {
+    let mut known = HashMap::new();
+    for (month, files) in parts(store)? {
+        for file in files {
+            let Some(lazy) = scan_paths(vec![file.clone()])? else {
+                continue;
+            };
+            let frame = lazy.collect().map_err(index_error)?;
+            let names: Vec<&str> = frame
+                .get_column_names()
+                .iter()
+                .map(|n| n.as_str())
+                .collect();
+            if names != c::ALL {
+                return Err(Error::Store(format!(
+                    "{} was written by another version of fargate-cost",
+                    file.display()
+                )));
+            }
+            let ids = frame.column(c::ID).and_then(|x| x.str().cloned());
+            let lens = frame.column(c::FILE_LEN).and_then(|x| x.i64().cloned());
+            let stamps = frame
+                .column(c::FILE_CHANGED_NS)
+                .and_then(|x| x.i64().cloned());
+            let (ids, lens, stamps) = (
+                ids.map_err(index_error)?,
+                lens.map_err(index_error)?,
+                stamps.map_err(index_error)?,
+            );
+            for ((id, len), changed_ns) in ids.iter().zip(lens.iter()).zip(stamps.iter()) {
+                known.insert(
+                    id.unwrap_or_default().to_string(),
+                    Known {
+                        month: month.clone(),
+                        len: len.unwrap_or(-1),
+                        changed_ns: changed_ns.unwrap_or(-1),
+                    },
+                );
+            }
+        }
+    }
+    Ok(known)
+}
+
+/// Make the index follow the run files: list them (without reading them), parse only the
+/// ones not indexed at their current size and change time, drop rows whose file is gone
+/// or no longer a valid run, rebuild an index that cannot be read (with the reason). It
+/// holds the index's exclusive lock, so concurrent refreshes never lose each other's rows
+/// and readers (shared lock) never see a month between two parts' writes.
 pub fn refresh(store: &Store) -> Result<Refresh> {
     let _lock = IndexLock::exclusive(&dir(store))?;
     let mut outcome = Refresh::default();
-    let existing = match scan(store).and_then(|lazy| match lazy {
-        Some(lazy) => lazy.collect().map(Some).map_err(index_error),
-        None => Ok(None),
-    }) {
-        Ok(frame) => frame,
-        Err(e) => {
-            outcome.rebuilt = Some(e.to_string());
-            None
-        }
-    };
-    let existing = existing.filter(|f| {
-        let same = f
-            .get_column_names()
-            .iter()
-            .map(|n| n.as_str())
-            .eq(c::ALL.iter().copied());
-        if !same {
-            outcome.rebuilt = Some("written by another version of fargate-cost".into());
-        }
-        same
-    });
-    let (runs, skipped) = store.runs(None);
+    let known = known_or_rebuild(store, &mut outcome)?;
+    let (files, skipped) = store.run_files(None);
     outcome.skipped = skipped;
-    let valid: HashSet<&str> = runs.iter().map(|r| r.id.as_str()).collect();
-    let (kept, known) = match existing {
-        Some(frame) => keep_valid(frame, &valid)?,
-        None => (None, HashSet::new()),
-    };
-    let new: Vec<Run> = runs
+    let listed: HashSet<&str> = files.iter().map(|f| f.id.as_str()).collect();
+    let to_read: Vec<&RunFile> = files
         .iter()
-        .filter(|r| !known.contains(&r.id))
-        .cloned()
+        .filter(|f| {
+            known.get(&f.id).is_none_or(|k| {
+                k.len != i64::try_from(f.len).unwrap_or(-1) || k.changed_ns != f.changed_ns
+            })
+        })
         .collect();
-    outcome.added = new.len();
-    outcome.removed = known_removed(&kept, &known);
-    let unchanged = outcome.added == 0 && outcome.removed == 0 && kept.is_some();
-    if unchanged {
-        return Ok(outcome);
-    }
-    let added = frame(&new).map_err(index_error)?;
-    let mut all = match kept {
-        Some(mut old) => {
-            old.vstack_mut(&added).map_err(index_error)?;
-            old
+    // Rows to drop: files gone, or changed since they were indexed (re-read below).
+    let reading: HashSet<&str> = to_read.iter().map(|f| f.id.as_str()).collect();
+    let mut dropped: HashMap<&str, HashSet<&str>> = HashMap::new();
+    for (id, k) in &known {
+        if !listed.contains(id.as_str()) || reading.contains(id.as_str()) {
+            dropped
+                .entry(k.month.as_str())
+                .or_default()
+                .insert(id.as_str());
         }
-        None => added,
-    };
-    write(store, &mut all)?;
+    }
+    outcome.parsed = to_read.len();
+    let mut new_rows: BTreeMap<String, Vec<Indexed>> = BTreeMap::new();
+    let mut reindexed = HashSet::new();
+    for chunk in to_read.chunks(CHUNK) {
+        let read: Vec<(usize, std::result::Result<Indexed, String>)> = chunk
+            .par_iter()
+            .enumerate()
+            .map(|(i, f)| {
+                let run = read_run(&f.path).and_then(|run| {
+                    (run.id == f.id).then_some(run).ok_or_else(|| {
+                        format!("its id does not match its file name `{}.json`", f.id)
+                    })
+                });
+                (
+                    i,
+                    run.map(|run| Indexed {
+                        run,
+                        len: f.len,
+                        changed_ns: f.changed_ns,
+                    }),
+                )
+            })
+            .collect();
+        for (i, result) in read {
+            match result {
+                Ok(indexed) => {
+                    reindexed.insert(chunk[i].id.as_str());
+                    let month = month_of_ms(billed_from_ms(&indexed.run));
+                    new_rows.entry(month).or_default().push(indexed);
+                }
+                Err(reason) => outcome.skipped.push(Skipped {
+                    path: chunk[i].path.clone(),
+                    reason,
+                }),
+            }
+        }
+        // A cold build writes as it goes, so memory holds one chunk of runs at a time.
+        if new_rows.values().map(Vec::len).sum::<usize>() >= CHUNK {
+            let ready = std::mem::take(&mut new_rows);
+            write_months(store, ready, &mut dropped)?;
+        }
+    }
+    outcome.added = reindexed
+        .iter()
+        .filter(|id| !known.contains_key(**id))
+        .count();
+    outcome.removed = dropped
+        .values()
+        .flatten()
+        .filter(|id| !reindexed.contains(**id))
+        .count();
+    write_months(store, new_rows, &mut dropped)?;
     Ok(outcome)
 }
 
-/// The rows whose run is still a valid file, and the ids the index had.
-fn keep_valid(
-    frame: DataFrame,
-    valid: &HashSet<&str>,
-) -> Result<(Option<DataFrame>, HashSet<String>)> {
+/// The index's rows as it has them, or (when it cannot be read, or is in an earlier
+/// layout) none, after removing every part, with the reason in the outcome.
+fn known_or_rebuild(store: &Store, outcome: &mut Refresh) -> Result<HashMap<String, Known>> {
+    let legacy = legacy_path(store);
+    let why = if legacy.exists() {
+        Some("the single-file index of an earlier fargate-cost".to_string())
+    } else {
+        match known(store) {
+            Ok(known) => return Ok(known),
+            Err(e) => Some(e.to_string()),
+        }
+    };
+    for files in parts(store)?.values() {
+        for file in files {
+            std::fs::remove_file(file).map_err(index_error)?;
+        }
+    }
+    if legacy.exists() {
+        std::fs::remove_file(&legacy).map_err(index_error)?;
+    }
+    outcome.rebuilt = why;
+    Ok(HashMap::new())
+}
+
+/// Write new rows by month: a month that loses rows, or has too many parts, is rewritten as
+/// one part (its old parts removed after the new one is in place); otherwise the rows are
+/// a new part.
+fn write_months(
+    store: &Store,
+    new_rows: BTreeMap<String, Vec<Indexed>>,
+    dropped: &mut HashMap<&str, HashSet<&str>>,
+) -> Result<()> {
+    let mut months: BTreeMap<String, Vec<Indexed>> = new_rows;
+    for month in dropped.keys() {
+        months.entry((*month).to_string()).or_default();
+    }
+    let existing = parts(store)?;
+    for (month, rows) in months {
+        let old = existing.get(&month).cloned().unwrap_or_default();
+        let gone = dropped.remove(month.as_str()).unwrap_or_default();
+        let mut added = frame(&rows).map_err(index_error)?;
+        if gone.is_empty() && old.len() < MAX_PARTS {
+            if added.height() > 0 {
+                write_part(store, &month, &mut added)?;
+            }
+            continue;
+        }
+        let mut all = match scan_paths(old.clone())? {
+            Some(lazy) => without(lazy.collect().map_err(index_error)?, &gone)?,
+            None => frame(&[]).map_err(index_error)?,
+        };
+        all.vstack_mut(&added).map_err(index_error)?;
+        if all.height() > 0 {
+            write_part(store, &month, &mut all)?;
+        }
+        for file in old {
+            std::fs::remove_file(&file).map_err(index_error)?;
+        }
+    }
+    Ok(())
+}
+
+/// The rows whose id is not in `gone`.
+fn without(frame: DataFrame, gone: &HashSet<&str>) -> Result<DataFrame> {
     let ids = frame
         .column(c::ID)
         .and_then(|col| col.str().cloned())
         .map_err(index_error)?;
-    let known: HashSet<String> = ids.iter().flatten().map(String::from).collect();
     let mask: BooleanChunked = ids
         .iter()
-        .map(|id| id.is_some_and(|id| valid.contains(id)))
+        .map(|id| id.is_none_or(|id| !gone.contains(id)))
         .collect();
-    let kept = frame.filter(&mask).map_err(index_error)?;
-    Ok((Some(kept), known))
-}
-
-/// How many of the ids the index had are no longer in it.
-fn known_removed(kept: &Option<DataFrame>, known: &HashSet<String>) -> usize {
-    known.len() - kept.as_ref().map_or(0, DataFrame::height).min(known.len())
-}
-
-/// The directory of the index and its lock.
-pub fn dir(store: &Store) -> PathBuf {
-    store.root().join("index")
+    frame.filter(&mask).map_err(index_error)
 }
 
 /// An index column value as Arch/Os/Capacity (written with their Display), default when
@@ -299,18 +545,64 @@ mod tests {
     }
 
     #[test]
-    fn an_index_with_other_columns_is_rebuilt() {
+    fn an_index_with_other_columns_or_the_old_layout_is_rebuilt() {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::new(dir.path());
         store.write(&run("r1", "0.25"), &[]).unwrap();
-        // An index as an older version wrote it: the cost in rounded micro-dollars.
+        // A part as another version wrote it: the cost in rounded micro-dollars.
         let mut old = DataFrame::new_infer_height(vec![
             Column::new(c::ID.into(), vec!["r1"]),
             Column::new("usd_micros".into(), vec![250_000i64]),
         ])
         .unwrap();
-        write(&store, &mut old).unwrap();
-        assert_eq!(refresh(&store).unwrap().added, 1);
+        write_part(&store, "2026-11", &mut old).unwrap();
+        let outcome = refresh(&store).unwrap();
+        assert!(outcome.rebuilt.unwrap().contains("another version"));
+        assert_eq!(outcome.added, 1);
         assert_eq!(costs(&store), ["0.25"]);
+        // The single-file index of earlier versions is replaced by month parts.
+        std::fs::write(legacy_path(&store), b"PAR1").unwrap();
+        let outcome = refresh(&store).unwrap();
+        assert!(outcome.rebuilt.unwrap().contains("single-file"));
+        assert!(!legacy_path(&store).exists());
+        assert_eq!(costs(&store), ["0.25"]);
+    }
+
+    #[test]
+    fn only_new_and_changed_files_are_read_and_parts_follow_the_months() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::new(dir.path());
+        store.write(&run("r1", "0.1"), &[]).unwrap();
+        let mut october = run("r0", "0.2");
+        october.started_at -= chrono::Duration::days(20);
+        october.pull_started_at = Some(october.started_at);
+        october.created_at = october.started_at;
+        october.stopped_at = october.started_at + chrono::Duration::seconds(61);
+        store.write(&october, &[]).unwrap();
+        let first = refresh(&store).unwrap();
+        assert_eq!((first.added, first.parsed), (2, 2));
+        let months: Vec<String> = parts(&store).unwrap().into_keys().collect();
+        assert_eq!(months, ["2026-10", "2026-11"]);
+        // Nothing changed: nothing is read.
+        let again = refresh(&store).unwrap();
+        assert_eq!((again.added, again.removed, again.parsed), (0, 0, 0));
+        // One new file: only it is read; a new part joins its month.
+        store.write(&run("r2", "0.3"), &[]).unwrap();
+        let third = refresh(&store).unwrap();
+        assert_eq!((third.added, third.parsed), (1, 1));
+        assert_eq!(parts(&store).unwrap()["2026-11"].len(), 2);
+        // A file rewritten since it was indexed is read again; a removed one leaves, and its
+        // month is compacted into one part.
+        store.write(&run("r2", "0.35"), &[]).unwrap();
+        std::fs::remove_file(dir.path().join("runs/nightly/r1.json")).unwrap();
+        let fourth = refresh(&store).unwrap();
+        assert_eq!((fourth.added, fourth.removed, fourth.parsed), (0, 1, 1));
+        assert_eq!(parts(&store).unwrap()["2026-11"].len(), 1);
+        let mut all = costs(&store);
+        all.sort();
+        assert_eq!(all, ["0.2", "0.35"]);
+        // Scanning one month reads only its parts.
+        let november = scan_months(&store, "2026-11", "2026-11").unwrap().unwrap();
+        assert_eq!(november.collect().unwrap().height(), 1);
     }
 }

@@ -53,6 +53,66 @@ fn store_error(path: &Path, what: &str, error: impl std::fmt::Display) -> Error 
     Error::Store(format!("{what} {}: {error}", path.display()))
 }
 
+/// A run file as listed: its id (the file stem), path, size and last change.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RunFile {
+    /// Run id.
+    pub id: String,
+    /// Where it is.
+    pub path: PathBuf,
+    /// Size in bytes.
+    pub len: u64,
+    /// The later of its modification and status-change times, ns since the epoch: any
+    /// rewrite, rename or `touch` moves it, so an unchanged (size, change) pair means the
+    /// file was not replaced since it was indexed.
+    pub changed_ns: i64,
+}
+
+impl RunFile {
+    /// The run file of a directory entry; None for a write in progress; an error (why it is
+    /// skipped) for anything that is not a `.json` file.
+    fn from_entry(entry: &std::fs::DirEntry) -> Option<std::result::Result<RunFile, String>> {
+        use std::os::unix::fs::MetadataExt;
+        let path = entry.path();
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name.starts_with(".tmp-") {
+            return None; // a write in progress (or killed mid-way): never visible
+        }
+        let Some(id) = name.strip_suffix(".json") else {
+            return Some(Err("not a run record (.json)".into()));
+        };
+        let meta = match entry.metadata() {
+            Ok(meta) if meta.is_file() => meta,
+            Ok(_) => return Some(Err("not a run record (.json)".into())),
+            Err(e) => return Some(Err(e.to_string())),
+        };
+        let ns = |secs: i64, nsec: i64| secs.saturating_mul(1_000_000_000).saturating_add(nsec);
+        Some(Ok(RunFile {
+            id: id.to_string(),
+            path,
+            len: meta.len(),
+            changed_ns: ns(meta.mtime(), meta.mtime_nsec())
+                .max(ns(meta.ctime(), meta.ctime_nsec())),
+        }))
+    }
+}
+
+/// A run record's bytes as the store writes them (pretty JSON and a newline); the scale
+/// benchmark writes a million records with it, in the store's own format.
+pub fn encode_record(run: &Run) -> serde_json::Result<Vec<u8>> {
+    let mut json = serde_json::to_vec_pretty(run)?;
+    json.push(b'\n');
+    Ok(json)
+}
+
+/// Read and validate one run file, or say why it cannot be used.
+pub fn read_run(path: &Path) -> std::result::Result<Run, String> {
+    let bytes = std::fs::read(path).map_err(|e| e.to_string())?;
+    let run = serde_json::from_slice::<Run>(&bytes).map_err(|e| e.to_string())?;
+    run.validate()?;
+    Ok(run)
+}
+
 impl Store {
     /// A store at `root` (created on first write).
     pub fn new(root: impl Into<PathBuf>) -> Store {
@@ -92,15 +152,23 @@ impl Store {
                 .map(|_| ())
                 .map_err(|e| store_error(&samples_path, "cannot write", e))
         })?;
+        self.write_record(run)
+    }
+
+    /// Write the run record alone (its samples are written first by [`Store::write`]).
+    fn write_record(&self, run: &Run) -> Result<PathBuf> {
         let run_path = self.run_path(&run.job, &run.id);
-        let json = serde_json::to_vec_pretty(run)
-            .map_err(|e| store_error(&run_path, "cannot encode", e))?;
+        let json = encode_record(run).map_err(|e| store_error(&run_path, "cannot encode", e))?;
         write_atomic(&run_path, |file| {
             file.write_all(&json)
-                .and_then(|_| file.write_all(b"\n"))
                 .map_err(|e| store_error(&run_path, "cannot write", e))
         })?;
         Ok(run_path)
+    }
+
+    /// Where a run's record lives: `runs/<job>/<id>.json`.
+    pub fn record_path(&self, run: &Run) -> PathBuf {
+        self.run_path(&run.job, &run.id)
     }
 
     /// Fail now, naming the store, if runs of `job` could not be recorded: checked before a
@@ -128,20 +196,11 @@ impl Store {
         Ok(())
     }
 
-    /// All readable runs (of one job, or all), oldest first, and the files skipped.
-    pub fn runs(&self, job: Option<&str>) -> (Vec<Run>, Vec<Skipped>) {
-        self.runs_where(job, |_| true)
-    }
-
-    /// Like [`Store::runs`], parsing only the files whose run id (the file name) passes
-    /// `wanted`; the others are listed but not read. The report reads each job's latest
-    /// runs by id this way.
-    pub fn runs_where(
-        &self,
-        job: Option<&str>,
-        wanted: impl Fn(&str) -> bool,
-    ) -> (Vec<Run>, Vec<Skipped>) {
-        let mut runs = Vec::new();
+    /// Every run file (of one job, or all) with its size and change time, listed without
+    /// reading it, and the entries that are not run files. Files being written (`.tmp-*`)
+    /// are not listed: a run is visible only once complete.
+    pub fn run_files(&self, job: Option<&str>) -> (Vec<RunFile>, Vec<Skipped>) {
+        let mut files = Vec::new();
         let mut skipped = Vec::new();
         let base = self.root.join("runs");
         let job_dirs: Vec<PathBuf> = match job {
@@ -164,39 +223,42 @@ impl Store {
             let Ok(entries) = std::fs::read_dir(&dir) else {
                 continue;
             };
-            for path in entries.filter_map(|e| e.ok()).map(|e| e.path()) {
-                let name = path
-                    .file_name()
-                    .map(|n| n.to_string_lossy().into_owned())
-                    .unwrap_or_default();
-                if name.starts_with(".tmp-") {
-                    continue; // a write in progress (or killed mid-way): never visible
+            for entry in entries.filter_map(|e| e.ok()) {
+                match RunFile::from_entry(&entry) {
+                    Some(Ok(file)) => files.push(file),
+                    Some(Err(reason)) => skipped.push(Skipped {
+                        path: entry.path(),
+                        reason,
+                    }),
+                    None => {}
                 }
-                if path.extension().is_some_and(|e| e == "json")
-                    && path
-                        .file_stem()
-                        .is_some_and(|stem| !wanted(&stem.to_string_lossy()))
-                {
-                    continue;
-                }
-                if path.extension().is_none_or(|e| e != "json") {
-                    skipped.push(Skipped {
-                        path,
-                        reason: "not a run record (.json)".into(),
-                    });
-                    continue;
-                }
-                match std::fs::read(&path)
-                    .map_err(|e| e.to_string())
-                    .and_then(|bytes| {
-                        serde_json::from_slice::<Run>(&bytes).map_err(|e| e.to_string())
-                    }) {
-                    Ok(run) => match run.validate() {
-                        Ok(()) => runs.push(run),
-                        Err(reason) => skipped.push(Skipped { path, reason }),
-                    },
-                    Err(reason) => skipped.push(Skipped { path, reason }),
-                }
+            }
+        }
+        (files, skipped)
+    }
+
+    /// All readable runs (of one job, or all), oldest first, and the files skipped.
+    pub fn runs(&self, job: Option<&str>) -> (Vec<Run>, Vec<Skipped>) {
+        self.runs_where(job, |_| true)
+    }
+
+    /// Like [`Store::runs`], parsing only the files whose run id (the file name) passes
+    /// `wanted`; the others are listed but not read. The report reads each job's latest
+    /// runs by id this way.
+    pub fn runs_where(
+        &self,
+        job: Option<&str>,
+        wanted: impl Fn(&str) -> bool,
+    ) -> (Vec<Run>, Vec<Skipped>) {
+        let (files, mut skipped) = self.run_files(job);
+        let mut runs = Vec::new();
+        for file in files.into_iter().filter(|f| wanted(&f.id)) {
+            match read_run(&file.path) {
+                Ok(run) => runs.push(run),
+                Err(reason) => skipped.push(Skipped {
+                    path: file.path,
+                    reason,
+                }),
             }
         }
         runs.sort_by(|a, b| {

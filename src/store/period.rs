@@ -38,7 +38,12 @@ fn polars_error(e: PolarsError) -> Error {
 pub fn read(store: &Store, period: &Period) -> Result<PeriodInput> {
     // Shared: a refresh elsewhere waits until this scan has read the pages it planned.
     let _lock = IndexLock::shared(&index::dir(store))?;
-    let Some(lazy) = index::scan(store)? else {
+    // A record bills at most 31 days and 5 minutes (Run::validate), so a run overlapping the
+    // period starts less than 32 days before it; the recommendations look back 30 days from
+    // its end. Parts are by the month of the billed start.
+    let first = index::month_of_ms((period.from - chrono::Duration::days(32)).timestamp_millis());
+    let last = index::month_of_ms(period.to.timestamp_millis() - 1);
+    let Some(lazy) = index::scan_months(store, &first, &last)? else {
         return Ok(PeriodInput::default());
     };
     let usage = usage(&lazy, period)?;

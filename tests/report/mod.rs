@@ -392,8 +392,9 @@ fn runs_recorded_after_a_report_are_indexed_by_the_next_one() {
     let second: serde_json::Value = serde_json::from_str(&second).unwrap();
     assert_eq!(second[0]["runs"], 4);
     assert_eq!(second[0]["fargate_usd"], 0.09874, "0.04937 + 0.04937");
+    // Only the new run file is read: the three indexed ones are listed, not opened.
     assert!(
-        stderr.contains("run index: 1 new run(s) indexed"),
+        stderr.contains("run index: 1 new run(s) indexed, 0 dropped; 1 run file(s) read"),
         "{stderr}"
     );
 }
@@ -484,11 +485,10 @@ fn the_index_follows_the_run_files_and_survives_damage() {
     // Only r3 is left: half of its 0.04937 falls in November.
     assert_eq!(rows[0]["runs"], 1, "{rows}");
     assert_eq!(rows[0]["fargate_usd"], 0.024685, "{rows}");
-    std::fs::write(
-        store.path().join("index/runs.parquet"),
-        b"not parquet at all",
-    )
-    .unwrap();
+    let parts = store.path().join("index/month=2026-11");
+    for part in std::fs::read_dir(&parts).unwrap() {
+        std::fs::write(part.unwrap().path(), b"not parquet at all").unwrap();
+    }
     let (rows, stderr) = json(&["--month", "2026-11", "--output", "json"]);
     assert!(stderr.contains("run index rebuilt"), "{stderr}");
     assert_eq!(rows[0]["runs"], 1, "{rows}");
