@@ -285,18 +285,18 @@ fn known(store: &Store) -> Result<HashMap<String, Known>> {
             let Some(lazy) = scan_paths(vec![file.clone()])? else {
                 continue;
             };
-            let frame = lazy.collect().map_err(index_error)?;
-            let names: Vec<&str> = frame
-                .get_column_names()
-                .iter()
-                .map(|n| n.as_str())
-                .collect();
-            if names != c::ALL {
+            let mut lazy = lazy;
+            let schema = lazy.collect_schema().map_err(index_error)?;
+            if !schema.iter_names().map(|n| n.as_str()).eq(c::ALL) {
                 return Err(Error::Store(format!(
                     "{} was written by another version of fargate-cost",
                     file.display()
                 )));
             }
+            let frame = lazy
+                .select([col(c::ID), col(c::FILE_LEN), col(c::FILE_CHANGED_NS)])
+                .collect()
+                .map_err(index_error)?;
             let ids = frame.column(c::ID).and_then(|x| x.str().cloned());
             let lens = frame.column(c::FILE_LEN).and_then(|x| x.i64().cloned());
             let stamps = frame

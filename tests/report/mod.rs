@@ -569,3 +569,73 @@ fn an_unwritable_chart_is_one_line_with_its_cause_once() {
     assert_eq!(error.len(), 1, "{stderr}");
     assert_eq!(error[0].matches("/proc/no/x.png").count(), 1, "{stderr}");
 }
+
+/// The index is Hive-partitioned Parquet that other engines read as is: the README's DuckDB
+/// query over it gives the same runs and exact sums as the report.
+#[test]
+fn duckdb_reads_the_index_with_the_readme_query() {
+    if !crate::python_module_or_skip("duckdb", "duckdb_reads_the_index_with_the_readme_query") {
+        return;
+    }
+    let store = tempfile::tempdir().unwrap();
+    // Two November runs and one October run of 1 vCPU / 2 GB: 0.04937 $/h × 600 s / 3,600
+    // = 0.0082283333… each.
+    let usd = "0.0082283333333333333333333333";
+    write_run(
+        store.path(),
+        "n1",
+        "2026-11-02T00:00:00Z",
+        600,
+        usd,
+        "completed",
+    );
+    write_run(
+        store.path(),
+        "n2",
+        "2026-11-03T00:00:00Z",
+        600,
+        usd,
+        "failed",
+    );
+    write_run(
+        store.path(),
+        "o1",
+        "2026-10-03T00:00:00Z",
+        600,
+        usd,
+        "completed",
+    );
+    let (code, _, stderr) = report(store.path(), &["--month", "2026-11", "--output", "json"]);
+    assert_eq!(code, 0, "{stderr}");
+    let readme =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    let query = readme
+        .split("```sql\n")
+        .nth(1)
+        .and_then(|rest| rest.split("```").next())
+        .expect("README has a ```sql query")
+        .replace(".fargate-cost/", &format!("{}/", store.path().display()));
+    let output = Command::new("python3")
+        .args([
+            "-c",
+            "import sys, duckdb\nfor row in duckdb.sql(sys.argv[1]).fetchall(): print(*row, sep=',')",
+            &query,
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let rows = String::from_utf8_lossy(&output.stdout);
+    // Per month and job: runs, failed, and the exact sum (2 × 0.0082283333… = 0.0164566666…).
+    assert_eq!(
+        rows.lines().collect::<Vec<_>>(),
+        [
+            "2026-10,nightly,1,0,0.008228333333333333",
+            "2026-11,nightly,2,1,0.016456666666666666"
+        ],
+        "{rows}"
+    );
+}
