@@ -1,5 +1,6 @@
 //! Pricing throughput: parse a config of 10,000 jobs, resolve each into a workload and
-//! price it on Fargate and Glue — everything `compare` does except printing.
+//! price it on Fargate and Glue — everything `compare` does except printing — and the
+//! command a user types, `fargate-cost compare` on that config, as a process.
 //!
 //! Run: `cargo bench --bench compare`. Figures are recorded in docs/BENCHMARKS.md.
 
@@ -115,6 +116,27 @@ fn bench(c: &mut Criterion) {
         })
     });
     group.finish();
+
+    // The user's command: a process reading the config file and printing CSV.
+    let dir = tempfile::tempdir().expect("temp dir");
+    let config = dir.path().join("fargate-cost.toml");
+    std::fs::write(&config, &text).expect("config written");
+    let mut process = c.benchmark_group("compare_process");
+    process.sample_size(20);
+    process.bench_function("compare_10k_jobs_csv", |b| {
+        b.iter(|| {
+            let status = std::process::Command::new(env!("CARGO_BIN_EXE_fargate-cost"))
+                .arg("--config")
+                .arg(&config)
+                .args(["--prices", "bundled", "compare", "--output", "csv"])
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::null())
+                .status()
+                .expect("fargate-cost");
+            assert!(status.success());
+        })
+    });
+    process.finish();
 }
 
 criterion_group!(benches, bench);

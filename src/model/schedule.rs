@@ -81,9 +81,20 @@ impl Schedule {
     /// Parse an EventBridge expression, counting a cron expression's runs over the 48 months
     /// from January 1 of `anchor_year`.
     pub fn parse_expression_from(text: &str, anchor_year: i32) -> Result<Schedule> {
-        let count = count_runs(text, anchor_year)?;
+        let key = (text.trim().to_string(), anchor_year);
+        // Expanding a cron expression walks 1,461 days; a big config repeats a few
+        // expressions thousands of times, so each distinct one is counted once a process.
+        let counted = COUNTS.with(|memo| memo.borrow().get(&key).cloned());
+        let count = match counted {
+            Some(count) => count,
+            None => {
+                let count = count_runs(text, anchor_year)?;
+                COUNTS.with(|memo| memo.borrow_mut().insert(key.clone(), count.clone()));
+                count
+            }
+        };
         Ok(Schedule::Expression {
-            text: text.trim().to_string(),
+            text: key.0,
             runs_per_month: count.runs_per_month,
             note: count.note,
         })
@@ -146,7 +157,14 @@ fn monthly_runs_from(text: &str, anchor_year: i32) -> Result<Decimal> {
     Ok(count_runs(text, anchor_year)?.runs_per_month)
 }
 
+thread_local! {
+    /// Counts of the expressions seen in this process, by (expression, anchor year).
+    static COUNTS: std::cell::RefCell<std::collections::HashMap<(String, i32), Count>> =
+        std::cell::RefCell::new(std::collections::HashMap::new());
+}
+
 /// Monthly runs of an expression and the note that explains a surprising count.
+#[derive(Clone)]
 struct Count {
     runs_per_month: Decimal,
     note: Option<String>,
@@ -466,6 +484,26 @@ fn list(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn each_distinct_expression_is_counted_once_a_process() {
+        let text = "cron(17 3 * * ? *)";
+        let first = Schedule::parse_expression_from(text, 2031).unwrap();
+        let again = Schedule::parse_expression_from(&format!("  {text} "), 2031).unwrap();
+        assert_eq!(first, again);
+        let entries = COUNTS.with(|memo| {
+            memo.borrow()
+                .keys()
+                .filter(|(t, year)| t == text && *year == 2031)
+                .count()
+        });
+        assert_eq!(entries, 1);
+        // Daily over 2031–2034: 1,461 days / 48 months.
+        assert_eq!(
+            first.runs_per_month(),
+            Decimal::from(1461) / Decimal::from(48)
+        );
+    }
     use rust_decimal_macros::dec;
 
     /// The window these tests count in: 2024-01-01 to 2027-12-31 (2024 is the leap year).
