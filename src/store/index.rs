@@ -9,7 +9,7 @@
 //! and change time; removed and changed files leave the index. Nothing here stands in for a
 //! run record: a reader that needs whole runs reads them from the store by id.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use chrono::{Datelike, TimeZone, Utc};
@@ -278,8 +278,8 @@ struct Known {
 
 /// Every indexed id with its month and file stamp; an error when a part cannot be read or
 /// has other columns.
-fn known(store: &Store) -> Result<HashMap<String, Known>> {
-    let mut known = HashMap::new();
+fn known(store: &Store) -> Result<PlHashMap<String, Known>> {
+    let mut known = PlHashMap::default();
     for (month, files) in parts(store)? {
         for file in files {
             let Some(lazy) = scan_paths(vec![file.clone()])? else {
@@ -333,7 +333,7 @@ pub fn refresh(store: &Store) -> Result<Refresh> {
     let known = known_or_rebuild(store, &mut outcome)?;
     let (files, skipped) = store.run_files(None);
     outcome.skipped = skipped;
-    let listed: HashSet<&str> = files.iter().map(|f| f.id.as_str()).collect();
+    let listed: PlHashSet<&str> = files.iter().map(|f| f.id.as_str()).collect();
     let to_read: Vec<&RunFile> = files
         .iter()
         .filter(|f| {
@@ -343,8 +343,8 @@ pub fn refresh(store: &Store) -> Result<Refresh> {
         })
         .collect();
     // Rows to drop: files gone, or changed since they were indexed (re-read below).
-    let reading: HashSet<&str> = to_read.iter().map(|f| f.id.as_str()).collect();
-    let mut dropped: HashMap<&str, HashSet<&str>> = HashMap::new();
+    let reading: PlHashSet<&str> = to_read.iter().map(|f| f.id.as_str()).collect();
+    let mut dropped: PlHashMap<&str, PlHashSet<&str>> = PlHashMap::default();
     for (id, k) in &known {
         if !listed.contains(id.as_str()) || reading.contains(id.as_str()) {
             dropped
@@ -355,7 +355,7 @@ pub fn refresh(store: &Store) -> Result<Refresh> {
     }
     outcome.parsed = to_read.len();
     let mut new_rows: BTreeMap<String, Vec<Indexed>> = BTreeMap::new();
-    let mut reindexed = HashSet::new();
+    let mut reindexed = PlHashSet::default();
     for chunk in to_read.chunks(CHUNK) {
         let read: Vec<(usize, std::result::Result<Indexed, String>)> = chunk
             .par_iter()
@@ -410,7 +410,7 @@ pub fn refresh(store: &Store) -> Result<Refresh> {
 
 /// The index's rows as it has them, or (when it cannot be read, or is in an earlier
 /// layout) none, after removing every part, with the reason in the outcome.
-fn known_or_rebuild(store: &Store, outcome: &mut Refresh) -> Result<HashMap<String, Known>> {
+fn known_or_rebuild(store: &Store, outcome: &mut Refresh) -> Result<PlHashMap<String, Known>> {
     let legacy = legacy_path(store);
     let why = if legacy.exists() {
         Some("the single-file index of an earlier fargate-cost".to_string())
@@ -429,7 +429,7 @@ fn known_or_rebuild(store: &Store, outcome: &mut Refresh) -> Result<HashMap<Stri
         std::fs::remove_file(&legacy).map_err(index_error)?;
     }
     outcome.rebuilt = why;
-    Ok(HashMap::new())
+    Ok(PlHashMap::default())
 }
 
 /// Write new rows by month: a month that loses rows, or has too many parts, is rewritten as
@@ -438,7 +438,7 @@ fn known_or_rebuild(store: &Store, outcome: &mut Refresh) -> Result<HashMap<Stri
 fn write_months(
     store: &Store,
     new_rows: BTreeMap<String, Vec<Indexed>>,
-    dropped: &mut HashMap<&str, HashSet<&str>>,
+    dropped: &mut PlHashMap<&str, PlHashSet<&str>>,
 ) -> Result<()> {
     let mut months: BTreeMap<String, Vec<Indexed>> = new_rows;
     for month in dropped.keys() {
@@ -471,7 +471,7 @@ fn write_months(
 }
 
 /// The rows whose id is not in `gone`.
-fn without(frame: DataFrame, gone: &HashSet<&str>) -> Result<DataFrame> {
+fn without(frame: DataFrame, gone: &PlHashSet<&str>) -> Result<DataFrame> {
     let ids = frame
         .column(c::ID)
         .and_then(|col| col.str().cloned())
