@@ -35,16 +35,28 @@ pub(crate) fn report(
         Vec::new()
     };
     let store = Store::new(&settings.store);
+    let started = std::time::Instant::now();
     let refresh = index::refresh(&store)?;
     if let Some(why) = &refresh.rebuilt {
         printer.warn(&format!("run index rebuilt from the run files ({why})"));
     }
     printer.debug(&format!(
-        "run index: {} new run(s) indexed, {} dropped; {} run file(s) read",
-        refresh.added, refresh.removed, refresh.parsed
+        "run index: {} new run(s) indexed, {} dropped; {} run file(s) read ({:.2} s)",
+        refresh.added,
+        refresh.removed,
+        refresh.parsed,
+        started.elapsed().as_secs_f64()
     ));
     let mut skipped = refresh.skipped;
+    let started = std::time::Instant::now();
     let input = crate::store::period::read(&store, &period)?;
+    printer.debug(&format!(
+        "read {} run(s) of {} from the index and {} run file(s) for the recommendations ({:.2} s)",
+        input.usage.runs.len(),
+        period.label,
+        input.recent.len(),
+        started.elapsed().as_secs_f64()
+    ));
     skipped.extend(input.skipped);
     let mut warned = HashSet::new();
     for s in skipped.iter().filter(|s| warned.insert(s.path.clone())) {

@@ -89,6 +89,9 @@ use columns as c;
 /// makes one part per chunk.
 const CHUNK: usize = 100_000;
 
+/// Threads reading new run files.
+const READERS: usize = 16;
+
 /// Parts a month may have before a refresh compacts them into one.
 const MAX_PARTS: usize = 16;
 
@@ -356,26 +359,14 @@ pub fn refresh(store: &Store) -> Result<Refresh> {
     outcome.parsed = to_read.len();
     let mut new_rows: BTreeMap<String, Vec<Indexed>> = BTreeMap::new();
     let mut reindexed = PlHashSet::default();
+    // Reading run files is mostly waiting on the disk when they are not cached: more
+    // readers than cores keep its queue full.
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(READERS)
+        .build()
+        .ok();
     for chunk in to_read.chunks(CHUNK) {
-        let read: Vec<(usize, std::result::Result<Indexed, String>)> = chunk
-            .par_iter()
-            .enumerate()
-            .map(|(i, f)| {
-                let run = read_run(&f.path).and_then(|run| {
-                    (run.id == f.id).then_some(run).ok_or_else(|| {
-                        format!("its id does not match its file name `{}.json`", f.id)
-                    })
-                });
-                (
-                    i,
-                    run.map(|run| Indexed {
-                        run,
-                        len: f.len,
-                        changed_ns: f.changed_ns,
-                    }),
-                )
-            })
-            .collect();
+        let read = read_chunk(pool.as_ref(), chunk);
         for (i, result) in read {
             match result {
                 Ok(indexed) => {
@@ -406,6 +397,37 @@ pub fn refresh(store: &Store) -> Result<Refresh> {
         .count();
     write_months(store, new_rows, &mut dropped)?;
     Ok(outcome)
+}
+
+/// Read and check a chunk of run files in parallel (on `pool`, else rayon's global pool):
+/// each with its position in the chunk.
+fn read_chunk(
+    pool: Option<&rayon::ThreadPool>,
+    chunk: &[&RunFile],
+) -> Vec<(usize, std::result::Result<Indexed, String>)> {
+    let read = || {
+        chunk
+            .par_iter()
+            .enumerate()
+            .map(|(i, f)| {
+                let run = read_run(&f.path).and_then(|run| {
+                    (run.id == f.id).then_some(run).ok_or_else(|| {
+                        format!("its id does not match its file name `{}.json`", f.id)
+                    })
+                });
+                let indexed = run.map(|run| Indexed {
+                    run,
+                    len: f.len,
+                    changed_ns: f.changed_ns,
+                });
+                (i, indexed)
+            })
+            .collect()
+    };
+    match pool {
+        Some(pool) => pool.install(read),
+        None => read(),
+    }
 }
 
 /// The index's rows as it has them, or (when it cannot be read, or is in an earlier

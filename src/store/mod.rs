@@ -257,9 +257,31 @@ impl Store {
         self.runs_where(job, |_| true)
     }
 
+    /// The runs of `job` with these ids, read by path (no listing), in parallel; a file
+    /// that is gone or unreadable is skipped with the reason. The report reads each job's
+    /// latest runs this way.
+    pub fn runs_by_id(&self, job: &str, ids: &[String]) -> (Vec<Run>, Vec<Skipped>) {
+        let read: Vec<(PathBuf, std::result::Result<Run, String>)> = ids
+            .par_iter()
+            .map(|id| {
+                let path = self.run_path(job, id);
+                let run = read_run(&path);
+                (path, run)
+            })
+            .collect();
+        let mut runs = Vec::new();
+        let mut skipped = Vec::new();
+        for (path, run) in read {
+            match run {
+                Ok(run) => runs.push(run),
+                Err(reason) => skipped.push(Skipped { path, reason }),
+            }
+        }
+        (runs, skipped)
+    }
+
     /// Like [`Store::runs`], parsing only the files whose run id (the file name) passes
-    /// `wanted`; the others are listed but not read. The report reads each job's latest
-    /// runs by id this way.
+    /// `wanted`; the others are listed but not read.
     pub fn runs_where(
         &self,
         job: Option<&str>,

@@ -51,7 +51,7 @@ pub fn read(store: &Store, period: &Period) -> Result<PeriodInput> {
     let mut skipped = Vec::new();
     for (job, ids) in latest_ids(&lazy, period)? {
         let wanted: HashSet<&str> = ids.iter().map(String::as_str).collect();
-        let (runs, bad) = store.runs_where(Some(&job), |id| wanted.contains(id));
+        let (runs, bad) = store.runs_by_id(&job, &ids);
         recent.extend(
             runs.into_iter()
                 .filter(|r| r.job == job && wanted.contains(r.id.as_str())),
