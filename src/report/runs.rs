@@ -29,11 +29,17 @@ pub(crate) fn runs(runs: &[Run]) -> Grid {
                 vec![
                     r.id.clone(),
                     r.job.clone(),
-                    format!(
-                        "{} vCPU / {} GB",
-                        r.vcpu().normalize(),
-                        format_gb(r.memory_mib)
-                    ),
+                    match &r.glue {
+                        Some(g) if g.worker_type == "pythonshell" => {
+                            format!("Glue Python shell {} DPU", g.dpu.normalize())
+                        }
+                        Some(g) => format!("Glue {} × {}", g.workers, g.worker_type),
+                        None => format!(
+                            "{} vCPU / {} GB",
+                            r.vcpu().normalize(),
+                            format_gb(r.memory_mib)
+                        ),
+                    },
                     r.started_at.format("%m-%d %H:%M:%S").to_string(),
                     text::duration(Duration::from_millis(r.duration_ms)),
                     match r.exit_code {
@@ -171,7 +177,13 @@ fn record_rows(run: &Run, samples_read: usize) -> Vec<Vec<String>> {
                 )
             },
         ],
-        vec!["Fargate cost".into(), text::usd(run.usd)],
+        vec![
+            match run.backend {
+                crate::model::run::Backend::Glue => "Glue cost".into(),
+                _ => "Fargate cost".into(),
+            },
+            text::usd(run.usd),
+        ],
         vec!["Command".into(), run.launched.join(" ")],
     ]
 }

@@ -1,0 +1,211 @@
+//! A Glue job run as a run record of backend `glue`: its configuration resolved from the
+//! run (falling back to the job, then to Glue's defaults), billed by Glue's rules through
+//! `pricing::price::glue_run`, and sized as the Fargate task covering its workers.
+
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use rust_decimal::Decimal;
+
+use crate::aws::glue::{GlueJob, GlueJobRun};
+use crate::error::{Error, Result};
+use crate::model::glue::{ExecutionClass, GlueConfig, GlueVersion, WorkerType, fargate_for};
+use crate::model::run::{Backend, GlueRun, Limits, Run, RunFacts, StopReason};
+use crate::model::size::{Arch, Capacity, Os};
+use crate::model::task::FargateTask;
+use crate::pricing::book::RegionPrices;
+use crate::pricing::price;
+
+/// The run id of a Glue job run: stable, so importing twice records it once.
+pub(crate) fn run_id(job_run_id: &str) -> String {
+    format!("glue-{job_run_id}")
+}
+
+/// Glue's JobRunState as a stop reason; `Running` for the states of a run not yet ended.
+pub(crate) fn stop_reason(state: &str) -> StopReason {
+    match state {
+        "SUCCEEDED" => StopReason::Completed,
+        "TIMEOUT" => StopReason::Timeout,
+        "STOPPED" => StopReason::Interrupted,
+        "STARTING" | "RUNNING" | "STOPPING" | "WAITING" => StopReason::Running,
+        // FAILED, ERROR, EXPIRED and anything newer.
+        _ => StopReason::Failed,
+    }
+}
+
+/// A number from AWS as an exact decimal; NaN, infinities and negatives are refused.
+fn decimal(field: &str, value: f64) -> Result<Decimal> {
+    Decimal::try_from(value)
+        .ok()
+        .filter(|d| !d.is_sign_negative())
+        .ok_or_else(|| Error::invalid(field, format!("{value}: not a number Glue can bill")))
+}
+
+/// A whole count from AWS (NumberOfWorkers, a Standard job's MaxCapacity).
+fn count(field: &str, value: Decimal) -> Result<u32> {
+    if !value.fract().is_zero() {
+        return Err(Error::invalid(
+            field,
+            format!("{value}: not a whole number"),
+        ));
+    }
+    u32::try_from(value).map_err(|_| Error::invalid(field, format!("{value}: out of range")))
+}
+
+/// The configuration a run ran with: the run's fields, else the job's. Glue's defaults:
+/// version 0.9 ("Jobs that are created without specifying a Glue version default to Glue
+/// 0.9"), a Python shell's 0.0625 DPU. A Python shell ignores the version it names (any
+/// bills at the same DPU-hour and 1-minute minimum), so it is taken as 1.0 or 3.0; a
+/// Standard job on 2.0+ (sized by MaxCapacity) as G.1X workers, the same 1 DPU at the same
+/// rate. Each such reading is said in `notes`.
+pub(crate) fn config(
+    job: &GlueJob,
+    run: &GlueJobRun,
+    notes: &mut Vec<String>,
+) -> Result<GlueConfig> {
+    let text = run
+        .version
+        .as_deref()
+        .or(job.version.as_deref())
+        .unwrap_or("0.9");
+    let version = GlueVersion::parse(text)?;
+    let class = match run
+        .execution_class
+        .as_deref()
+        .or(job.execution_class.as_deref())
+    {
+        Some(c) if c.eq_ignore_ascii_case("FLEX") => ExecutionClass::Flex,
+        _ => ExecutionClass::Standard,
+    };
+    let capacity = match run.max_capacity.or(job.max_capacity) {
+        Some(value) => Some(decimal("MaxCapacity", value)?),
+        None => None,
+    };
+    if job.command == "pythonshell" {
+        let shell = if version >= GlueVersion::PYTHON_SHELL {
+            GlueVersion::PYTHON_SHELL
+        } else {
+            GlueVersion::parse("1.0")?
+        };
+        if shell != version {
+            notes.push(format!(
+                "Python shell on Glue {version} priced as on {shell} (a Python shell bills alike on every version)"
+            ));
+        }
+        return GlueConfig::new(WorkerType::PythonShell, None, shell, class, capacity);
+    }
+    let named = run.worker_type.as_deref().or(job.worker_type.as_deref());
+    let workers = match run.workers.or(job.workers) {
+        Some(w) => Some(count("NumberOfWorkers", Decimal::from(w))?),
+        None => None,
+    };
+    let worker_type = WorkerType::parse(named.unwrap_or("Standard"))?;
+    if worker_type != WorkerType::Standard {
+        return GlueConfig::new(worker_type, workers, version, class, None);
+    }
+    // Standard workers are sized by MaxCapacity, in whole DPUs (default 10).
+    let dpus = count("MaxCapacity", capacity.unwrap_or(Decimal::TEN))?;
+    if version.is_legacy() {
+        return GlueConfig::new(WorkerType::Standard, Some(dpus), version, class, None);
+    }
+    notes.push(format!(
+        "{dpus} Standard DPUs on Glue {version} priced as {dpus} × G.1X (the same 1 DPU at the same rate)"
+    ));
+    GlueConfig::new(WorkerType::G1X, Some(dpus), version, class, None)
+}
+
+/// One Glue job run as a run record, priced in `region`.
+pub(crate) fn record(
+    job: &GlueJob,
+    run: &GlueJobRun,
+    region: &str,
+    prices: &RegionPrices,
+) -> Result<Run> {
+    let mut notes = vec![format!("imported from AWS Glue job {}", job.name)];
+    let config = config(job, run, &mut notes)?;
+    let execution_s = u64::try_from(run.execution_time).map_err(|_| {
+        Error::invalid(
+            "ExecutionTime",
+            format!("{} s: negative", run.execution_time),
+        )
+    })?;
+    let execution = Duration::from_secs(execution_s);
+    let dpu_seconds = match run.dpu_seconds {
+        Some(value) => Some(decimal("DPUSeconds", value)?),
+        None => None,
+    };
+    let cost = price::glue_run(region, prices, &config, execution, dpu_seconds)?;
+    let (size, capped) = fargate_for(&config, Os::Linux);
+    notes.extend(capped);
+    let started = run
+        .started_on
+        .ok_or_else(|| Error::invalid("StartedOn", format!("run {} has no start time", run.id)))?;
+    let stopped = stopped_at(run, started, execution_s);
+    let reason = stop_reason(&run.state);
+    let detail = match &run.error_message {
+        Some(message) => format!("Glue {}: {message}", run.state),
+        None => format!("Glue {}", run.state),
+    };
+    let facts = RunFacts {
+        id: run_id(&run.id),
+        job: job.name.clone(),
+        backend: Backend::Glue,
+        task: FargateTask {
+            size,
+            os: Os::Linux,
+            arch: Arch::X86_64,
+            capacity: Capacity::OnDemand,
+            ephemeral_storage_gib: 20,
+        },
+        region: region.to_string(),
+        created_at: started,
+        pull_started_at: None,
+        started_at: started,
+        stopped_at: stopped,
+        wall: execution,
+        exit_code: None,
+        stop_reason: reason,
+        stop_detail: detail,
+        cpu_mean: None,
+        kernel_peak_mib: None,
+        sample_interval_ms: 0,
+        limits: Limits {
+            enforced: false,
+            mechanism: "glue".into(),
+            reason: Some("an AWS Glue job run: Glue's workers, not Fargate limits".into()),
+        },
+        launched: vec![run.id.clone()],
+        notes,
+    };
+    let glue = GlueRun {
+        state: run.state.clone(),
+        command: job.command.clone(),
+        worker_type: config.worker_type().name().to_string(),
+        workers: config.workers(),
+        version: config.version().to_string(),
+        execution_class: match config.execution_class() {
+            ExecutionClass::Standard => "standard".into(),
+            ExecutionClass::Flex => "flex".into(),
+        },
+        dpu: config.dpu(),
+        dpu_seconds,
+        execution_time_s: execution_s,
+        vcpu: config.vcpu(),
+        memory_gb: config.memory_gb(),
+    };
+    Ok(Run::record(facts, &[], cost.billed_seconds, cost.total_usd).with_glue(glue))
+}
+
+/// When the run ended: CompletedOn when Glue has it and it is not before the start, else
+/// start + ExecutionTime (a run still going, or an odd record).
+fn stopped_at(run: &GlueJobRun, started: DateTime<Utc>, execution_s: u64) -> DateTime<Utc> {
+    let by_execution = i64::try_from(execution_s)
+        .ok()
+        .and_then(chrono::TimeDelta::try_seconds)
+        .and_then(|d| started.checked_add_signed(d))
+        .unwrap_or(started);
+    match run.completed_on {
+        Some(completed) if completed >= started => completed,
+        _ => by_execution,
+    }
+}
