@@ -64,11 +64,14 @@ pub fn estimate(
     window_days: Decimal,
     speedup: Decimal,
 ) -> Result<Vec<GlueMigration>> {
-    if window_days <= Decimal::ZERO || speedup <= Decimal::ZERO {
+    if window_days <= Decimal::ZERO {
         return Err(Error::invalid(
-            "glue_speedup",
-            "the window and the speedup must be above 0",
+            "--since",
+            "the window must be longer than 0",
         ));
+    }
+    if speedup <= Decimal::ZERO {
+        return Err(Error::invalid("glue_speedup", "must be above 0"));
     }
     let mut by_job: BTreeMap<&str, Vec<&Run>> = BTreeMap::new();
     for run in runs.iter().filter(|r| r.backend == Backend::Glue) {
@@ -166,5 +169,117 @@ pub fn speed_assumption(speedup: Decimal) -> String {
             "{base}: assumes Fargate takes the Glue run time × {} (--glue-speedup).",
             speedup.normalize()
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! Rates: us-east-1 Linux — x86 $0.04048 / vCPU-hour + $0.004445 / GB-hour, ARM
+    //! $0.03238 + $0.00356 (reference §1.2); Spot from the bundled snapshot.
+    use super::*;
+    use crate::model::run::{GlueRun, Limits, RunFacts, StopReason};
+    use crate::model::size::Os;
+    use crate::model::task::FargateTask;
+    use chrono::{TimeZone, Utc};
+    use rust_decimal_macros::dec;
+
+    /// A recorded Glue run of `job` on `size`, ExecutionTime `seconds`, Glue cost `usd`.
+    fn glue_run(job: &str, n: i64, size: Size, seconds: u64, usd: Decimal) -> Run {
+        let started = Utc.timestamp_opt(1_790_000_000 + n * 3600, 0).unwrap();
+        let facts = RunFacts {
+            id: format!("glue-{job}-{n}"),
+            job: job.into(),
+            backend: Backend::Glue,
+            task: FargateTask {
+                size,
+                os: Os::Linux,
+                arch: Arch::X86_64,
+                capacity: Capacity::OnDemand,
+                ephemeral_storage_gib: 20,
+            },
+            region: "us-east-1".into(),
+            created_at: started,
+            pull_started_at: None,
+            started_at: started,
+            stopped_at: started,
+            wall: Duration::from_secs(seconds),
+            exit_code: None,
+            stop_reason: StopReason::Completed,
+            stop_detail: String::new(),
+            cpu_mean: None,
+            kernel_peak_mib: None,
+            sample_interval_ms: 0,
+            limits: Limits::fargate(),
+            launched: vec![],
+            notes: vec![],
+        };
+        Run::record(facts, &[], seconds, usd).with_glue(GlueRun {
+            state: "SUCCEEDED".into(),
+            command: "glueetl".into(),
+            worker_type: "G.1X".into(),
+            workers: 2,
+            version: "4.0".into(),
+            execution_class: "standard".into(),
+            dpu: dec!(2),
+            dpu_seconds: None,
+            execution_time_s: seconds,
+            vcpu: dec!(8),
+            memory_gb: dec!(32),
+        })
+    }
+
+    #[test]
+    fn each_run_is_priced_on_fargate_and_scaled_to_an_average_month() {
+        let book = PriceBook::bundled().unwrap();
+        let size = Size::new(8192, 32768, Os::Linux).unwrap();
+        // Two runs of 2 × G.1X (8 vCPU / 32 GB) for 30 min and 1 h; Glue billed
+        // 2 × 0.5 × 0.44 = 0.44 and 2 × 1 × 0.44 = 0.88.
+        let runs = vec![
+            glue_run("etl", 0, size, 1800, dec!(0.44)),
+            glue_run("etl", 1, size, 3600, dec!(0.88)),
+        ];
+        // A 15-day window: a month is 30.4375 / 15 windows.
+        let got = estimate(&book, &runs, dec!(15), Decimal::ONE).unwrap();
+        assert_eq!(got.len(), 1);
+        let m = &got[0];
+        let month = dec!(30.4375) / dec!(15);
+        assert_eq!((m.runs, m.capped), (2, false));
+        assert_eq!(m.glue_usd, dec!(1.32));
+        assert_eq!(m.glue_per_month, dec!(1.32) * month);
+        // Fargate 8 vCPU / 32 GB = 8 × 0.04048 + 32 × 0.004445 = 0.46608 / hour, for
+        // 1.5 hours = 0.69912.
+        assert_eq!(m.fargate_per_month, dec!(0.69912) * month);
+        // ARM: 8 × 0.03238 + 32 × 0.00356 = 0.37296 / hour × 1.5 = 0.55944.
+        assert_eq!(m.arm_per_month, Some(dec!(0.55944) * month));
+        assert!(m.spot_per_month.is_some_and(|s| s < m.fargate_per_month));
+        assert_eq!(m.saving_per_month(), (dec!(1.32) - dec!(0.69912)) * month);
+        assert_eq!(m.glue_config, "2 × G.1X, Glue 4.0, standard");
+    }
+
+    #[test]
+    fn a_glue_speedup_lengthens_the_fargate_runs_only() {
+        let book = PriceBook::bundled().unwrap();
+        let size = Size::new(8192, 32768, Os::Linux).unwrap();
+        let runs = vec![glue_run("etl", 0, size, 1800, dec!(0.44))];
+        // Glue 2× faster: Fargate runs 3600 s = 0.46608; Glue stays 0.44. Window 30.4375
+        // days = one month exactly.
+        let got = estimate(&book, &runs, dec!(30.4375), dec!(2)).unwrap();
+        assert_eq!(got[0].fargate_per_month, dec!(0.46608));
+        assert_eq!(got[0].glue_per_month, dec!(0.44));
+        assert!(speed_assumption(dec!(2)).contains("× 2 (--glue-speedup)"));
+    }
+
+    #[test]
+    fn runs_of_other_backends_are_not_estimated() {
+        let book = PriceBook::bundled().unwrap();
+        let size = Size::new(1024, 2048, Os::Linux).unwrap();
+        let mut local = glue_run("local-job", 0, size, 60, dec!(0.01));
+        local.backend = Backend::Local;
+        assert!(
+            estimate(&book, &[local], dec!(30), Decimal::ONE)
+                .unwrap()
+                .is_empty()
+        );
+        assert!(estimate(&book, &[], dec!(0), Decimal::ONE).is_err());
     }
 }

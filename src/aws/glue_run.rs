@@ -209,3 +209,159 @@ fn stopped_at(run: &GlueJobRun, started: DateTime<Utc>, execution_s: u64) -> Dat
         _ => by_execution,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    //! How a GetJobRuns record becomes a priced run, for the fields moto does not fill.
+    //! Rates: us-east-1, $0.44 / DPU-hour, Flex $0.29, Glue 6.0 $0.308 (reference §3).
+    use super::*;
+    use crate::pricing::book::PriceBook;
+    use rust_decimal_macros::dec;
+
+    fn etl(worker: &str, workers: i32, version: &str) -> GlueJob {
+        GlueJob {
+            name: "etl".into(),
+            command: "glueetl".into(),
+            worker_type: Some(worker.into()),
+            workers: Some(workers),
+            version: Some(version.into()),
+            ..GlueJob::default()
+        }
+    }
+
+    fn run(state: &str, seconds: i32) -> GlueJobRun {
+        GlueJobRun {
+            id: "jr_1".into(),
+            state: state.into(),
+            started_on: DateTime::from_timestamp(1_790_000_000, 0),
+            execution_time: seconds,
+            ..GlueJobRun::default()
+        }
+    }
+
+    fn recorded(job: &GlueJob, run: &GlueJobRun) -> Result<Run> {
+        let book = PriceBook::bundled()?;
+        record(job, run, "us-east-1", book.region("us-east-1")?)
+    }
+
+    #[test]
+    fn a_flex_run_with_dpu_seconds_is_billed_its_dpu_seconds() {
+        // The job says STANDARD; the run says FLEX and metered 1,800 DPU-seconds in 600 s:
+        // 1800 / 3600 × 0.29 = 0.145.
+        let mut r = run("SUCCEEDED", 600);
+        r.execution_class = Some("FLEX".into());
+        r.dpu_seconds = Some(1800.0);
+        let rec = recorded(&etl("G.1X", 10, "4.0"), &r).unwrap();
+        assert_eq!(rec.usd, dec!(0.145));
+        assert_eq!((rec.billed_seconds, rec.duration_ms), (600, 600_000));
+        let glue = rec.glue.unwrap();
+        assert_eq!(glue.execution_class, "flex");
+        assert_eq!(glue.dpu_seconds, Some(dec!(1800)));
+        assert_eq!(rec.id, "glue-jr_1");
+        assert_eq!(rec.backend, Backend::Glue);
+    }
+
+    #[test]
+    fn the_run_wins_over_the_job_and_glue_6_is_billed_at_gen2() {
+        // Job on 4.0 with 2 workers; the run ran on 6.0 with 4: 4 × G.1X for 30 min =
+        // 4 × 0.5 × 0.308 = 0.616.
+        let mut r = run("SUCCEEDED", 1800);
+        r.version = Some("6.0".into());
+        r.workers = Some(4);
+        let rec = recorded(&etl("G.1X", 2, "4.0"), &r).unwrap();
+        assert_eq!(rec.usd, dec!(0.616));
+        // 4 × G.1X = 16 vCPU / 64 GB, which is a Fargate size.
+        assert_eq!((rec.cpu_units, rec.memory_mib), (16384, 65536));
+    }
+
+    #[test]
+    fn python_shells_standard_jobs_and_defaults() {
+        // A Python shell of 1 DPU on "4.0" (a version it ignores) is priced as on 3.0:
+        // 1 × 90 / 3600 × 0.44 = 0.011.
+        let shell = GlueJob {
+            name: "py".into(),
+            command: "pythonshell".into(),
+            max_capacity: Some(1.0),
+            version: Some("4.0".into()),
+            ..GlueJob::default()
+        };
+        let rec = recorded(&shell, &run("SUCCEEDED", 90)).unwrap();
+        assert_eq!(rec.usd, dec!(0.011));
+        assert!(
+            rec.notes.iter().any(|n| n.contains("priced as on 3.0")),
+            "{:?}",
+            rec.notes
+        );
+        // No version and no worker type: Glue 0.9 Standard, MaxCapacity default 10 DPU,
+        // a 10-minute minimum: 10 × 600 / 3600 × 0.44 = 0.733333…
+        let bare = GlueJob {
+            name: "old".into(),
+            command: "glueetl".into(),
+            ..GlueJob::default()
+        };
+        let rec = recorded(&bare, &run("FAILED", 30)).unwrap();
+        assert_eq!(rec.usd.round_dp(6), dec!(0.733333));
+        assert_eq!(rec.stop_reason, StopReason::Failed);
+        // Standard 4 DPU on 2.0 is priced as 4 × G.1X with a 1-minute minimum:
+        // 4 × 60 / 3600 × 0.44 = 0.029333…
+        let mut standard = bare.clone();
+        standard.version = Some("2.0".into());
+        standard.max_capacity = Some(4.0);
+        let rec = recorded(&standard, &run("SUCCEEDED", 45)).unwrap();
+        assert_eq!(rec.usd.round_dp(6), dec!(0.029333));
+        assert!(rec.notes.iter().any(|n| n.contains("4 × G.1X")));
+    }
+
+    #[test]
+    fn states_map_to_stop_reasons() {
+        let cases = [
+            ("SUCCEEDED", StopReason::Completed),
+            ("RUNNING", StopReason::Running),
+            ("STARTING", StopReason::Running),
+            ("WAITING", StopReason::Running),
+            ("STOPPED", StopReason::Interrupted),
+            ("TIMEOUT", StopReason::Timeout),
+            ("ERROR", StopReason::Failed),
+            ("EXPIRED", StopReason::Failed),
+        ];
+        for (state, reason) in cases {
+            assert_eq!(stop_reason(state), reason, "{state}");
+        }
+        // A running run is priced for the time so far: 2 × G.1X on 4.0, 120 s:
+        // 2 × 120 / 3600 × 0.44 = 0.029333…; its end is start + ExecutionTime.
+        let rec = recorded(&etl("G.1X", 2, "4.0"), &run("RUNNING", 120)).unwrap();
+        assert_eq!(rec.stop_reason, StopReason::Running);
+        assert_eq!(rec.usd.round_dp(6), dec!(0.029333));
+        assert_eq!((rec.stopped_at - rec.started_at).num_seconds(), 120);
+    }
+
+    #[test]
+    fn numbers_glue_cannot_have_sent_are_refused_not_priced() {
+        let job = etl("G.1X", 2, "4.0");
+        let mut r = run("SUCCEEDED", 60);
+        r.dpu_seconds = Some(f64::NAN);
+        let err = recorded(&job, &r).unwrap_err().to_string();
+        assert!(err.starts_with("DPUSeconds: NaN"), "{err}");
+        let err = recorded(&job, &run("SUCCEEDED", -5))
+            .unwrap_err()
+            .to_string();
+        assert!(err.starts_with("ExecutionTime: -5 s"), "{err}");
+        let err = recorded(&etl("G.1X", -2, "4.0"), &run("SUCCEEDED", 60)).unwrap_err();
+        assert!(err.to_string().starts_with("NumberOfWorkers: -2"), "{err}");
+        let mut shell = job.clone();
+        shell.command = "pythonshell".into();
+        shell.max_capacity = Some(0.5);
+        let err = recorded(&shell, &run("SUCCEEDED", 60))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("a Python shell takes 0.0625 or 1 DPU"),
+            "{err}"
+        );
+        let err = recorded(&etl("G.3X", 2, "4.0"), &run("SUCCEEDED", 60)).unwrap_err();
+        assert!(err.to_string().contains("unknown Glue worker type `G.3X`"));
+        let mut no_start = run("SUCCEEDED", 60);
+        no_start.started_on = None;
+        assert!(recorded(&job, &no_start).is_err());
+    }
+}

@@ -59,9 +59,8 @@ pub(crate) fn import_glue(
     let notes = vec![
         glue_migration::speed_assumption(speedup),
         format!(
-            "Per month = the runs of the last {} × 30.4375 days / {} days; Glue is what was billed, Fargate the same runs on the task covering the workers.",
-            humantime::format_duration(args.since),
-            window_days(args)
+            "Per month: the runs of the last {days} days × 30.4375 / {days}. Glue is what Glue billed; Fargate is the same runs on the task covering the Glue workers.",
+            days = window_days(args).normalize()
         ),
     ];
     printer.data(&report::render(settings.format, &rows, || {

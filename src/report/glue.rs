@@ -121,6 +121,6 @@ pub(crate) fn table(estimates: &[GlueMigration], notes: Vec<String>) -> Grid {
             .collect(),
         right_aligned: vec![1, 4, 5, 6, 7, 8],
         notes: all_notes,
-        wide: false,
+        wide: true,
     }
 }
