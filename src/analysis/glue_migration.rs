@@ -8,10 +8,16 @@ use std::time::Duration;
 use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
 
-use crate::analysis::workload::AVERAGE_MONTH_DAYS;
+use chrono::{DateTime, Utc};
+use rust_decimal_macros::dec;
+
+use crate::analysis::workload::{AVERAGE_MONTH_DAYS, MEASURE_WINDOW_DAYS};
 use crate::error::{Error, Result};
-use crate::model::run::{Backend, Run};
-use crate::model::size::{Arch, Capacity, Size};
+use crate::model::glue::Engine;
+use crate::model::job::Job;
+use crate::model::run::{Backend, GlueRun, Run, StopReason};
+use crate::model::schedule::Schedule;
+use crate::model::size::{Arch, Capacity, FREE_EPHEMERAL_GIB, Os, Size};
 use crate::pricing::book::PriceBook;
 use crate::pricing::fargate::{checked_product, checked_sum};
 use crate::pricing::price;
@@ -157,6 +163,80 @@ fn fargate_time(seconds: u64, speedup: Decimal) -> Result<Duration> {
         .and_then(|ms| ms.ceil().to_u64())
         .ok_or_else(|| Error::invalid("glue_speedup", "the Fargate run time is too long"))?;
     Ok(Duration::from_millis(millis))
+}
+
+/// An imported Glue job as a job `compare --job NAME` can price: its latest run's Glue
+/// configuration (the Fargate size is derived from it, as for any Glue-configured job), the
+/// median ExecutionTime of its completed runs in the last 30 days (of all its runs when none
+/// completed) × `speedup` as the Fargate run time, and its runs in those days scaled to an
+/// average month. `None` when it has no Glue run in the window.
+pub fn imported_job(
+    name: &str,
+    runs: &[Run],
+    now: DateTime<Utc>,
+    speedup: Decimal,
+) -> Result<Option<(Job, String)>> {
+    let since = now - chrono::Duration::days(MEASURE_WINDOW_DAYS);
+    let recent: Vec<(&Run, &GlueRun)> = runs
+        .iter()
+        .filter(|r| r.job == name && r.backend == Backend::Glue && r.started_at >= since)
+        .filter_map(|r| Some((r, r.glue.as_ref()?)))
+        .collect();
+    let Some(&(latest_run, latest)) = recent.iter().max_by_key(|(r, _)| r.started_at) else {
+        return Ok(None);
+    };
+    let completed = |(r, _): &&(&Run, &GlueRun)| r.stop_reason == StopReason::Completed;
+    let mut seconds: Vec<u64> = match recent.iter().filter(completed).count() {
+        0 => recent.iter().map(|(_, g)| g.execution_time_s).collect(),
+        _ => recent
+            .iter()
+            .filter(completed)
+            .map(|(_, g)| g.execution_time_s)
+            .collect(),
+    };
+    seconds.sort_unstable();
+    let median =
+        Decimal::from(seconds[seconds.len() / 2] + seconds[(seconds.len() - 1) / 2]) / dec!(2);
+    let first = recent
+        .iter()
+        .map(|(r, _)| r.started_at)
+        .min()
+        .unwrap_or(now);
+    let span = (Decimal::from((now - first).num_seconds().max(0)) / dec!(86400))
+        .clamp(Decimal::ONE, Decimal::from(MEASURE_WINDOW_DAYS));
+    let per_month = (Decimal::from(recent.len()) * AVERAGE_MONTH_DAYS / span).round_dp(2);
+    let config = latest.config()?;
+    let fargate_seconds = checked_product(median, speedup, "glue_speedup")?;
+    let job = Job {
+        name: name.to_string(),
+        size: None,
+        arch: Arch::X86_64,
+        os: Os::Linux,
+        capacity: Capacity::OnDemand,
+        ephemeral_storage_gib: FREE_EPHEMERAL_GIB,
+        region: Some(latest_run.region.clone()),
+        schedule: Some(Schedule::RunsPerMonth(per_month)),
+        duration: Some(fargate_time(
+            fargate_seconds.ceil().to_u64().unwrap_or(u64::MAX),
+            Decimal::ONE,
+        )?),
+        deadline: None,
+        engine: match latest.worker_type.as_str() {
+            "pythonshell" => Engine::Python,
+            _ => Engine::Spark,
+        },
+        glue: Some(config.clone()),
+        glue_speedup: Some(speedup),
+        task_definition_file: None,
+        local: None,
+        ecs: None,
+    };
+    let note = format!(
+        "{name}: imported Glue job — Glue {config} as its latest run; run time the median ExecutionTime of {} run(s) in the last {MEASURE_WINDOW_DAYS} days ({median} s); {per_month} runs/month. Glue is priced by its list rules here (the runs' own bills, DPUSeconds included, are in `runs` and `import glue`).",
+        seconds.len(),
+        median = median.normalize()
+    );
+    Ok(Some((job, note)))
 }
 
 /// The sentence every estimate carries about speed.

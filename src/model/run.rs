@@ -259,6 +259,25 @@ pub struct GlueRun {
     pub memory_gb: Decimal,
 }
 
+impl GlueRun {
+    /// The Glue configuration it ran with (as recorded, so already validated on import).
+    pub fn config(&self) -> crate::error::Result<crate::model::glue::GlueConfig> {
+        use crate::model::glue::{ExecutionClass, GlueConfig, GlueVersion, WorkerType};
+        let worker_type = WorkerType::parse(&self.worker_type)?;
+        let class = match self.execution_class.as_str() {
+            "flex" => ExecutionClass::Flex,
+            _ => ExecutionClass::Standard,
+        };
+        let version = GlueVersion::parse(&self.version)?;
+        match worker_type {
+            WorkerType::PythonShell => {
+                GlueConfig::new(worker_type, None, version, class, Some(self.dpu))
+            }
+            _ => GlueConfig::new(worker_type, Some(self.workers), version, class, None),
+        }
+    }
+}
+
 impl Run {
     /// The size it ran at. Records are written by this tool, so the pair is valid; a
     /// hand-edited record with an invalid pair is still readable through the raw fields.

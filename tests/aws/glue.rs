@@ -262,3 +262,43 @@ fn a_missing_glue_permission_names_the_iam_action() {
         assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
     }
 }
+
+/// `compare --job NAME` for a job only `import glue` knows (no config file): Glue as its
+/// latest run ran, Fargate on the task covering the workers, the median ExecutionTime.
+#[test]
+fn compare_prices_an_imported_glue_job() {
+    let Some(moto) = Moto::start(0.0) else { return };
+    moto.setup_glue("runs");
+    let store = tempfile::tempdir().unwrap();
+    import(&moto, store.path(), &[]);
+    let output = tool(
+        &moto,
+        store.path(),
+        &["compare", "--job", "etl", "--output", "json"],
+    )
+    .output()
+    .unwrap();
+    let rows = json_of(&output);
+    let notes = String::from_utf8_lossy(&output.stderr);
+    assert!(notes.contains("etl: imported Glue job"), "{notes}");
+    let row = &rows[0];
+    assert_eq!(
+        (row["cpu_vcpu"].clone(), row["memory_gib"].clone()),
+        (16.into(), 120.into())
+    );
+    assert_eq!(row["duration_s"], 123, "the median ExecutionTime");
+    // 2 runs within a day (the span is clamped to 1 day): 2 × 30.4375 = 60.875 → 60.88.
+    assert_eq!(dec_of(&row["runs_per_month"]), dec!(60.88));
+    // Glue: 10 × G.1X on 0.9, 600 s billed: 10 × 600 / 3600 × 0.44 = 0.733333….
+    assert_eq!(
+        (
+            row["glue_worker_type"].clone(),
+            row["glue_billed_s"].clone()
+        ),
+        ("G.1X".into(), 600.into())
+    );
+    assert_eq!(dec_of(&row["glue_usd_per_run"]), dec!(0.733333));
+    // Fargate: 123 s × (16 × 0.04048 + 120 × 0.004445) / 3600 = 0.040353….
+    let fargate = dec!(123) * (dec!(16) * dec!(0.04048) + dec!(120) * dec!(0.004445)) / dec!(3600);
+    assert_eq!(dec_of(&row["fargate_usd_per_run"]), fargate.round_dp(6));
+}
