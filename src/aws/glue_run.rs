@@ -10,7 +10,7 @@ use rust_decimal::Decimal;
 use crate::aws::glue::{GlueJob, GlueJobRun};
 use crate::error::{Error, Result};
 use crate::model::glue::{ExecutionClass, GlueConfig, GlueVersion, WorkerType, fargate_for};
-use crate::model::run::{Backend, GlueRun, Limits, Run, RunFacts, StopReason};
+use crate::model::run::{Backend, GLUE_RUN_ID_PREFIX, GlueRun, Limits, Run, RunFacts, StopReason};
 use crate::model::size::{Arch, Capacity, Os};
 use crate::model::task::FargateTask;
 use crate::pricing::book::RegionPrices;
@@ -18,7 +18,7 @@ use crate::pricing::price;
 
 /// The run id of a Glue job run: stable, so importing twice records it once.
 pub(crate) fn run_id(job_run_id: &str) -> String {
-    format!("glue-{job_run_id}")
+    format!("{GLUE_RUN_ID_PREFIX}{job_run_id}")
 }
 
 /// Glue's JobRunState as a stop reason; `Running` for the states of a run not yet ended.

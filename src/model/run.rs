@@ -14,6 +14,10 @@ use crate::model::task::FargateTask;
 /// Version of the run record format.
 pub const RUN_SCHEMA_VERSION: u32 = 1;
 
+/// Run ids of imported Glue job runs start with this (`glue-<JobRunId>`); the report tells
+/// Glue runs from Fargate runs by it, as the run index has no backend column.
+pub const GLUE_RUN_ID_PREFIX: &str = "glue-";
+
 /// Which runner produced a run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]

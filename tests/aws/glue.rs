@@ -302,3 +302,46 @@ fn compare_prices_an_imported_glue_job() {
     let fargate = dec!(123) * (dec!(16) * dec!(0.04048) + dec!(120) * dec!(0.004445)) / dec!(3600);
     assert_eq!(dec_of(&row["fargate_usd_per_run"]), fargate.round_dp(6));
 }
+
+/// `report` over imported Glue runs: the Glue column is what Glue billed, the Fargate column
+/// the same runs on the task covering the workers, and the table says so.
+#[test]
+fn the_report_shows_what_glue_billed_next_to_the_fargate_estimate() {
+    let Some(moto) = Moto::start(0.0) else { return };
+    moto.setup_glue("runs");
+    let store = tempfile::tempdir().unwrap();
+    import(&moto, store.path(), &["--job", "etl"]);
+    // Days around today: every billed window (at most 600 s) is inside, whatever the hour.
+    let today = chrono::Utc::now().date_naive();
+    let from = (today - chrono::Days::new(1)).to_string();
+    let to = (today + chrono::Days::new(2)).to_string();
+    let period = ["report", "--from", &from, "--to", &to];
+    let rows = json_of(
+        &tool(
+            &moto,
+            store.path(),
+            &[&period[..], &["--output", "json"]].concat(),
+        )
+        .output()
+        .unwrap(),
+    );
+    let etl = by_job(&rows, "etl")[0];
+    assert_eq!(etl["runs"], 2);
+    // Glue billed 2 × 10 DPU × 600 s × 0.44 / 3600 = 1.466666… → 1.466667.
+    assert_eq!(dec_of(&etl["glue_equivalent_usd"]), dec!(1.466667));
+    // Fargate: 2 × 123 s on 16 vCPU / 120 GB = 2 × 123 × 1.18108 / 3600 = 0.080707….
+    let fargate =
+        dec!(2) * dec!(123) * (dec!(16) * dec!(0.04048) + dec!(120) * dec!(0.004445)) / dec!(3600);
+    assert_eq!(dec_of(&etl["fargate_usd"]), fargate.round_dp(6));
+    assert_eq!(
+        etl["recommended_usd"],
+        Value::Null,
+        "no samples to right-size from"
+    );
+    let table = tool(&moto, store.path(), &period).output().unwrap();
+    let text = String::from_utf8_lossy(&table.stdout);
+    assert!(
+        text.contains("etl: 2 imported Glue run(s): Glue equiv. is what Glue billed"),
+        "{text}"
+    );
+}
