@@ -178,6 +178,16 @@ pub(crate) fn record(
         notes,
     };
     let glue = GlueRun {
+        dpu_seconds,
+        execution_time_s: execution_s,
+        ..glue_facts(job, run, &config)
+    };
+    Ok(Run::record(facts, &[], cost.billed_seconds, cost.total_usd).with_glue(glue))
+}
+
+/// What the record keeps of Glue's view of the run (its DPU-seconds and time aside).
+fn glue_facts(job: &GlueJob, run: &GlueJobRun, config: &GlueConfig) -> GlueRun {
+    GlueRun {
         state: run.state.clone(),
         command: job.command.clone(),
         worker_type: config.worker_type().name().to_string(),
@@ -188,12 +198,11 @@ pub(crate) fn record(
             ExecutionClass::Flex => "flex".into(),
         },
         dpu: config.dpu(),
-        dpu_seconds,
-        execution_time_s: execution_s,
+        dpu_seconds: None,
+        execution_time_s: 0,
         vcpu: config.vcpu(),
         memory_gb: config.memory_gb(),
-    };
-    Ok(Run::record(facts, &[], cost.billed_seconds, cost.total_usd).with_glue(glue))
+    }
 }
 
 /// When the run ended: CompletedOn when Glue has it and it is not before the start, else

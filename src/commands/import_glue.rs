@@ -30,7 +30,8 @@ pub(crate) fn import_glue(
     let since = Utc::now() - chrono::Duration::from_std(args.since)?;
     let jobs = glue::select(runtime.block_on(glue::jobs(&aws))?, &args.jobs)?;
     let store = Store::new(&settings.store);
-    let mut counts = Counts::default();
+    // Runs recorded now, replaced (recorded while running), already recorded.
+    let (mut new, mut updated, mut already) = (0, 0, 0);
     let mut imported_jobs = Vec::new();
     for job in &jobs {
         if !storable(&job.name) {
@@ -42,16 +43,17 @@ pub(crate) fn import_glue(
         }
         let runs = runtime.block_on(records(&aws, job, since, prices, printer))?;
         for run in runs {
-            counts.add(save(&store, &run)?);
+            match save(&store, &run)? {
+                Saved::New => new += 1,
+                Saved::Updated => updated += 1,
+                Saved::Already => already += 1,
+            }
         }
         imported_jobs.push(job.name.as_str());
     }
     printer.note(&format!(
-        "imported {} Glue run(s) of {} job(s), {} updated (were running), {} already recorded",
-        counts.new,
+        "imported {new} Glue run(s) of {} job(s), {updated} updated (were running), {already} already recorded",
         imported_jobs.len(),
-        counts.updated,
-        counts.already
     ));
     let speedup = args.glue_speedup.unwrap_or(Decimal::ONE);
     let estimates = estimate(&store, &imported_jobs, since, args, &book, speedup)?;
@@ -85,10 +87,15 @@ async fn records(
 ) -> crate::error::Result<Vec<Run>> {
     let mut records = Vec::new();
     for run in glue::runs(aws, &job.name, since).await? {
-        match glue_run::record(job, &run, &aws.region, prices) {
+        // A record the store would refuse on read (e.g. past the per-run cost bound) is
+        // not written either.
+        let checked = glue_run::record(job, &run, &aws.region, prices)
+            .map_err(|e| e.to_string())
+            .and_then(|r| r.validate().map(|()| r));
+        match checked {
             Ok(record) => records.push(record),
-            Err(e) => printer.warn(&format!(
-                "skipped Glue run {} of job {}: {e}",
+            Err(why) => printer.warn(&format!(
+                "skipped Glue run {} of job {}: {why}",
                 run.id, job.name
             )),
         }
@@ -96,27 +103,11 @@ async fn records(
     Ok(records)
 }
 
-#[derive(Default)]
-struct Counts {
-    new: usize,
-    updated: usize,
-    already: usize,
-}
-
+/// What [`save`] did with a run.
 enum Saved {
     New,
     Updated,
     Already,
-}
-
-impl Counts {
-    fn add(&mut self, saved: Saved) {
-        match saved {
-            Saved::New => self.new += 1,
-            Saved::Updated => self.updated += 1,
-            Saved::Already => self.already += 1,
-        }
-    }
 }
 
 /// Record a run once; a run recorded while still running is replaced by its newer state.
