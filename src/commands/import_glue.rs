@@ -12,8 +12,8 @@ use crate::cli::ImportGlueArgs;
 use crate::model::run::{Backend, Run, StopReason};
 use crate::pricing::book::RegionPrices;
 use crate::printer::Printer;
-use crate::report;
 use crate::report::glue::GlueMigrationRow;
+use crate::report::{self, Format};
 use crate::settings::GlobalSettings;
 use crate::store::Store;
 
@@ -65,9 +65,12 @@ pub(crate) fn import_glue(
             days = window_days(args).normalize()
         ),
     ];
-    printer.data(&report::render(settings.format, &rows, || {
-        report::glue::table(&estimates, notes)
-    })?)?;
+    let grid = report::glue::table(&estimates, notes);
+    printer.data(&report::render(settings.format, &rows, || grid.clone())?)?;
+    // Data formats carry no notes: what the figures assume goes to stderr.
+    if matches!(settings.format, Format::Json | Format::Csv) {
+        grid.notes.iter().for_each(|note| printer.note(note));
+    }
     Ok(())
 }
 
