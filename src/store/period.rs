@@ -96,7 +96,11 @@ fn usage(lazy: &LazyFrame, period: &Period) -> Result<Usage> {
             .gt_eq(lit(from))
             .and(start.clone().lt(lit(to)))
             .alias("counted"),
-        col(c::STOP_REASON).neq(lit("completed")).alias("failed"),
+        // A Glue run still running when imported has not failed (yet).
+        col(c::STOP_REASON)
+            .neq(lit("completed"))
+            .and(col(c::STOP_REASON).neq(lit("running")))
+            .alias("failed"),
     ]);
     let frame = lazy
         .clone()

@@ -209,6 +209,17 @@ fn a_running_run_is_recorded_with_its_state_and_replaced_when_it_ends() {
         dec_of(&first[0]["usd"]),
         (dec!(4) * dec!(600) * dec!(0.44) / dec!(3600)).round_dp(6)
     );
+    // In the report it is a run, not a failed one.
+    let today = chrono::Utc::now().date_naive();
+    let from = (today - chrono::Days::new(1)).to_string();
+    let to = (today + chrono::Days::new(2)).to_string();
+    let report = ["report", "--from", &from, "--to", &to, "--output", "json"];
+    let rows = json_of(&tool(&moto, store.path(), &report).output().unwrap());
+    assert_eq!(rows[0]["job"], "slow");
+    assert_eq!(
+        (rows[0]["runs"].clone(), rows[0]["failed_runs"].clone()),
+        (1.into(), 0.into())
+    );
     // Each read moves moto's run one state on; it ends within a few imports.
     let mut updated = false;
     for _ in 0..4 {
