@@ -61,7 +61,13 @@ const NAMES_SHOWN: usize = 5;
 
 /// Every Glue job in the region (GetJobs, all pages).
 pub(crate) async fn jobs(aws: &Aws) -> Result<Vec<GlueJob>> {
-    let mut pages = aws.glue.get_jobs().into_paginator().send();
+    // The API's largest pages (GetJobs 1000, GetJobRuns 200): fewest requests.
+    let mut pages = aws
+        .glue
+        .get_jobs()
+        .max_results(1000)
+        .into_paginator()
+        .send();
     let mut jobs = Vec::new();
     while let Some(page) = pages.next().await {
         let page = page.map_err(|e| translate("glue:GetJobs", e))?;
@@ -126,6 +132,7 @@ pub(crate) async fn runs(aws: &Aws, job: &str, since: DateTime<Utc>) -> Result<V
         .glue
         .get_job_runs()
         .job_name(job)
+        .max_results(200)
         .into_paginator()
         .send();
     let mut runs = Vec::new();

@@ -356,3 +356,23 @@ fn the_report_shows_what_glue_billed_next_to_the_fargate_estimate() {
         "{text}"
     );
 }
+
+/// 205 runs take two GetJobRuns pages (200 at most a page), and a fifth of the requests
+/// failing (throttling, 503; the SDK retries) changes nothing.
+#[test]
+fn many_runs_are_paged_and_faults_are_retried() {
+    let Some(moto) = Moto::start(0.2) else { return };
+    moto.setup_glue("many");
+    let store = tempfile::tempdir().unwrap();
+    let (rows, notes) = import(&moto, store.path(), &[]);
+    assert!(
+        notes.contains("imported 205 Glue run(s) of 1 job(s)"),
+        "{notes}"
+    );
+    // Each: 2 × G.1X on 0.9 (moto's version) billed the 600 s minimum =
+    // 2 × 600 × 0.44 / 3600 = 0.146666…; 205 of them = 30.066666… → 30.066667.
+    let one = dec!(2) * dec!(600) * dec!(0.44) / dec!(3600);
+    assert_eq!(dec_of(&rows[0]["glue_usd"]), (one * dec!(205)).round_dp(6));
+    // moto answers at most 200 runs a page: all 205 recorded means NextToken was followed.
+    assert_eq!(runs(&moto, store.path()).len(), 205);
+}

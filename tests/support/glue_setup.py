@@ -8,6 +8,8 @@ Usage: glue_setup.py ENDPOINT runs      jobs etl (10 x G.1X), shell (Python shel
        glue_setup.py ENDPOINT running   job slow (2 x G.2X) with one run that moto's state
                                         manager moves STARTING -> RUNNING -> SUCCEEDED one
                                         step per read, so it is seen running first
+       glue_setup.py ENDPOINT many      job hourly (2 x G.1X) with 205 runs: more than one
+                                        GetJobRuns page (200 a page at most)
        glue_setup.py ENDPOINT deny      the jobs of `runs`, two IAM users (one may call
                                         glue:GetJobs only, one nothing), then IAM enforced
                                         from here on; prints their access keys as JSON
@@ -50,6 +52,9 @@ elif mode == "running":
     post("/moto-api/state-manager/set-transition", json.dumps({"model_name": "glue::job_run", "transition": transition}))
     glue.create_job(Name="slow", Role="r", Command=script, WorkerType="G.2X", NumberOfWorkers=2)
     print(json.dumps({"slow": start("slow", 1)}))
+elif mode == "many":
+    glue.create_job(Name="hourly", Role="r", Command=script, GlueVersion="2.0", WorkerType="G.1X", NumberOfWorkers=2)
+    print(json.dumps({"hourly": len(start("hourly", 205))}))
 elif mode == "deny":
     jobs_and_runs()
     iam = boto3.client("iam", **kwargs)
