@@ -5,6 +5,7 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 
 use crate::analysis::glue_migration::GlueMigration;
+use crate::pricing::book::{Grade, PriceBook};
 use crate::report::{Grid, number, text};
 
 /// One `import glue --output json|csv` row; field order is the column order.
@@ -76,6 +77,18 @@ impl From<&GlueMigration> for GlueMigrationRow {
     }
 }
 
+/// A note when the price book has no Glue rate of its own for `region` (it then carries the
+/// us-east-1 rate, graded `assumed`): the Glue figures are computed, not read from a bill.
+pub(crate) fn assumed_rate_note(book: &PriceBook, region: &str) -> Option<String> {
+    let prices = book.region(region).ok()?;
+    let source = book.source(&prices.glue_dpu_hour.source)?;
+    (source.grade == Grade::Assumed).then(|| {
+        format!(
+            "The price book has no Glue rate of its own for {region}: Glue runs are priced at the us-east-1 rate (check live prices); what Glue billed may differ."
+        )
+    })
+}
+
 /// The human table, with what every figure assumes.
 pub(crate) fn table(estimates: &[GlueMigration], notes: Vec<String>) -> Grid {
     let option = |v: Option<Decimal>| v.map_or_else(|| "—".to_string(), text::usd);
@@ -122,5 +135,21 @@ pub(crate) fn table(estimates: &[GlueMigration], notes: Vec<String>) -> Grid {
         right_aligned: vec![1, 4, 5, 6, 7, 8],
         notes: all_notes,
         wide: true,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_region_priced_at_the_us_east_1_glue_rate_says_so() {
+        let book = PriceBook::bundled().unwrap();
+        assert_eq!(assumed_rate_note(&book, "us-east-1"), None);
+        let note = assumed_rate_note(&book, "eu-west-1").unwrap();
+        assert!(
+            note.contains("no Glue rate of its own for eu-west-1"),
+            "{note}"
+        );
     }
 }
