@@ -58,14 +58,7 @@ pub(crate) fn import_glue(
     let speedup = args.glue_speedup.unwrap_or(Decimal::ONE);
     let estimates = estimate(&store, &imported_jobs, since, args, &book, speedup)?;
     let rows: Vec<GlueMigrationRow> = estimates.iter().map(GlueMigrationRow::from).collect();
-    let mut notes = vec![
-        glue_migration::speed_assumption(speedup),
-        format!(
-            "Per month: the runs of the last {days} days × 30.4375 / {days}. Glue is what Glue billed; Fargate is the same runs on the task covering the Glue workers.",
-            days = window_days(args).normalize()
-        ),
-    ];
-    notes.extend(report::glue::assumed_rate_note(&book, &aws.region));
+    let notes = report::glue::notes(speedup, window_days(args), &book, &aws.region);
     let grid = report::glue::table(&estimates, notes);
     printer.data(&report::render(settings.format, &rows, || grid.clone())?)?;
     // Data formats carry no notes: what the figures assume goes to stderr.

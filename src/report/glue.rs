@@ -4,7 +4,7 @@
 use rust_decimal::Decimal;
 use serde::Serialize;
 
-use crate::analysis::glue_migration::GlueMigration;
+use crate::analysis::glue_migration::{GlueMigration, speed_assumption};
 use crate::pricing::book::{Grade, PriceBook};
 use crate::report::{Grid, number, text};
 
@@ -75,6 +75,24 @@ impl From<&GlueMigration> for GlueMigrationRow {
             saving_usd_per_month: usd(m.saving_per_month()),
         }
     }
+}
+
+/// What the estimate assumes: speed, the month, and the Glue rate where the book lacks one.
+pub(crate) fn notes(
+    speedup: Decimal,
+    window_days: Decimal,
+    book: &PriceBook,
+    region: &str,
+) -> Vec<String> {
+    let mut notes = vec![
+        speed_assumption(speedup),
+        format!(
+            "Per month: the runs of the last {days} days × 30.4375 / {days}. Glue is what Glue billed; Fargate is the same runs on the task covering the Glue workers.",
+            days = window_days.normalize()
+        ),
+    ];
+    notes.extend(assumed_rate_note(book, region));
+    notes
 }
 
 /// A note when the price book has no Glue rate of its own for `region` (it then carries the
