@@ -345,6 +345,17 @@ mod tests {
     }
 
     #[test]
+    fn numbers_from_the_sdk_become_the_decimals_glue_wrote() {
+        // The SDK hands DPUSeconds and MaxCapacity over as f64: the decimal is the shortest
+        // one that reads back as that f64 (what Glue wrote), not its binary expansion.
+        assert_eq!(decimal("DPUSeconds", 1234.56).unwrap(), dec!(1234.56));
+        assert_eq!(decimal("DPUSeconds", 0.1).unwrap(), dec!(0.1));
+        assert_eq!(decimal("MaxCapacity", 0.0625).unwrap(), dec!(0.0625));
+        assert!(decimal("DPUSeconds", f64::INFINITY).is_err());
+        assert!(decimal("DPUSeconds", -0.5).is_err());
+    }
+
+    #[test]
     fn numbers_glue_cannot_have_sent_are_refused_not_priced() {
         let job = etl("G.1X", 2, "4.0");
         let mut r = run("SUCCEEDED", 60);
