@@ -138,18 +138,26 @@ pub(crate) async fn runs(aws: &Aws, job: &str, since: DateTime<Utc>) -> Result<V
     let mut runs = Vec::new();
     while let Some(page) = pages.next().await {
         let page = page.map_err(|e| translate("glue:GetJobRuns", e))?;
-        let mut older = false;
-        for run in page.job_runs().iter().filter_map(job_run) {
-            match run.started_on {
-                Some(started) if started < since => older = true,
-                _ => runs.push(run),
-            }
-        }
-        if older {
+        let page: Vec<GlueJobRun> = page.job_runs().iter().filter_map(job_run).collect();
+        if !keep_since(page, since, &mut runs) {
             break;
         }
     }
     Ok(runs)
+}
+
+/// Add a page's runs started at or after `since` (or with no start time, which the record
+/// then refuses by name) to `runs`; false once the page reaches back past `since`, so no
+/// older page is asked for (pages come newest first).
+fn keep_since(page: Vec<GlueJobRun>, since: DateTime<Utc>, runs: &mut Vec<GlueJobRun>) -> bool {
+    let mut newer_only = true;
+    for run in page {
+        match run.started_on {
+            Some(started) if started < since => newer_only = false,
+            _ => runs.push(run),
+        }
+    }
+    newer_only
 }
 
 fn job_run(run: &JobRun) -> Option<GlueJobRun> {
@@ -185,6 +193,27 @@ mod tests {
                 ..GlueJob::default()
             })
             .collect()
+    }
+
+    #[test]
+    fn paging_stops_at_the_first_page_reaching_past_the_window() {
+        let at = |hours: i64| GlueJobRun {
+            id: format!("jr_{hours}"),
+            started_on: DateTime::from_timestamp(1_790_000_000 + hours * 3600, 0),
+            ..GlueJobRun::default()
+        };
+        let since = DateTime::from_timestamp(1_790_000_000 + 10 * 3600, 0).unwrap();
+        let mut runs = Vec::new();
+        // Newest first: a page all inside the window asks for the next one.
+        assert!(keep_since(vec![at(30), at(20)], since, &mut runs));
+        // One run before `since` ends the paging; the page's newer runs are kept.
+        assert!(!keep_since(vec![at(15), at(5), at(1)], since, &mut runs));
+        let ids: Vec<&str> = runs.iter().map(|r| r.id.as_str()).collect();
+        assert_eq!(ids, ["jr_30", "jr_20", "jr_15"]);
+        // A run without a start time is kept, for the record to refuse by name.
+        let no_start = GlueJobRun::default();
+        assert!(keep_since(vec![no_start], since, &mut runs));
+        assert_eq!(runs.len(), 4);
     }
 
     #[test]
