@@ -24,38 +24,38 @@ use crate::pricing::price;
 
 /// The migration estimate of one Glue job.
 #[derive(Debug, Clone, PartialEq)]
-pub struct GlueMigration {
+pub(crate) struct GlueMigration {
     /// Job name.
-    pub job: String,
+    pub(crate) job: String,
     /// Region its runs were priced in.
-    pub region: String,
+    pub(crate) region: String,
     /// Runs in the window.
-    pub runs: usize,
+    pub(crate) runs: usize,
     /// The latest run's Glue configuration, e.g. "10 × G.1X, Glue 4.0, standard".
-    pub glue_config: String,
+    pub(crate) glue_config: String,
     /// Its workers' total vCPU.
-    pub glue_vcpu: Decimal,
+    pub(crate) glue_vcpu: Decimal,
     /// Its workers' total memory GB.
-    pub glue_memory_gb: Decimal,
+    pub(crate) glue_memory_gb: Decimal,
     /// The Fargate size of the latest run (covering its workers, capped at the largest).
-    pub size: Size,
+    pub(crate) size: Size,
     /// True when the workers are bigger than the largest Fargate task.
-    pub capped: bool,
+    pub(crate) capped: bool,
     /// What Glue billed for the window's runs.
-    pub glue_usd: Decimal,
+    pub(crate) glue_usd: Decimal,
     /// Glue per average month.
-    pub glue_per_month: Decimal,
+    pub(crate) glue_per_month: Decimal,
     /// Fargate on-demand (x86) per average month.
-    pub fargate_per_month: Decimal,
+    pub(crate) fargate_per_month: Decimal,
     /// Fargate Spot per average month, where the book has Spot rates.
-    pub spot_per_month: Option<Decimal>,
+    pub(crate) spot_per_month: Option<Decimal>,
     /// Fargate on ARM (on-demand) per average month, where the book has ARM rates.
-    pub arm_per_month: Option<Decimal>,
+    pub(crate) arm_per_month: Option<Decimal>,
 }
 
 impl GlueMigration {
     /// Glue per month − Fargate on-demand per month (negative when Glue is cheaper).
-    pub fn saving_per_month(&self) -> Decimal {
+    pub(crate) fn saving_per_month(&self) -> Decimal {
         self.glue_per_month - self.fargate_per_month
     }
 }
@@ -64,7 +64,7 @@ impl GlueMigration {
 /// `window_days` is the span the runs were taken from (`--since`), so the runs' sums × average
 /// month / window are the monthly figures. Each run is priced on Fargate at its own recorded
 /// size for its ExecutionTime × `speedup` (Glue F× faster: Fargate takes F× as long).
-pub fn estimate(
+pub(crate) fn estimate(
     book: &PriceBook,
     runs: &[Run],
     window_days: Decimal,
@@ -170,7 +170,7 @@ fn fargate_time(seconds: u64, speedup: Decimal) -> Result<Duration> {
 /// median ExecutionTime of its completed runs in the last 30 days (of all its runs when none
 /// completed) × `speedup` as the Fargate run time, and its runs in those days scaled to an
 /// average month. `None` when it has no Glue run in the window.
-pub fn imported_job(
+pub(crate) fn imported_job(
     name: &str,
     runs: &[Run],
     now: DateTime<Utc>,
@@ -240,7 +240,7 @@ pub fn imported_job(
 }
 
 /// The sentence every estimate carries about speed.
-pub fn speed_assumption(speedup: Decimal) -> String {
+pub(crate) fn speed_assumption(speedup: Decimal) -> String {
     let base = "Spark on one Fargate task may run at another speed than on Glue's workers";
     if speedup == Decimal::ONE {
         format!("{base}: assumes the same run time (use --glue-speedup F if Glue is F× faster).")

@@ -2,7 +2,7 @@
 //! monthly report. Pure: no I/O, no AWS, no formatting.
 
 pub mod comparison;
-pub mod glue_migration;
+pub(crate) mod glue_migration;
 pub mod monthly;
 pub mod sizing;
 pub(crate) mod tuning;
