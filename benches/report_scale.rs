@@ -84,6 +84,7 @@ fn generated_run(i: usize, cost: &mut impl FnMut(u32, u32, u64) -> rust_decimal:
         usd: cost(cpu, mem, seconds),
         launched: Vec::new(),
         notes: Vec::new(),
+        glue: None,
     }
 }
 

@@ -153,6 +153,7 @@ fn record(job: &SimJob, size: Size, n: u32, rng: &mut Rng) -> Run {
         usd: Decimal::ZERO,
         launched: vec![],
         notes: vec![],
+        glue: None,
     }
 }
 

@@ -254,6 +254,24 @@ pub struct ReportArgs {
 pub enum ImportCommand {
     /// ECS tasks with Container Insights per-task metrics
     Ecs(ImportEcsArgs),
+    /// AWS Glue job runs (GetJobs, GetJobRuns), with what the jobs would cost on Fargate
+    Glue(ImportGlueArgs),
+}
+
+/// `import glue` flags.
+#[derive(Debug, Clone, Args)]
+pub struct ImportGlueArgs {
+    /// Only this Glue job (repeat for more); all jobs when none is named
+    #[arg(long = "job", value_name = "NAME")]
+    pub jobs: Vec<String>,
+
+    /// How far back
+    #[arg(long, default_value = "30d", value_parser = duration)]
+    pub since: Duration,
+
+    /// Glue is F times faster than one Fargate task (the Fargate run time = Glue run time × F)
+    #[arg(long, value_parser = positive, value_name = "F", allow_hyphen_values = true)]
+    pub glue_speedup: Option<Decimal>,
 }
 
 /// `import ecs` flags.

@@ -468,6 +468,11 @@ pub(crate) fn resolve_launch(
             };
             Ok((Launch::Ecs(Box::new(target)), region))
         }
+        // Glue runs are imported (`import glue`), never launched by this tool.
+        Backend::Glue => Err(Error::invalid(
+            "--backend",
+            "glue runs are imported with `import glue`, not launched",
+        )),
         Backend::Local => {
             let local = job.local.as_ref().ok_or_else(|| {
                 Error::invalid(

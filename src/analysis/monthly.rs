@@ -37,6 +37,8 @@ pub struct JobMonth {
     pub runs: u64,
     /// Of which did not complete.
     pub failed_runs: u64,
+    /// Of which imported Glue runs (their Glue cost was paid; Fargate is the estimate).
+    pub glue_runs: u64,
     /// Billed hours in the period.
     pub billed_hours: Decimal,
     /// vCPU-hours.
@@ -77,7 +79,11 @@ fn recommendations(
     jobs: &[Job],
 ) -> HashMap<String, Size> {
     let mut by_job: HashMap<&str, Vec<Run>> = HashMap::new();
-    for run in recent.iter().filter(|r| r.started_at < period.to) {
+    // Glue runs have no samples to size from.
+    let fargate_runs = recent
+        .iter()
+        .filter(|r| r.backend != crate::model::run::Backend::Glue);
+    for run in fargate_runs.filter(|r| r.started_at < period.to) {
         by_job
             .entry(run.job.as_str())
             .or_default()
@@ -124,6 +130,20 @@ fn recommendations(
     out
 }
 
+/// An imported Glue run: what Glue billed is its Glue figure; its Fargate and Spot figures
+/// are the same run on its shape (the task covering the Glue workers) for its ExecutionTime.
+/// Never right-sized: it has no samples.
+fn glue_run(run: &RunUsage, pricer: &mut ShapePricer<'_>, sums: &mut JobSums) {
+    let seconds = run.duration_ms.div_ceil(1000);
+    let on_demand = pricer.fargate(pricer.on_demand_task, seconds);
+    // Without an on-demand rate the Fargate column would be short: Glue's bill stands in,
+    // so the job's difference is 0 rather than a false saving.
+    sums.fargate += inside(on_demand.unwrap_or(run.usd), run);
+    let spot = pricer.spot(seconds);
+    sums.spot.add(spot.map(|v| inside(v, run)));
+    sums.glue.add(Some(inside(run.usd, run)));
+}
+
 /// An amount for a whole run, times the share of its billed window inside the period —
 /// an exact fraction of milliseconds, multiplied before dividing.
 fn inside(amount: Decimal, run: &RunUsage) -> Decimal {
@@ -141,6 +161,7 @@ struct ShapePricer<'a> {
     region: &'a str,
     prices: Option<&'a RegionPrices>,
     spot_task: Option<FargateTask>,
+    on_demand_task: Option<FargateTask>,
     recommended_task: Option<FargateTask>,
     glue_config: Option<GlueConfig>,
     speedup: Decimal,
@@ -182,6 +203,7 @@ impl<'a> ShapePricer<'a> {
             region: &shape.region,
             prices,
             spot_task: size.map(|s| task(s).with_capacity(Capacity::Spot)),
+            on_demand_task: size.map(|s| task(s).with_capacity(Capacity::OnDemand)),
             recommended_task: recommended.map(task),
             glue_config,
             speedup: job.and_then(|j| j.glue_speedup).unwrap_or(Decimal::ONE),
@@ -260,6 +282,7 @@ impl Partial {
 #[derive(Debug, Clone, Default)]
 struct JobSums {
     runs: u64,
+    glue_runs: u64,
     failed: u64,
     ms: u128,
     cpu_unit_ms: u128,
@@ -273,6 +296,7 @@ struct JobSums {
 impl JobSums {
     fn merge(&mut self, other: JobSums) {
         self.runs += other.runs;
+        self.glue_runs += other.glue_runs;
         self.failed += other.failed;
         self.ms += other.ms;
         self.cpu_unit_ms += other.cpu_unit_ms;
@@ -324,6 +348,11 @@ pub fn report(
         sums.ms += ms;
         sums.cpu_unit_ms += ms * u128::from(shape.cpu_units);
         sums.mib_ms += ms * u128::from(shape.memory_mib);
+        if run.glue {
+            sums.glue_runs += u64::from(run.counted);
+            glue_run(run, pricer, sums);
+            continue;
+        }
         sums.fargate += inside(run.usd, run);
         let spot = pricer.spot(run.billed_seconds);
         sums.spot.add(spot.map(|v| inside(v, run)));
@@ -355,6 +384,7 @@ fn job_month(job: &str, sums: &JobSums, recommended: Option<Size>) -> JobMonth {
         job: job.to_string(),
         runs: sums.runs,
         failed_runs: sums.failed,
+        glue_runs: sums.glue_runs,
         billed_hours: hours(sums.ms, 1),
         vcpu_hours: hours(sums.cpu_unit_ms, 1024),
         gb_hours: hours(sums.mib_ms, 1024),
@@ -379,6 +409,7 @@ fn total(jobs: &[JobMonth]) -> Option<JobMonth> {
         job: "TOTAL".into(),
         runs: jobs.iter().map(|j| j.runs).sum(),
         failed_runs: jobs.iter().map(|j| j.failed_runs).sum(),
+        glue_runs: jobs.iter().map(|j| j.glue_runs).sum(),
         billed_hours: sum(&|j| j.billed_hours),
         vcpu_hours: sum(&|j| j.vcpu_hours),
         gb_hours: sum(&|j| j.gb_hours),
@@ -421,7 +452,28 @@ mod tests {
             usd,
             counted: true,
             failed: false,
+            glue: false,
         }
+    }
+
+    /// An imported Glue run on 1 vCPU / 2 GB of ExecutionTime 30 min: Glue billed $1.00
+    /// for it (what its DPUs cost, whatever they were).
+    #[test]
+    fn a_glue_run_reports_its_glue_bill_and_a_fargate_estimate() {
+        let mut run = usage(0, 1800, 1800, dec!(1.00));
+        run.glue = true;
+        let report = november(&Usage {
+            shapes: vec![shape("etl")],
+            runs: vec![run],
+        });
+        let job = &report.jobs[0];
+        assert_eq!((job.runs, job.glue_runs), (1, 1));
+        assert_eq!(job.glue_equivalent_usd, Some(dec!(1.00)));
+        // Fargate on-demand 0.5 h × (0.04048 + 2 × 0.004445) = 0.024685.
+        assert_eq!(job.fargate_usd, dec!(0.024685));
+        assert!(job.fargate_spot_usd.is_some_and(|s| s < dec!(0.024685)));
+        assert_eq!(job.recommended, None);
+        assert_eq!(report.total.as_ref().map(|t| t.glue_runs), Some(1));
     }
 
     fn november(usage: &Usage) -> Monthly {

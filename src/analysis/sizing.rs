@@ -945,6 +945,7 @@ mod tests {
             usd: Decimal::ZERO,
             launched: vec![],
             notes: vec![],
+            glue: None,
         }
     }
 

@@ -3,6 +3,8 @@
 //! handed to the code that needs them. SDK errors become the tool's own in [`error`].
 
 pub(crate) mod error;
+pub(crate) mod glue;
+pub(crate) mod glue_run;
 pub(crate) mod import;
 pub mod metrics;
 pub mod pricing;
@@ -39,6 +41,8 @@ pub struct Aws {
     pub ecs: aws_sdk_ecs::Client,
     /// CloudWatch.
     pub cloudwatch: aws_sdk_cloudwatch::Client,
+    /// Glue (`import glue`).
+    pub glue: aws_sdk_glue::Client,
     /// The region in use.
     pub region: String,
 }
@@ -122,6 +126,7 @@ pub async fn connect(settings: &AwsSettings) -> Result<Aws> {
     Ok(Aws {
         ecs: aws_sdk_ecs::Client::new(&config),
         cloudwatch: aws_sdk_cloudwatch::Client::new(&config),
+        glue: aws_sdk_glue::Client::new(&config),
         region,
     })
 }

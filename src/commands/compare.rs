@@ -5,10 +5,12 @@ use anyhow::Context;
 use rust_decimal::Decimal;
 
 use crate::analysis::comparison::{self, Workload};
-use crate::analysis::workload::measured_job;
+use crate::analysis::glue_migration::imported_job;
+use crate::analysis::workload::{Overrides, measured_job};
 use crate::cli::{self, CompareArgs};
 use crate::error::{Error, Result};
 use crate::model::job::Config;
+use crate::model::run::Backend;
 use crate::printer::Printer;
 use crate::report::rows::CompareRow;
 use crate::report::{self, Format};
@@ -80,7 +82,16 @@ fn workloads(
         }
         CompareTarget::Jobs(name) => name,
     };
-    let config = load_config(settings)?;
+    let config = load_config(settings);
+    if let Some(name) = job_name
+        && !config
+            .as_ref()
+            .is_ok_and(|c| c.jobs.iter().any(|j| &j.name == name))
+        && let Some(workload) = imported_glue(settings, name, overrides, notes)?
+    {
+        return Ok(vec![workload]);
+    }
+    let config = config?;
     let jobs = match job_name {
         Some(name) => vec![config.job(name)?],
         None => config.jobs.iter().collect(),
@@ -92,7 +103,9 @@ fn workloads(
     let source = config.path.display().to_string();
     let mut workloads = Vec::new();
     for job in jobs {
-        let (runs, _) = store.runs(Some(&job.name));
+        let (mut runs, _) = store.runs(Some(&job.name));
+        // A configured job is measured by its Fargate (local or ECS) runs only.
+        runs.retain(|r| r.backend != Backend::Glue);
         let schedule_given = overrides.schedule.is_some();
         let measured = measured_job(job, &runs, chrono::Utc::now(), schedule_given);
         let job = match &measured {
@@ -107,6 +120,25 @@ fn workloads(
         workloads.push(workload.map_err(cli::name_flag)?);
     }
     Ok(workloads)
+}
+
+/// `--job NAME` for a job the config does not have but `import glue` recorded: priced
+/// from its Glue runs (`None` when the store has none).
+fn imported_glue(
+    settings: &GlobalSettings,
+    name: &str,
+    overrides: &Overrides,
+    notes: &mut Vec<String>,
+) -> Result<Option<Workload>> {
+    let (runs, _) = Store::new(&settings.store).runs(Some(name));
+    let speedup = overrides.glue_speedup.unwrap_or(Decimal::ONE);
+    let Some((job, note)) = imported_job(name, &runs, chrono::Utc::now(), speedup)? else {
+        return Ok(None);
+    };
+    notes.push(note);
+    let region = settings.region_for(job.region.as_deref());
+    let workload = Workload::for_job(&job, overrides, region, "the run store", notes);
+    workload.map(Some).map_err(cli::name_flag)
 }
 
 fn load_config(settings: &GlobalSettings) -> Result<Config> {

@@ -3,6 +3,7 @@
 
 pub(crate) mod compare;
 pub(crate) mod import;
+pub(crate) mod import_glue;
 pub(crate) mod prices;
 pub(crate) mod report;
 pub(crate) mod run;
@@ -25,6 +26,9 @@ pub fn run(cli: Cli, printer: &Printer) -> anyhow::Result<()> {
         Command::Import {
             command: ImportCommand::Ecs(args),
         } => import::import_ecs(&settings, &args, printer),
+        Command::Import {
+            command: ImportCommand::Glue(args),
+        } => import_glue::import_glue(&settings, &args, printer),
         Command::Tune {
             command: TuneCommand::Job(args),
         } => tune::tune_job(&settings, &args, printer),

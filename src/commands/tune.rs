@@ -142,7 +142,9 @@ fn recommend(
     args: &TuneJobArgs,
     printer: &Printer,
 ) -> Result<Recommendation> {
-    let (runs, skipped) = Store::new(&settings.store).runs(Some(&job.name));
+    let (mut runs, skipped) = Store::new(&settings.store).runs(Some(&job.name));
+    // Imported Glue runs have no samples: only Fargate runs size a job.
+    runs.retain(|r| r.backend != crate::model::run::Backend::Glue);
     for s in &skipped {
         printer.warn(&format!("skipped {}: {}", s.path.display(), s.reason));
     }

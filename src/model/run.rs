@@ -14,6 +14,10 @@ use crate::model::task::FargateTask;
 /// Version of the run record format.
 pub const RUN_SCHEMA_VERSION: u32 = 1;
 
+/// Run ids of imported Glue job runs start with this (`glue-<JobRunId>`); the report tells
+/// Glue runs from Fargate runs by it, as the run index has no backend column.
+pub const GLUE_RUN_ID_PREFIX: &str = "glue-";
+
 /// Which runner produced a run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -22,6 +26,9 @@ pub enum Backend {
     Local,
     /// A real ECS task on Fargate.
     Ecs,
+    /// An AWS Glue job run (`import glue`): its `usd` and `billed_seconds` are Glue's, and
+    /// its size is the Fargate size covering the Glue workers (see [`GlueRun`]).
+    Glue,
 }
 
 impl fmt::Display for Backend {
@@ -29,6 +36,7 @@ impl fmt::Display for Backend {
         f.write_str(match self {
             Backend::Local => "local",
             Backend::Ecs => "ecs",
+            Backend::Glue => "glue",
         })
     }
 }
@@ -49,17 +57,21 @@ pub enum StopReason {
     Interrupted,
     /// Fargate Spot reclaimed the capacity.
     SpotInterruption,
+    /// Still running when imported (a Glue run STARTING, RUNNING, STOPPING or WAITING): only
+    /// the time billed so far is priced, and a later import replaces the record.
+    Running,
 }
 
 impl StopReason {
     /// Every stop reason, in the order the contract lists them.
-    pub const ALL: [StopReason; 6] = [
+    pub const ALL: [StopReason; 7] = [
         StopReason::Completed,
         StopReason::Failed,
         StopReason::Oom,
         StopReason::Timeout,
         StopReason::Interrupted,
         StopReason::SpotInterruption,
+        StopReason::Running,
     ];
 }
 
@@ -76,7 +88,7 @@ impl std::str::FromStr for StopReason {
                 crate::error::Error::invalid(
                     "stop_reason",
                     format!(
-                        "`{text}` is not a stop reason; valid: completed, failed, oom, timeout, interrupted, spot_interruption"
+                        "`{text}` is not a stop reason; valid: completed, failed, oom, timeout, interrupted, spot_interruption, running"
                     ),
                 )
             })
@@ -92,6 +104,7 @@ impl fmt::Display for StopReason {
             StopReason::Timeout => "timeout",
             StopReason::Interrupted => "interrupted",
             StopReason::SpotInterruption => "spot_interruption",
+            StopReason::Running => "running",
         })
     }
 }
@@ -216,6 +229,57 @@ pub struct Run {
     /// Things a reader should know (e.g. "no image pull").
     #[serde(default)]
     pub notes: Vec<String>,
+    /// What Glue reported, for a run of backend `glue`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub glue: Option<GlueRun>,
+}
+
+/// The Glue facts of an imported Glue job run (GetJobRuns, reference §8), kept so the
+/// migration estimate and the report can be redone from the store.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GlueRun {
+    /// Glue's JobRunState, as Glue wrote it (SUCCEEDED, RUNNING, ...).
+    pub state: String,
+    /// The job's command type: glueetl, gluestreaming, pythonshell or glueray.
+    pub command: String,
+    /// Worker type as Glue names it ("G.1X"), or "pythonshell".
+    pub worker_type: String,
+    /// Workers (1 for a Python shell).
+    pub workers: u32,
+    /// Glue version.
+    pub version: String,
+    /// "standard" or "flex".
+    pub execution_class: String,
+    /// DPUs (M-DPUs for R and Z workers) of the configuration.
+    pub dpu: Decimal,
+    /// DPUSeconds when Glue reported it (Flex, auto scaling): then the bill.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dpu_seconds: Option<Decimal>,
+    /// ExecutionTime, seconds.
+    pub execution_time_s: u64,
+    /// Total vCPU of the workers.
+    pub vcpu: Decimal,
+    /// Total memory GB of the workers.
+    pub memory_gb: Decimal,
+}
+
+impl GlueRun {
+    /// The Glue configuration it ran with (as recorded, so already validated on import).
+    pub fn config(&self) -> crate::error::Result<crate::model::glue::GlueConfig> {
+        use crate::model::glue::{ExecutionClass, GlueConfig, GlueVersion, WorkerType};
+        let worker_type = WorkerType::parse(&self.worker_type)?;
+        let class = match self.execution_class.as_str() {
+            "flex" => ExecutionClass::Flex,
+            _ => ExecutionClass::Standard,
+        };
+        let version = GlueVersion::parse(&self.version)?;
+        match worker_type {
+            WorkerType::PythonShell => {
+                GlueConfig::new(worker_type, None, version, class, Some(self.dpu))
+            }
+            _ => GlueConfig::new(worker_type, Some(self.workers), version, class, None),
+        }
+    }
 }
 
 impl Run {
@@ -351,7 +415,14 @@ impl Run {
             usd,
             launched: facts.launched,
             notes: facts.notes,
+            glue: None,
         }
+    }
+
+    /// The record of a Glue job run: [`Run::record`] with what Glue reported.
+    pub fn with_glue(mut self, glue: GlueRun) -> Run {
+        self.glue = Some(glue);
+        self
     }
 }
 

@@ -118,6 +118,9 @@ pub struct RunUsage {
     pub counted: bool,
     /// Counted and did not complete.
     pub failed: bool,
+    /// An imported Glue run: `usd` is what Glue billed, and its Fargate figures are
+    /// estimates for its shape (the task covering its workers) over its `duration_ms`.
+    pub glue: bool,
 }
 
 /// The runs whose billed window overlaps a period, and their shapes.

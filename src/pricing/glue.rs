@@ -92,6 +92,41 @@ pub(crate) fn glue_cost(
     })
 }
 
+/// Price one Glue job run Glue metered in DPU-seconds (JobRun.DPUSeconds: Flex runs and
+/// auto-scaling runs). Reference §8: "if DPUSeconds present → DPU-hours = DPUSeconds/3600",
+/// so the DPU-seconds are the bill and no minimum is added. `execution` is the run's
+/// ExecutionTime; its whole seconds are the billed seconds shown, and `dpu` is the average
+/// DPUs over them (the configuration's DPUs for a run of 0 s), so that
+/// `dpu × billed_seconds × rate / 3600` is the total.
+pub(crate) fn glue_cost_dpu_seconds(
+    region_code: &str,
+    region: &RegionPrices,
+    config: &GlueConfig,
+    dpu_seconds: Decimal,
+    execution: Duration,
+) -> Result<GlueCost> {
+    if dpu_seconds.is_sign_negative() {
+        return Err(Error::invalid(
+            "DPUSeconds",
+            format!("{dpu_seconds}: Glue reported negative DPU-seconds"),
+        ));
+    }
+    let rate = rate(config, region_code, region)?;
+    let billed_seconds = whole_seconds(execution);
+    let dpu = match billed_seconds {
+        0 => config.dpu(),
+        seconds => dpu_seconds / Decimal::from(seconds),
+    };
+    // Multiply first (USD/DPU-hour × DPU-seconds), then divide: exact when it can be.
+    let total_usd = checked_product(rate.usd, dpu_seconds, "DPUSeconds")? / dec!(3600);
+    Ok(GlueCost {
+        billed_seconds,
+        dpu,
+        dpu_hour_usd: rate.usd,
+        total_usd,
+    })
+}
+
 /// A Glue configuration chosen as the equivalent of a Fargate size, with why.
 #[derive(Debug, Clone)]
 pub(crate) struct Equivalent {

@@ -51,6 +51,9 @@ pub struct ReportRow {
     /// fargate_usd − recommended_usd, never below 0 nor above the cost.
     #[serde(with = "crate::report::number::option")]
     pub savings_usd: Option<Decimal>,
+    /// Imported Glue runs among `runs` (not a contract column: the table's notes say it).
+    #[serde(skip)]
+    pub glue_runs: u64,
 }
 
 /// The contract's CSV columns (for a header-only file).
@@ -98,6 +101,7 @@ impl ReportRow {
             recommended_memory_gib: job.recommended.map(|s| s.memory_gb()),
             recommended_usd: job.recommended_usd.map(usd),
             savings_usd: job.savings_usd.map(usd),
+            glue_runs: job.glue_runs,
         }
     }
 }
@@ -152,10 +156,17 @@ pub(crate) fn grid(rows: &[ReportRow], period: &Period) -> Grid {
             })
             .collect(),
         right_aligned: vec![1, 2, 3, 4, 5, 7],
-        notes: vec![format!(
+        notes: std::iter::once(format!(
             "{}: each run billed at its own size, architecture and capacity; runs crossing the period's edge are split at it (UTC). Spot, Glue and right-sized columns price the same runs.",
             period.label
-        )],
+        ))
+        .chain(rows.iter().filter(|r| r.glue_runs > 0 && r.job != "TOTAL").map(|r| {
+            format!(
+                "{}: {} imported Glue run(s): Glue equiv. is what Glue billed; Fargate and Spot are those runs on the task covering the Glue workers (Spark on one node may run at another speed).",
+                r.job, r.glue_runs
+            )
+        }))
+        .collect(),
         wide: false,
     }
 }
@@ -170,6 +181,7 @@ mod tests {
             job: name.into(),
             runs: 1,
             failed_runs: 0,
+            glue_runs: 0,
             billed_hours: dec!(0.00005),
             vcpu_hours: Decimal::ZERO,
             gb_hours: Decimal::ZERO,

@@ -131,7 +131,7 @@ pub(crate) struct RunRow {
     pub billed_s: u64,
     /// Exit code.
     pub exit_code: Option<i32>,
-    /// completed | failed | oom | timeout | interrupted | spot_interruption.
+    /// completed | failed | oom | timeout | interrupted | spot_interruption | running (a Glue run not yet ended).
     pub stop_reason: String,
     /// Mean vCPU.
     #[serde(with = "number")]
@@ -152,7 +152,7 @@ pub(crate) struct RunRow {
     pub samples: u64,
     /// Limits enforced.
     pub limits_enforced: bool,
-    /// Fargate USD.
+    /// USD as billed: Fargate's, or Glue's for backend `glue`.
     #[serde(with = "number")]
     pub usd: Decimal,
 }
@@ -163,8 +163,13 @@ impl From<&Run> for RunRow {
             id: run.id.clone(),
             job: run.job.clone(),
             backend: run.backend.to_string(),
-            cpu_vcpu: run.vcpu(),
-            memory_gib: run.memory_gib(),
+            // A Glue run ran on its workers: their vCPU and memory, not the Fargate size
+            // its record carries for the migration estimate.
+            cpu_vcpu: run.glue.as_ref().map_or_else(|| run.vcpu(), |g| g.vcpu),
+            memory_gib: run
+                .glue
+                .as_ref()
+                .map_or_else(|| run.memory_gib(), |g| g.memory_gb),
             arch: run.arch.to_string(),
             capacity: run.capacity.to_string(),
             started_at: run

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use crate::model::run::Run;
+use crate::model::run::{GlueRun, Run};
 use crate::model::size::format_gb;
 use crate::report::{Grid, text};
 
@@ -29,19 +29,32 @@ pub(crate) fn runs(runs: &[Run]) -> Grid {
                 vec![
                     r.id.clone(),
                     r.job.clone(),
-                    format!(
-                        "{} vCPU / {} GB",
-                        r.vcpu().normalize(),
-                        format_gb(r.memory_mib)
-                    ),
+                    match &r.glue {
+                        Some(g) if g.worker_type == "pythonshell" => {
+                            format!("Glue Python shell {} DPU", g.dpu.normalize())
+                        }
+                        Some(g) => format!("Glue {} × {}", g.workers, g.worker_type),
+                        None => format!(
+                            "{} vCPU / {} GB",
+                            r.vcpu().normalize(),
+                            format_gb(r.memory_mib)
+                        ),
+                    },
                     r.started_at.format("%m-%d %H:%M:%S").to_string(),
                     text::duration(Duration::from_millis(r.duration_ms)),
                     match r.exit_code {
                         Some(code) if code != 0 => format!("{} ({code})", r.stop_reason),
                         _ => r.stop_reason.to_string(),
                     },
-                    format!("{:.0}", r.memory.peak_mib),
-                    format!("{:.2}", r.cpu.p95),
+                    // A Glue run has no samples.
+                    match r.glue {
+                        Some(_) => "–".into(),
+                        None => format!("{:.0}", r.memory.peak_mib),
+                    },
+                    match r.glue {
+                        Some(_) => "–".into(),
+                        None => format!("{:.2}", r.cpu.p95),
+                    },
                     text::usd(r.usd),
                 ]
             })
@@ -55,7 +68,11 @@ pub(crate) fn runs(runs: &[Run]) -> Grid {
 /// One run as field/value lines, with use against the size's limits.
 pub(crate) fn detail(run: &Run, samples_read: usize) -> Grid {
     let mut rows = identity_rows(run);
-    rows.extend(usage_rows(run));
+    match &run.glue {
+        // A Glue run has no samples: what Glue reported stands in for the use rows.
+        Some(glue) => rows.extend(glue_rows(glue)),
+        None => rows.extend(usage_rows(run)),
+    }
     rows.extend(record_rows(run, samples_read));
     for note in &run.notes {
         rows.push(vec!["Note".into(), note.clone()]);
@@ -78,7 +95,10 @@ fn identity_rows(run: &Run) -> Vec<Vec<String>> {
             format!("{} ({} backend, {})", run.job, run.backend, run.region),
         ],
         vec![
-            "Size".into(),
+            match run.glue {
+                Some(_) => "Fargate equivalent".into(),
+                None => "Size".into(),
+            },
             format!(
                 "{} vCPU / {} GB, {}/{} {}",
                 run.vcpu().normalize(),
@@ -150,6 +170,32 @@ fn usage_rows(run: &Run) -> Vec<Vec<String>> {
     ]
 }
 
+/// What Glue reported for an imported Glue run, and how it was billed.
+fn glue_rows(glue: &GlueRun) -> Vec<Vec<String>> {
+    let shape = match glue.worker_type.as_str() {
+        "pythonshell" => format!("Python shell {} DPU", glue.dpu.normalize()),
+        worker => format!("{} × {worker} ({} DPU)", glue.workers, glue.dpu.normalize()),
+    };
+    let billed = match glue.dpu_seconds {
+        Some(dpu_seconds) => format!("its DPUSeconds, {}", dpu_seconds.normalize()),
+        None => "ExecutionTime × DPUs, with the version's minimum".into(),
+    };
+    vec![
+        vec![
+            "Glue".into(),
+            format!(
+                "{shape}, Glue {}, {} ({}), {} vCPU / {} GB",
+                glue.version,
+                glue.execution_class,
+                glue.command,
+                glue.vcpu.normalize(),
+                glue.memory_gb.normalize(),
+            ),
+        ],
+        vec!["Glue billed".into(), billed],
+    ]
+}
+
 /// How the run was measured and priced, and what was launched.
 fn record_rows(run: &Run, samples_read: usize) -> Vec<Vec<String>> {
     vec![
@@ -171,7 +217,13 @@ fn record_rows(run: &Run, samples_read: usize) -> Vec<Vec<String>> {
                 )
             },
         ],
-        vec!["Fargate cost".into(), text::usd(run.usd)],
+        vec![
+            match run.backend {
+                crate::model::run::Backend::Glue => "Glue cost".into(),
+                _ => "Fargate cost".into(),
+            },
+            text::usd(run.usd),
+        ],
         vec!["Command".into(), run.launched.join(" ")],
     ]
 }

@@ -9,7 +9,7 @@ use polars::prelude::*;
 use rust_decimal::Decimal;
 
 use crate::error::{Error, Result};
-use crate::model::run::Run;
+use crate::model::run::{GLUE_RUN_ID_PREFIX, Run};
 use crate::model::usage::{
     Period, RECOMMEND_FROM, RECOMMEND_LOOKBACK_DAYS, RunUsage, Shape, Usage,
 };
@@ -95,12 +95,17 @@ fn usage(lazy: &LazyFrame, period: &Period) -> Result<Usage> {
         col(c::BILLED_S),
         col(c::DURATION_MS),
         col(c::USD),
+        col(c::ID),
         start
             .clone()
             .gt_eq(lit(from))
             .and(start.clone().lt(lit(to)))
             .alias("counted"),
-        col(c::STOP_REASON).neq(lit("completed")).alias("failed"),
+        // A Glue run still running when imported has not failed (yet).
+        col(c::STOP_REASON)
+            .neq(lit("completed"))
+            .and(col(c::STOP_REASON).neq(lit("running")))
+            .alias("failed"),
     ]);
     let frame = lazy
         .clone()
@@ -182,6 +187,8 @@ fn usage_from(frame: &DataFrame) -> Result<Usage> {
         int(c::STORAGE_GIB)?,
     );
     let (inside, billed, duration) = (int("inside_ms")?, int(c::BILLED_S)?, int(c::DURATION_MS)?);
+    let ids = text(c::ID)?;
+    let mut ids = ids.iter();
     let (usd, counted, failed) = (
         text(c::USD)?,
         flags(frame, "counted")?,
@@ -225,6 +232,7 @@ fn usage_from(frame: &DataFrame) -> Result<Usage> {
             usd: exact_usd(next_str(&mut usd))?,
             counted: counted.next().flatten().unwrap_or(false),
             failed: failed.next().flatten().unwrap_or(false),
+            glue: next_str(&mut ids).starts_with(GLUE_RUN_ID_PREFIX),
         });
     }
     Ok(usage)

@@ -4,6 +4,7 @@
 //! (moto does all the API work) and can inject faults.
 
 mod ecs;
+mod glue;
 mod import;
 mod metrics;
 mod pricing;
@@ -170,6 +171,22 @@ impl Moto {
             String::from_utf8_lossy(&output.stderr)
         );
         serde_json::from_slice(&output.stdout).expect("setup JSON")
+    }
+
+    /// Glue jobs and runs made by tests/support/glue_setup.py in `mode` (its JSON output).
+    pub fn setup_glue(&self, mode: &str) -> serde_json::Value {
+        let output = Command::new("python3")
+            .arg(support("glue_setup.py"))
+            .arg(&self.moto_url)
+            .arg(mode)
+            .output()
+            .expect("glue setup runs");
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        serde_json::from_slice(&output.stdout).expect("glue setup JSON")
     }
 
     /// Requests per operation seen by the adapter.

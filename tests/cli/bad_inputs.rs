@@ -29,6 +29,11 @@ const CASES: &[Case] = &[
     Case { config: None, args: &["--spot-discount", "abc", "compare"], code: 2, names: "--spot-discount" },
     Case { config: None, args: &["--spot-discount", "-3", "compare"], code: 2, names: "--spot-discount" },
     Case { config: None, args: &["--max-price-age", "soon", "compare"], code: 2, names: "--max-price-age" },
+    // `import glue` flags are refused before any AWS call.
+    Case { config: None, args: &["import", "glue", "--since", "0d"], code: 2, names: "--since" },
+    Case { config: None, args: &["import", "glue", "--since", "100000000d"], code: 2, names: "--since" },
+    Case { config: None, args: &["import", "glue", "--glue-speedup", "-1"], code: 2, names: "--glue-speedup" },
+    Case { config: None, args: &["import", "glue", "--glue-speedup", "fast"], code: 2, names: "--glue-speedup" },
     // Overflow cases that used to panic.
     Case { config: None, args: &["compare", "--cpu", "1", "--memory", "2GB", "--duration", "1h", "--glue-worker-type", "G.16X", "--glue-workers", "4000000000"], code: 2, names: "--glue-workers" },
     Case { config: Some(JOB), args: &["tune", "job", "j", "--since", "100000000d"], code: 2, names: "--since" },
@@ -99,7 +104,8 @@ const CASES: &[Case] = &[
     Case { config: None, args: &["report", "--month", "2026-11", "--from", "2026-11-01", "--to", "2026-11-02"], code: 2, names: "--to" },
     Case { config: None, args: &["import", "ecs"], code: 2, names: "--cluster" },
     Case { config: None, args: &["import", "ecs", "--cluster", "x", "--since", "abc"], code: 2, names: "--since" },
-    Case { config: None, args: &["import", "glue"], code: 2, names: "command" },
+    Case { config: None, args: &["import", "batch"], code: 2, names: "command" },
+    Case { config: None, args: &["import", "glue"], code: 2, names: "--region" },
     Case { config: None, args: &["prices", "show", "--region", "mars"], code: 2, names: "region" },
     Case { config: None, args: &["--region", "mars-1", "prices", "show"], code: 2, names: "region" },
     Case { config: None, args: &["prices", "frobnicate"], code: 2, names: "frobnicate" },

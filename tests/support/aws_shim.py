@@ -3,7 +3,9 @@
 The Rust aws-sdk-cloudwatch speaks Smithy RPC v2 CBOR, which moto does not. This proxy
 re-encodes CloudWatch calls (CBOR request -> moto's JSON protocol -> CBOR response, with
 timestamps tagged from botocore's service model) and passes every other request (ECS, EC2,
-moto's own API) through unchanged. moto does all the API work; this only re-encodes.
+Glue, moto's own API) through unchanged, except that an XML error moto gives a JSON-protocol
+call (an IAM refusal) is re-encoded as the JSON error AWS sends. moto does all the API work;
+this only re-encodes.
 
 With --page-points N it paginates GetMetricData the way CloudWatch does past MaxDatapoints
 (100,800 by default), which moto never does: at most N points a response, the rest behind a
@@ -23,6 +25,7 @@ import gzip
 import http.client
 import json
 import random
+import re
 import threading
 from collections import Counter
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -110,6 +113,20 @@ def tag_timestamps(value, shape):
     return value
 
 
+def json_error(status, data):
+    """moto answers an IAM refusal with a Query-protocol XML error even for JSON-protocol
+    services (Glue, ECS); AWS answers those in JSON: {"__type": "AccessDeniedException",
+    "Message": ...}. Re-encode it so the SDK reads the error code as it would from AWS."""
+    text = data.decode("utf-8", "replace")
+    code = re.search(r"<Code>([^<]*)</Code>", text)
+    message = re.search(r"<Message>([^<]*)</Message>", text)
+    kind = code.group(1) if code else "InternalFailure"
+    if kind == "AccessDenied":
+        kind = "AccessDeniedException"
+    error = {"__type": kind, "Message": message.group(1) if message else ""}
+    return status, {"Content-Type": "application/x-amz-json-1.1", "x-amzn-ErrorType": kind}, json.dumps(error).encode()
+
+
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
 
@@ -171,6 +188,8 @@ class Handler(BaseHTTPRequestHandler):
             if status == 200 and target.startswith(ECS_TARGET) and data:
                 operation_model = ECS_MODEL.operation_model(target[len(ECS_TARGET):])
                 data = json.dumps(conform(json.loads(data), operation_model.output_shape)).encode()
+            if status >= 400 and target and data.lstrip().startswith(b"<"):
+                status, headers, data = json_error(status, data)
             return self.send(status, headers, data)
         request = to_json(cbor2.loads(body)) if body else {}
         offset = 0

@@ -103,6 +103,7 @@ fn row(job: &str, usd: Decimal) -> ReportRow {
         recommended_memory_gib: Some(dec!(1)),
         recommended_usd: Some(usd * dec!(0.6)),
         savings_usd: Some(usd * dec!(0.4)),
+        glue_runs: 0,
     }
 }
 
