@@ -441,6 +441,11 @@ pub struct CompareArgs {
     #[arg(long, value_name = "GB", value_parser = ephemeral_gb, allow_hyphen_values = true)]
     pub ephemeral_storage: Option<u32>,
 
+    /// Price a public IPv4 address per task (assignPublicIp = ENABLED; $0.005/address-hour,
+    /// Amazon VPC); a job's own setting is [jobs.ecs] assign_public_ip
+    #[arg(long)]
+    pub public_ip: bool,
+
     /// Kind of program: python (DuckDB, Polars: Python shell on Glue) or spark
     #[arg(long, value_parser = engine)]
     pub engine: Option<Engine>,

@@ -336,6 +336,7 @@ impl CompareSettings {
             arch: args.arch,
             capacity: args.capacity,
             ephemeral_storage_gib: args.ephemeral_storage,
+            public_ip: args.public_ip.then_some(true),
             engine: args.engine,
             glue: glue_from_flags(args)?,
             glue_flex: args.glue_flex,

@@ -134,6 +134,7 @@ pub fn compare(book: &PriceBook, workload: &Workload) -> Result<Comparison> {
             ));
         }
     }
+    notes.extend(ipv4_assumed(book, region, workload));
     let runs = workload.runs_per_month;
     Ok(Comparison {
         workload: workload.clone(),
@@ -219,6 +220,7 @@ fn fargate_side(
         arch: workload.arch,
         capacity: Capacity::OnDemand,
         ephemeral_storage_gib: workload.ephemeral_storage_gib,
+        public_ip: workload.public_ip,
     };
     let on_demand = price::task(code, region, &task, workload.duration)?;
     let priced_if_offered = |t: FargateTask| -> Result<Option<FargateCost>> {
@@ -249,6 +251,20 @@ fn fargate_side(
         spot,
         arm,
         per_run,
+    })
+}
+
+/// The note for a job with a public IP priced at another region's address-hour.
+fn ipv4_assumed(book: &PriceBook, region: &RegionPrices, workload: &Workload) -> Option<String> {
+    let rate = region.public_ipv4_address_hour.as_ref()?;
+    let assumed = book
+        .source(&rate.source)
+        .is_some_and(|s| s.grade == Grade::Assumed);
+    (workload.public_ip && assumed).then(|| {
+        format!(
+            "{}: the price book has no public IPv4 figure of its own for {}; ${}/address-hour (us-east-1, the announced global price) is used (check live prices).",
+            workload.name, workload.region, rate.usd.normalize()
+        )
     })
 }
 

@@ -105,6 +105,7 @@ fn recommendations(
             capacity: latest.capacity,
             region: latest.region.clone(),
             ephemeral_storage_gib: latest.ephemeral_storage_gib,
+            public_ip: latest.public_ip,
             runs_per_month: Decimal::ONE,
         };
         let options = Options {
@@ -163,6 +164,8 @@ impl<'a> ShapePricer<'a> {
             arch: shape.arch,
             capacity: shape.capacity,
             ephemeral_storage_gib: shape.ephemeral_storage_gib,
+            // Alternatives add each run's own recorded address cost (its window is the same).
+            public_ip: false,
         };
         let size = Size::new(shape.cpu_units, shape.memory_mib, shape.os).ok();
         let glue_config = match (job.and_then(|j| j.glue.clone()), size, prices) {

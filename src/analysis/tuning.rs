@@ -117,6 +117,8 @@ impl Alternatives {
             os: job.os,
             capacity: job.capacity,
             ephemeral_storage_gib: job.ephemeral_storage_gib,
+            // Glue has no public IPv4 charge; the Fargate side is not what is read here.
+            public_ip: false,
             duration,
             runs_per_month: Decimal::ONE,
             engine: job.engine,

@@ -39,6 +39,8 @@ pub struct Workload {
     pub capacity: Capacity,
     /// Ephemeral storage GiB.
     pub ephemeral_storage_gib: u32,
+    /// Launched with a public IPv4 address (`[jobs.ecs] assign_public_ip`, `--public-ip`).
+    pub public_ip: bool,
     /// Fargate run time.
     pub duration: Duration,
     /// Runs per month.
@@ -68,6 +70,8 @@ pub struct Overrides {
     pub capacity: Option<Capacity>,
     /// `--ephemeral-storage`.
     pub ephemeral_storage_gib: Option<u32>,
+    /// `--public-ip`.
+    pub public_ip: Option<bool>,
     /// `--engine`.
     pub engine: Option<Engine>,
     /// A Glue configuration given by flags.
@@ -134,6 +138,7 @@ impl Workload {
             os,
             capacity: overrides.capacity.unwrap_or_default(),
             ephemeral_storage_gib,
+            public_ip: overrides.public_ip.unwrap_or(false),
             duration,
             runs_per_month: runs_per_month(overrides.schedule.as_ref(), "adhoc", notes),
             engine: overrides.engine.unwrap_or_default(),
@@ -204,6 +209,7 @@ impl Workload {
             os,
             capacity: overrides.capacity.unwrap_or(job.capacity),
             ephemeral_storage_gib,
+            public_ip: overrides.public_ip.unwrap_or(job.public_ip()),
             duration,
             runs_per_month: runs_per_month(schedule, &job.name, notes),
             engine: overrides.engine.unwrap_or(job.engine),
@@ -280,6 +286,7 @@ pub(crate) fn example() -> Workload {
         os: Os::Linux,
         capacity: Capacity::OnDemand,
         ephemeral_storage_gib: 20,
+        public_ip: false,
         duration: Duration::from_secs(2700),
         runs_per_month: dec!(30),
         engine: Engine::Python,

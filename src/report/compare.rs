@@ -165,8 +165,19 @@ fn verdict(c: &Comparison) -> String {
         GlueOrigin::Configured => "configured".to_string(),
         GlueOrigin::Equivalent => format!("cheapest Glue equivalent of {}", c.size),
     };
+    // The address is billed the same on-demand and on Spot (same window).
+    let ipv4 = c.fargate.public_ipv4_usd;
+    let of_which = if ipv4.is_zero() {
+        String::new()
+    } else {
+        format!(
+            " Fargate per run {} of which public IPv4 {} (Amazon VPC).",
+            text::usd(c.fargate_per_run),
+            text::usd(ipv4)
+        )
+    };
     format!(
-        "{}: {} {}/month vs Glue {}/month: {verdict}. Glue: {} = {} vCPU / {} GB ({origin}).",
+        "{}: {} {}/month vs Glue {}/month: {verdict}. Glue: {} = {} vCPU / {} GB ({origin}).{of_which}",
         w.name,
         fargate_label(w.os, w.arch, w.capacity),
         text::usd(c.fargate_per_month),
