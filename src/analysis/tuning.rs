@@ -16,6 +16,7 @@ use crate::model::run::{Run, StopReason};
 use crate::model::size::{Arch, Capacity, Os, Size, format_vcpu};
 use crate::model::task::FargateTask;
 use crate::pricing::book::PriceBook;
+use crate::pricing::fargate::FargateCost;
 use crate::pricing::price;
 
 /// The size a job is tuned from: its configured size, else the smallest covering its Glue
@@ -73,6 +74,45 @@ pub(crate) fn sweep_sizes(
     (sizes, warnings)
 }
 
+/// From this share of a run's cost on, `tune` suggests a private subnet: at 5 % the address
+/// costs as much as a size step usually saves (reference 10.1: +5.1 % at 2 vCPU / 4 GB).
+pub(crate) const PUBLIC_IPV4_ADVICE_SHARE: Decimal = Decimal::from_parts(5, 0, 0, false, 2);
+
+/// The public IPv4 address of one run at the recommended size.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct PublicIpv4 {
+    /// USD per run.
+    pub per_run: Decimal,
+    /// USD per month (per run × the runs a month the recommendation prices).
+    pub per_month: Decimal,
+    /// Of the run's whole cost (0–1).
+    pub share: Decimal,
+    /// The share is at least [`PUBLIC_IPV4_ADVICE_SHARE`]: suggest a private subnet.
+    pub suggest_private_subnet: bool,
+}
+
+impl PublicIpv4 {
+    /// The address's part of a priced run, when it has one.
+    pub(crate) fn of(cost: &FargateCost, runs_per_month: Decimal) -> Option<PublicIpv4> {
+        if cost.public_ipv4_usd.is_zero() {
+            return None;
+        }
+        let share = cost
+            .public_ipv4_usd
+            .checked_div(cost.total_usd)
+            .unwrap_or(Decimal::ONE);
+        Some(PublicIpv4 {
+            per_run: cost.public_ipv4_usd,
+            per_month: cost
+                .public_ipv4_usd
+                .checked_mul(runs_per_month)
+                .unwrap_or(Decimal::MAX),
+            share,
+            suggest_private_subnet: share >= PUBLIC_IPV4_ADVICE_SHARE,
+        })
+    }
+}
+
 /// What one run at the recommended size would cost elsewhere.
 #[derive(Debug, Clone)]
 pub(crate) struct Alternatives {
@@ -82,6 +122,8 @@ pub(crate) struct Alternatives {
     pub spot: Option<Decimal>,
     /// The cheapest Glue configuration and its cost per run, or why there is none.
     pub glue: std::result::Result<(GlueConfig, Decimal), String>,
+    /// The public IPv4 address in a run at the recommended size (job's capacity).
+    pub public_ipv4: Option<PublicIpv4>,
 }
 
 impl Alternatives {
@@ -94,12 +136,17 @@ impl Alternatives {
     ) -> Alternatives {
         let duration = Duration::from_secs_f64(rec.recommended_seconds.max(0.001));
         let task = job.task(rec.recommended);
-        let per_run = |task: FargateTask| {
+        let priced = |task: FargateTask| {
             let prices = book.region(region).ok()?;
-            price::task(region, prices, &task, duration)
-                .ok()
-                .map(|c| c.total_usd)
+            price::task(region, prices, &task, duration).ok()
         };
+        let per_run = |task: FargateTask| priced(task).map(|c| c.total_usd);
+        // The recommendation's monthly figure is its per-run figure × runs a month.
+        let runs = rec
+            .recommended_usd_per_month
+            .checked_div(rec.recommended_usd_per_run)
+            .unwrap_or(Decimal::ZERO);
+        let public_ipv4 = priced(task).and_then(|c| PublicIpv4::of(&c, runs));
         let arm = (job.os == Os::Linux)
             .then(|| {
                 per_run(
@@ -130,6 +177,53 @@ impl Alternatives {
         let glue = comparison::compare(book, &workload)
             .map(|c| (c.glue_config, c.glue.total_usd))
             .map_err(|e| e.to_string());
-        Alternatives { arm, spot, glue }
+        Alternatives {
+            arm,
+            spot,
+            glue,
+            public_ipv4,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::size::Size;
+    use crate::model::task::FargateTask;
+    use rust_decimal_macros::dec;
+
+    fn priced(cpu: u32, mib: u32, seconds: u64) -> FargateCost {
+        let book = PriceBook::bundled().unwrap();
+        let task = FargateTask {
+            size: Size::new(cpu, mib, Os::Linux).unwrap(),
+            os: Os::Linux,
+            arch: Arch::X86_64,
+            capacity: Capacity::OnDemand,
+            ephemeral_storage_gib: 20,
+            public_ip: true,
+        };
+        let region = book.region("us-east-1").unwrap();
+        price::task("us-east-1", region, &task, Duration::from_secs(seconds)).unwrap()
+    }
+
+    #[test]
+    fn a_private_subnet_is_suggested_from_five_percent() {
+        // 0.25 vCPU / 0.5 GB: 0.005 / (0.0123425 + 0.005) = 28.8 % of the run → suggest.
+        let small = PublicIpv4::of(&priced(256, 512, 600), dec!(30)).unwrap();
+        assert_eq!(small.share.round_dp(4), dec!(0.2883));
+        assert!(small.suggest_private_subnet);
+        // 0.005 × 600 / 3600 = 0.000833… a run; × 30 = 0.025 a month.
+        assert_eq!(small.per_month.round_dp(12), dec!(0.025));
+        // 2 vCPU / 4 GB: 0.005 / (0.09874 + 0.005) = 4.82 % of the run → under 5 %, no advice.
+        let medium = PublicIpv4::of(&priced(2048, 4096, 600), dec!(30)).unwrap();
+        assert_eq!(medium.share.round_dp(4), dec!(0.0482));
+        assert!(!medium.suggest_private_subnet);
+        // 1 vCPU / 2 GB: 0.005 / (0.04937 + 0.005) = 9.2 % → suggest.
+        assert!(
+            PublicIpv4::of(&priced(1024, 2048, 600), dec!(30))
+                .unwrap()
+                .suggest_private_subnet
+        );
     }
 }

@@ -190,3 +190,53 @@ fn write_refuses_a_config_edited_during_the_sweep() {
     );
     assert!(after.starts_with(body), "{after}");
 }
+
+/// A job with `assign_public_ip = true` at 0.25 vCPU / 0.5 GB: the address is
+/// 0.005 / (0.0123425 + 0.005) = 28.8 % of a run, so `tune` shows it and suggests a private
+/// subnet, saying what that changes.
+#[test]
+fn a_public_ip_worth_five_percent_gets_a_private_subnet_suggestion() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = config_with(
+        dir.path(),
+        "[[jobs]]\nname = \"tiny\"\ncpu = 0.25\nmemory = \"0.5GB\"\nruns_per_month = 30\n[jobs.ecs]\nassign_public_ip = true\n",
+    );
+    let runs = dir.path().join(".fargate-cost").join("runs").join("tiny");
+    std::fs::create_dir_all(&runs).unwrap();
+    for n in 0..3 {
+        let started = chrono::Utc::now() - chrono::Duration::hours(n + 1);
+        let run = serde_json::json!({
+            "schema_version": 1, "id": format!("r{n}"), "job": "tiny", "backend": "local",
+            "cpu_units": 256, "memory_mib": 512, "arch": "x86_64", "os": "linux",
+            "capacity": "on-demand", "region": "us-east-1", "ephemeral_storage_gib": 20,
+            "created_at": started, "pull_started_at": null, "started_at": started,
+            "stopped_at": started + chrono::Duration::seconds(600),
+            "duration_ms": 600_000, "billed_seconds": 600,
+            "exit_code": 0, "stop_reason": "completed", "stop_detail": "",
+            "cpu": {"mean": 0.1, "p50": 0.1, "p95": 0.12, "p99": 0.13, "max": 0.14},
+            "memory": {"peak_mib": 300.0, "p95_mib": 290.0, "peak_exact": true},
+            "samples": 10, "sample_interval_ms": 1000,
+            "limits": {"enforced": true, "mechanism": "cgroup v2"},
+            "usd": "0.002890416666666666666666667", "public_ip": true,
+            "public_ipv4_usd": "0.000833333333333333333333333",
+            "launched": [], "notes": []
+        });
+        std::fs::write(runs.join(format!("r{n}.json")), run.to_string()).unwrap();
+    }
+    let output = Command::new(binary())
+        .env("NO_COLOR", "1")
+        .env("FARGATE_COST_PRICES_FILE", "/nonexistent/prices.json")
+        .args(["--config", &config.to_string_lossy(), "tune", "job", "tiny"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    // 600 s at 0.25 vCPU / 0.5 GB (already the smallest size): 0.005 × 600 / 3600 = 0.000833.
+    assert!(stdout.contains("Public IPv4"), "{stdout}");
+    assert!(stdout.contains("$0.000833 per run (28.8 %"), "{stdout}");
+    assert!(stdout.contains("private subnet"), "{stdout}");
+    assert!(stdout.contains("NAT gateway or VPC endpoints"), "{stdout}");
+    // × 30 runs a month = 0.025.
+    assert!(stdout.contains("($0.025 per month)"), "{stdout}");
+}
