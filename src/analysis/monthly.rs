@@ -26,6 +26,7 @@ use crate::model::usage::{
     Period, RECOMMEND_FROM, RECOMMEND_LOOKBACK_DAYS, RunUsage, Shape, Usage,
 };
 use crate::pricing::book::{PriceBook, RegionPrices};
+use crate::pricing::fargate::share_of;
 use crate::pricing::{glue, price};
 
 /// One job's figures in the period (or the total), exact: the output rounds them.
@@ -45,6 +46,11 @@ pub struct JobMonth {
     pub gb_hours: Decimal,
     /// Fargate cost as run.
     pub fargate_usd: Decimal,
+    /// Of which public IPv4 addresses (recorded with each run).
+    pub public_ipv4_usd: Decimal,
+    /// Of which image pulls: each run's cost × its pull / its billed window (reference
+    /// 10.2: billing starts at the pull); 0 for runs without pullStoppedAt (local runs).
+    pub pull_usd: Decimal,
     /// The same runs on Spot (None when a run's shape has no Spot price).
     pub fargate_spot_usd: Option<Decimal>,
     /// The same runs on the Glue equivalent.
@@ -268,6 +274,8 @@ struct JobSums {
     cpu_unit_ms: u128,
     mib_ms: u128,
     fargate: Decimal,
+    ipv4: Decimal,
+    pull: Decimal,
     spot: Partial,
     glue: Partial,
     recommended: Partial,
@@ -281,6 +289,8 @@ impl JobSums {
         self.cpu_unit_ms += other.cpu_unit_ms;
         self.mib_ms += other.mib_ms;
         self.fargate += other.fargate;
+        self.ipv4 += other.ipv4;
+        self.pull += other.pull;
         self.spot.merge(other.spot);
         self.glue.merge(other.glue);
         self.recommended.merge(other.recommended);
@@ -328,13 +338,22 @@ pub fn report(
         sums.cpu_unit_ms += ms * u128::from(shape.cpu_units);
         sums.mib_ms += ms * u128::from(shape.memory_mib);
         sums.fargate += inside(run.usd, run);
+        sums.ipv4 += inside(run.public_ipv4_usd, run);
+        let pull = share_of(
+            run.usd,
+            run.billed_seconds,
+            Duration::from_millis(run.pull_ms),
+        );
+        sums.pull += inside(pull, run);
+        // Spot and right-sized runs keep the run's address for the same billed window.
+        let address = |v: Decimal| inside(v + run.public_ipv4_usd, run);
         let spot = pricer.spot(run.billed_seconds);
-        sums.spot.add(spot.map(|v| inside(v, run)));
+        sums.spot.add(spot.map(address));
         let glue = pricer.glue(run.duration_ms);
         sums.glue.add(glue.map(|v| inside(v, run)));
         if pricer.recommended_task.is_some() {
             let recommended = pricer.recommended(run.billed_seconds);
-            sums.recommended.add(recommended.map(|v| inside(v, run)));
+            sums.recommended.add(recommended.map(address));
         }
     }
     let mut sums: BTreeMap<&str, JobSums> = BTreeMap::new();
@@ -362,6 +381,8 @@ fn job_month(job: &str, sums: &JobSums, recommended: Option<Size>) -> JobMonth {
         vcpu_hours: hours(sums.cpu_unit_ms, 1024),
         gb_hours: hours(sums.mib_ms, 1024),
         fargate_usd: sums.fargate,
+        public_ipv4_usd: sums.ipv4,
+        pull_usd: sums.pull,
         fargate_spot_usd: sums.spot.value(),
         glue_equivalent_usd: sums.glue.value(),
         recommended,
@@ -386,6 +407,8 @@ fn total(jobs: &[JobMonth]) -> Option<JobMonth> {
         vcpu_hours: sum(&|j| j.vcpu_hours),
         gb_hours: sum(&|j| j.gb_hours),
         fargate_usd: sum(&|j| j.fargate_usd),
+        public_ipv4_usd: sum(&|j| j.public_ipv4_usd),
+        pull_usd: sum(&|j| j.pull_usd),
         fargate_spot_usd: sum_all(&|j| j.fargate_spot_usd),
         glue_equivalent_usd: sum_all(&|j| j.glue_equivalent_usd),
         recommended: None,
@@ -422,6 +445,8 @@ mod tests {
             billed_seconds: seconds,
             duration_ms: seconds * 1000,
             usd,
+            public_ipv4_usd: Decimal::ZERO,
+            pull_ms: 0,
             counted: true,
             failed: false,
         }
@@ -508,5 +533,37 @@ mod tests {
         let month = november(&Usage::default());
         assert!(month.jobs.is_empty());
         assert_eq!(month.total, None);
+    }
+
+    #[test]
+    fn public_ipv4_and_pull_are_parts_of_the_recorded_cost() {
+        // 0.25 vCPU / 0.5 GB with a public IP, a 60 s billed window of which the pull took
+        // 40 s: recorded (0.0123425 + 0.005) × 60 / 3600 = 0.0173425 / 60, of which the
+        // address 0.005 / 60 and the pull 40/60 of the run = 0.0173425 × 40 / 3600.
+        let usd = dec!(0.0173425) * dec!(60) / dec!(3600);
+        let mut run = usage(0, 60, 60, usd);
+        run.public_ipv4_usd = dec!(0.005) * dec!(60) / dec!(3600);
+        run.pull_ms = 40_000;
+        let mut small = shape("a");
+        (small.cpu_units, small.memory_mib) = (256, 512);
+        let month = november(&Usage {
+            shapes: vec![small],
+            runs: vec![run],
+        });
+        let job = &month.jobs[0];
+        assert_eq!(job.public_ipv4_usd, dec!(0.005) / dec!(60));
+        assert_eq!(
+            job.pull_usd.round_dp(20),
+            (dec!(0.0173425) * dec!(40) / dec!(3600)).round_dp(20)
+        );
+        // Spot keeps the address: (0.25 × 0.01264355 + 0.5 × 0.00138835) × 60 / 3600 +
+        // 0.005 × 60 / 3600 = (0.0038550625 + 0.005) / 60.
+        assert_eq!(
+            job.fargate_spot_usd.unwrap().round_dp(20),
+            (dec!(0.0088550625) / dec!(60)).round_dp(20)
+        );
+        let total = month.total.unwrap();
+        assert_eq!(total.public_ipv4_usd, job.public_ipv4_usd);
+        assert_eq!(total.pull_usd, job.pull_usd);
     }
 }

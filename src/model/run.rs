@@ -244,6 +244,12 @@ impl Run {
     pub fn memory_gib(&self) -> Decimal {
         Decimal::from(self.memory_mib) / Decimal::from(MIB_PER_GB)
     }
+
+    /// The image pull, ms (pullStartedAt → pullStoppedAt), when ECS reported both.
+    pub fn pull_ms(&self) -> Option<u64> {
+        let (start, stop) = (self.pull_started_at?, self.pull_stopped_at?);
+        u64::try_from((stop - start).num_milliseconds()).ok()
+    }
 }
 
 /// The most one recorded run may cost: 16 vCPU / 120 GB on Windows for 31 days is under

@@ -103,6 +103,8 @@ fn row(job: &str, usd: Decimal) -> ReportRow {
         recommended_memory_gib: Some(dec!(1)),
         recommended_usd: Some(usd * dec!(0.6)),
         savings_usd: Some(usd * dec!(0.4)),
+        public_ipv4_usd: Decimal::ZERO,
+        pull_usd: Decimal::ZERO,
     }
 }
 
