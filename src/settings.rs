@@ -18,6 +18,7 @@ use crate::model::schedule::Schedule;
 use crate::model::size::Size;
 use crate::pricing::book::PriceBook;
 use crate::pricing::cache::{self, PriceCache};
+use crate::pricing::savings_plan::{self, SavingsPlan};
 use crate::report::Format;
 use crate::runner::session::{EcsTarget, Launch, SessionSettings};
 use crate::store::DEFAULT_STORE;
@@ -46,6 +47,8 @@ pub struct GlobalSettings {
     pub prices_file: Option<PathBuf>,
     /// `--spot-discount`: Spot = on-demand less this percentage.
     pub spot_discount: Option<rust_decimal::Decimal>,
+    /// `--savings-plan` or `--savings-plan-rate`.
+    pub savings_plan: Option<SavingsPlan>,
 }
 
 impl GlobalSettings {
@@ -79,6 +82,10 @@ impl GlobalSettings {
                 cache::default_path(std::env::var_os("XDG_CACHE_HOME"), std::env::var_os("HOME"))
             }),
             spot_discount: cli.spot_discount,
+            savings_plan: cli
+                .savings_plan_rate
+                .map(SavingsPlan::Rate)
+                .or(cli.savings_plan.and_then(|t| t.0)),
         }
     }
 }
@@ -113,6 +120,19 @@ impl GlobalSettings {
         }
         prices.spot = crate::pricing::spot::note(&prices.book, self.spot_discount);
         Ok(prices)
+    }
+
+    /// The book under the Savings Plan in effect (`--savings-plan`), with the footer line
+    /// that says so; the book unchanged without one. Commands that price apply it; runs are
+    /// recorded at list prices, so a report can apply a plan to any month.
+    pub fn with_savings_plan(&self, book: PriceBook) -> Result<(PriceBook, Option<String>)> {
+        match self.savings_plan {
+            Some(plan) => Ok((
+                savings_plan::with_plan(book, plan)?,
+                Some(savings_plan::note(plan)),
+            )),
+            None => Ok((book, None)),
+        }
     }
 
     /// The region this command prices when no job names one.

@@ -27,6 +27,7 @@ use crate::model::usage::{
 };
 use crate::pricing::book::{PriceBook, RegionPrices};
 use crate::pricing::fargate::share_of;
+use crate::pricing::savings_plan;
 use crate::pricing::{glue, price};
 
 /// One job's figures in the period (or the total), exact: the output rounds them.
@@ -148,10 +149,14 @@ struct ShapePricer<'a> {
     region: &'a str,
     prices: Option<&'a RegionPrices>,
     spot_task: Option<FargateTask>,
+    /// The run's own task, when a Savings Plan reprices on-demand runs (runs are recorded at
+    /// list prices).
+    own_task: Option<FargateTask>,
     recommended_task: Option<FargateTask>,
     glue_config: Option<GlueConfig>,
     speedup: Decimal,
     spot_by_seconds: HashMap<u64, Option<Decimal>>,
+    own_by_seconds: HashMap<u64, Option<Decimal>>,
     recommended_by_seconds: HashMap<u64, Option<Decimal>>,
     glue_by_ms: HashMap<u64, Option<Decimal>>,
 }
@@ -191,10 +196,14 @@ impl<'a> ShapePricer<'a> {
             region: &shape.region,
             prices,
             spot_task: size.map(|s| task(s).with_capacity(Capacity::Spot)),
+            own_task: size
+                .filter(|_| savings_plan::applied(book) && shape.capacity == Capacity::OnDemand)
+                .map(task),
             recommended_task: recommended.map(task),
             glue_config,
             speedup: job.and_then(|j| j.glue_speedup).unwrap_or(Decimal::ONE),
             spot_by_seconds: HashMap::new(),
+            own_by_seconds: HashMap::new(),
             recommended_by_seconds: HashMap::new(),
             glue_by_ms: HashMap::new(),
         }
@@ -213,6 +222,23 @@ impl<'a> ShapePricer<'a> {
         }
         let usd = self.fargate(self.spot_task, seconds);
         *self.spot_by_seconds.entry(seconds).or_insert(usd)
+    }
+
+    /// The run as billed: its recorded cost, or under a Savings Plan its own task repriced
+    /// for its billed seconds plus its recorded address.
+    fn as_run(&mut self, run: &RunUsage) -> Decimal {
+        if self.own_task.is_none() {
+            return run.usd;
+        }
+        let seconds = run.billed_seconds;
+        let usd = match self.own_by_seconds.get(&seconds) {
+            Some(known) => *known,
+            None => {
+                let usd = self.fargate(self.own_task, seconds);
+                *self.own_by_seconds.entry(seconds).or_insert(usd)
+            }
+        };
+        usd.map_or(run.usd, |v| v + run.public_ipv4_usd)
     }
 
     fn recommended(&mut self, seconds: u64) -> Option<Decimal> {
@@ -337,10 +363,11 @@ pub fn report(
         sums.ms += ms;
         sums.cpu_unit_ms += ms * u128::from(shape.cpu_units);
         sums.mib_ms += ms * u128::from(shape.memory_mib);
-        sums.fargate += inside(run.usd, run);
+        let as_run = pricer.as_run(run);
+        sums.fargate += inside(as_run, run);
         sums.ipv4 += inside(run.public_ipv4_usd, run);
         let pull = share_of(
-            run.usd,
+            as_run,
             run.billed_seconds,
             Duration::from_millis(run.pull_ms),
         );
@@ -565,5 +592,28 @@ mod tests {
         let total = month.total.unwrap();
         assert_eq!(total.public_ipv4_usd, job.public_ipv4_usd);
         assert_eq!(total.pull_usd, job.pull_usd);
+    }
+
+    #[test]
+    fn a_savings_plan_reprices_on_demand_runs_and_leaves_spot_as_recorded() {
+        // 1 vCPU / 2 GB for 3600 s, recorded at list price 0.04937; under a 1-year plan
+        // (20 % off vCPU and GB): 0.04937 × 0.8 = 0.039496. A Spot run keeps its record.
+        let book = savings_plan::with_plan(
+            PriceBook::bundled().unwrap(),
+            savings_plan::SavingsPlan::OneYear,
+        )
+        .unwrap();
+        let mut spot = shape("b");
+        spot.capacity = Capacity::Spot;
+        let usage = Usage {
+            shapes: vec![shape("a"), spot],
+            runs: vec![
+                usage(0, 3600, 3600, dec!(0.04937)),
+                usage(1, 3600, 3600, dec!(0.01542025)),
+            ],
+        };
+        let month = report(&usage, &[], &Period::month("2026-11").unwrap(), &book, &[]);
+        assert_eq!(month.jobs[0].fargate_usd, dec!(0.039496));
+        assert_eq!(month.jobs[1].fargate_usd, dec!(0.01542025));
     }
 }

@@ -30,7 +30,7 @@ pub(crate) fn compare(
         printer.warn(warning);
     }
     prices.notes.iter().for_each(|n| printer.debug(n));
-    let book = prices.book;
+    let (book, plan) = settings.with_savings_plan(prices.book)?;
     let comparisons = workloads
         .iter()
         .map(|w| {
@@ -49,6 +49,7 @@ pub(crate) fn compare(
         prices.footer
     ));
     notes.push(prices.spot);
+    notes.extend(plan);
 
     let rows: Vec<_> = comparisons.iter().map(CompareRow::from).collect();
     let output = report::render(settings.format, &rows, || {

@@ -40,6 +40,8 @@ pub(crate) fn tune_job(
         sweep(settings, &config, job, &book, current, args, printer)?;
     }
     let region = settings.region_for(job.region.as_deref());
+    // The sweep above records at list prices; the recommendation prices under the plan.
+    let book = super::under_savings_plan(settings, printer, book)?;
     let recommendation = recommend(settings, job, &book, &region, current, args, printer)?;
     let mut edits: Vec<Edit> = Vec::new();
     if recommendation.recommended != current && job.size.is_some() {

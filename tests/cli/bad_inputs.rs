@@ -29,6 +29,10 @@ const CASES: &[Case] = &[
     Case { config: None, args: &["--spot-discount", "abc", "compare"], code: 2, names: "--spot-discount" },
     Case { config: None, args: &["--spot-discount", "-3", "compare"], code: 2, names: "--spot-discount" },
     Case { config: None, args: &["--max-price-age", "soon", "compare"], code: 2, names: "--max-price-age" },
+    Case { config: None, args: &["--savings-plan", "5y", "compare"], code: 2, names: "--savings-plan" },
+    Case { config: None, args: &["--savings-plan-rate", "60", "compare"], code: 2, names: "--savings-plan-rate" },
+    Case { config: None, args: &["--savings-plan-rate", "-5", "compare"], code: 2, names: "--savings-plan-rate" },
+    Case { config: None, args: &["--savings-plan", "1y", "--savings-plan-rate", "20", "compare"], code: 2, names: "--savings-plan" },
     // Overflow cases that used to panic.
     Case { config: None, args: &["compare", "--cpu", "1", "--memory", "2GB", "--duration", "1h", "--glue-worker-type", "G.16X", "--glue-workers", "4000000000"], code: 2, names: "--glue-workers" },
     Case { config: Some(JOB), args: &["tune", "job", "j", "--since", "100000000d"], code: 2, names: "--since" },

@@ -425,3 +425,58 @@ fn a_public_ip_is_priced_and_shown_as_its_own_part() {
         "{stderr}"
     );
 }
+
+/// `--savings-plan 1y` prices Fargate on-demand vCPU and memory 20 % lower, leaves Spot and
+/// Glue alone, and says where the rate comes from.
+#[test]
+fn a_savings_plan_lowers_on_demand_compute_only_and_is_stated() {
+    let (code, stdout, stderr) = run(fargate_cost().args([
+        "--savings-plan",
+        "1y",
+        "compare",
+        "--cpu",
+        "4",
+        "--memory",
+        "16GB",
+        "--duration",
+        "1h",
+        "--runs-per-month",
+        "30",
+        "--output",
+        "json",
+    ]));
+    assert_eq!(code, 0, "{stderr}");
+    let rows: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    // (4 × 0.04048 + 16 × 0.004445) × 0.8 = 0.23304 × 0.8 = 0.186432
+    assert_eq!(rows[0]["fargate_usd_per_run"], 0.186432);
+    // Spot as bundled: 4 × 0.01264355 + 16 × 0.00138835 = 0.0727878 → 0.072788
+    assert_eq!(rows[0]["fargate_spot_usd_per_run"], 0.072788);
+    // Glue is not covered: the 1-DPU Python shell (the cheapest equivalent of 4 vCPU /
+    // 16 GB for a Python job) costs 0.44 for the hour, as without a plan.
+    assert_eq!(rows[0]["glue_usd_per_run"], 0.44);
+    assert!(
+        stderr.contains("Savings Plan: Fargate on-demand vCPU and memory less 20 %"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("not applied to Spot, Glue"), "{stderr}");
+
+    // Your own rate: 27.5 % off → 0.23304 × 0.725 = 0.168954
+    let (code, stdout, stderr) = run(fargate_cost().args([
+        "--savings-plan-rate",
+        "27.5",
+        "compare",
+        "--cpu",
+        "4",
+        "--memory",
+        "16GB",
+        "--duration",
+        "1h",
+        "--output",
+        "csv",
+    ]));
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stdout.lines().nth(1).unwrap().contains(",0.168954,"),
+        "{stdout}"
+    );
+}

@@ -615,3 +615,29 @@ fn public_ipv4_and_image_pull_are_shown_as_parts_of_the_cost() {
         "{stdout}"
     );
 }
+
+/// Runs are recorded at list prices; `--savings-plan 1y` reprices the on-demand ones 20 %
+/// lower in the report and says so.
+#[test]
+fn a_savings_plan_reprices_recorded_on_demand_runs() {
+    let store = fixture_store();
+    let (code, stdout, stderr) = report(
+        store.path(),
+        &[
+            "--savings-plan",
+            "1y",
+            "--month",
+            "2026-11",
+            "--output",
+            "json",
+        ],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    let rows: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    // 1 billed hour of 1 vCPU / 2 GB in November: 0.04937 × 0.8 = 0.039496.
+    assert_eq!(rows[0]["fargate_usd"], 0.039496);
+    assert!(
+        stderr.contains("Savings Plan: Fargate on-demand vCPU and memory less 20 %"),
+        "{stderr}"
+    );
+}
