@@ -167,6 +167,7 @@ impl Alternatives {
             // Glue has no public IPv4 charge; the Fargate side is not what is read here.
             public_ip: false,
             duration,
+            pull_estimate: None,
             runs_per_month: Decimal::ONE,
             engine: job.engine,
             glue: None,

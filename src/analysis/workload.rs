@@ -16,6 +16,17 @@ use crate::model::run::{Run, StopReason};
 use crate::model::schedule::Schedule;
 use crate::model::size::{self, Arch, Capacity, Os, Size};
 
+/// Image pull throughput assumed for an estimate, MB/s. AWS publishes none (reference
+/// 10.2); its published 30–70 s task starts for 0.25–1 GB images, provisioning included,
+/// imply at least 1 GB in 70 s ≈ 15 MB/s, so the estimate errs toward a longer pull.
+pub const ASSUMED_PULL_MB_PER_S: u32 = 15;
+
+/// The image pull of an image of `image_size_mb` MB at [`ASSUMED_PULL_MB_PER_S`], in whole
+/// seconds rounded up (as Fargate rounds its billed seconds).
+pub fn estimated_pull(image_size_mb: u32) -> Duration {
+    Duration::from_secs(u64::from(image_size_mb.div_ceil(ASSUMED_PULL_MB_PER_S)))
+}
+
 /// Runs per month assumed when nothing says how often a job runs (about daily).
 pub const DEFAULT_RUNS_PER_MONTH: Decimal = dec!(30);
 
@@ -43,6 +54,9 @@ pub struct Workload {
     pub public_ip: bool,
     /// Fargate run time.
     pub duration: Duration,
+    /// An estimated image pull billed before each Fargate run (`[jobs.ecs] image_size_mb`,
+    /// when the duration was not measured on ECS, whose billed window already has it).
+    pub pull_estimate: Option<Duration>,
     /// Runs per month.
     pub runs_per_month: Decimal,
     /// Python or Spark (decides the Glue equivalent).
@@ -140,6 +154,7 @@ impl Workload {
             ephemeral_storage_gib,
             public_ip: overrides.public_ip.unwrap_or(false),
             duration,
+            pull_estimate: None,
             runs_per_month: runs_per_month(overrides.schedule.as_ref(), "adhoc", notes),
             engine: overrides.engine.unwrap_or_default(),
             glue: overrides.glue.clone(),
@@ -211,6 +226,11 @@ impl Workload {
             ephemeral_storage_gib,
             public_ip: overrides.public_ip.unwrap_or(job.public_ip()),
             duration,
+            pull_estimate: job
+                .ecs
+                .as_ref()
+                .and_then(|e| e.image_size_mb)
+                .map(estimated_pull),
             runs_per_month: runs_per_month(schedule, &job.name, notes),
             engine: overrides.engine.unwrap_or(job.engine),
             glue,
@@ -288,6 +308,7 @@ pub(crate) fn example() -> Workload {
         ephemeral_storage_gib: 20,
         public_ip: false,
         duration: Duration::from_secs(2700),
+        pull_estimate: None,
         runs_per_month: dec!(30),
         engine: Engine::Python,
         glue: None,

@@ -9,6 +9,7 @@ use crate::analysis::workload::measured_job;
 use crate::cli::{self, CompareArgs};
 use crate::error::{Error, Result};
 use crate::model::job::Config;
+use crate::model::run::Backend;
 use crate::printer::Printer;
 use crate::report::rows::CompareRow;
 use crate::report::{self, Format};
@@ -104,8 +105,13 @@ fn workloads(
             None => job,
         };
         let region = settings.region_for(job.region.as_deref());
-        let workload = Workload::for_job(job, overrides, region, &source, notes);
-        workloads.push(workload.map_err(cli::name_flag)?);
+        let mut workload =
+            Workload::for_job(job, overrides, region, &source, notes).map_err(cli::name_flag)?;
+        // ECS runs' billed windows start at the pull: their durations already hold it.
+        if measured.is_some() && runs.iter().any(|r| r.backend == Backend::Ecs) {
+            workload.pull_estimate = None;
+        }
+        workloads.push(workload);
     }
     Ok(workloads)
 }

@@ -85,7 +85,13 @@ pub struct EcsSettings {
     pub platform_version: Option<String>,
     /// Command override for the container (argv).
     pub command: Option<Vec<String>>,
+    /// Compressed image size, MB: lets a local measurement estimate the image pull that
+    /// Fargate bills on every task (reference 10.2: nothing is cached between tasks).
+    pub image_size_mb: Option<u32>,
 }
+
+/// The largest image: Fargate unpacks it into the task's ephemeral storage, at most 200 GiB.
+pub const MAX_IMAGE_SIZE_MB: u32 = 200 * 1024;
 
 impl EcsSettings {
     fn or(self, defaults: Option<&EcsSettings>) -> EcsSettings {
@@ -99,6 +105,7 @@ impl EcsSettings {
             assign_public_ip: self.assign_public_ip.or(d.assign_public_ip),
             platform_version: self.platform_version.or_else(|| d.platform_version.clone()),
             command: self.command.or_else(|| d.command.clone()),
+            image_size_mb: self.image_size_mb.or(d.image_size_mb),
         }
     }
 }
@@ -424,6 +431,18 @@ impl RawJob {
             Some(l) => Some(resolve_local(l)?),
             None => None,
         };
+        let image_size_mb = self.ecs.as_ref().and_then(|e| e.image_size_mb);
+        if image_size_mb.is_some_and(|mb| mb == 0 || mb > MAX_IMAGE_SIZE_MB) {
+            return Err((
+                name_span,
+                Error::invalid(
+                    "ecs.image_size_mb",
+                    format!(
+                        "must be 1–{MAX_IMAGE_SIZE_MB} (MB, compressed; an image has to fit the task's 200 GiB ephemeral storage)"
+                    ),
+                ),
+            ));
+        }
         Ok(Job {
             name: name_text,
             size,

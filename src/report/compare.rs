@@ -167,13 +167,20 @@ fn verdict(c: &Comparison) -> String {
     };
     // The address is billed the same on-demand and on Spot (same window).
     let ipv4 = c.fargate.public_ipv4_usd;
-    let of_which = if ipv4.is_zero() {
+    let mut parts = Vec::new();
+    if !ipv4.is_zero() {
+        parts.push(format!("public IPv4 {} (Amazon VPC)", text::usd(ipv4)));
+    }
+    if let Some(pull) = c.pull_estimate_usd {
+        parts.push(format!("image pull {} (estimate)", text::usd(pull)));
+    }
+    let of_which = if parts.is_empty() {
         String::new()
     } else {
         format!(
-            " Fargate per run {} of which public IPv4 {} (Amazon VPC).",
+            " Fargate per run {} of which {}.",
             text::usd(c.fargate_per_run),
-            text::usd(ipv4)
+            parts.join(", ")
         )
     };
     format!(

@@ -480,3 +480,35 @@ fn a_savings_plan_lowers_on_demand_compute_only_and_is_stated() {
         "{stdout}"
     );
 }
+
+/// `[jobs.ecs] image_size_mb` estimates the pull a local measurement lacks, bills it on
+/// Fargate (not Glue) and marks it as an estimate.
+#[test]
+fn an_image_size_estimates_the_pull_and_says_it_is_an_estimate() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("fargate-cost.toml");
+    std::fs::write(
+        &config,
+        "[[jobs]]\nname = \"pulled\"\ncpu = 0.25\nmemory = \"0.5GB\"\nduration = \"60s\"\nruns_per_month = 30\n[jobs.ecs]\nimage_size_mb = 600\n",
+    )
+    .unwrap();
+    let (code, stdout, stderr) = run(fargate_cost()
+        .arg("--config")
+        .arg(&config)
+        .args(["compare", "--output", "json"]));
+    assert_eq!(code, 0, "{stderr}");
+    let rows: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    // 600 MB / 15 MB/s = 40 s of pull + 60 s of run = 100 s billed:
+    // 0.0123425 × 100 / 3600 = 0.000342847… → 0.000343.
+    assert_eq!(rows[0]["fargate_billed_s"], 100);
+    assert_eq!(rows[0]["fargate_usd_per_run"], 0.000343);
+    assert_eq!(rows[0]["glue_billed_s"], 60);
+    assert!(stderr.contains("image pull estimated at 40 s"), "{stderr}");
+    let (code, stdout, stderr) = run(fargate_cost().arg("--config").arg(&config).arg("compare"));
+    assert_eq!(code, 0, "{stderr}");
+    // Of which the pull: 0.0123425 × 40 / 3600 = 0.000137138… → $0.000137.
+    assert!(
+        stdout.contains("of which image pull $0.000137 (estimate)"),
+        "{stdout}"
+    );
+}
