@@ -597,9 +597,11 @@ fn public_ipv4_and_image_pull_are_shown_as_parts_of_the_cost() {
         "public_ipv4_usd": "0.0000833333333333333333333333",
         "launched": ["t1"], "notes": []
     });
-    let dir = store.path().join("runs").join("edge");
-    std::fs::create_dir_all(&dir).unwrap();
-    std::fs::write(dir.join("ecs-t1.json"), run.to_string()).unwrap();
+    // Written through the store, as the ECS runner does (run file and its samples).
+    let run: fargate_cost::model::run::Run = serde_json::from_value(run).unwrap();
+    fargate_cost::store::Store::new(store.path())
+        .write(&run, &[])
+        .unwrap();
     let (code, stdout, stderr) = report(store.path(), &["--month", "2026-11", "--output", "json"]);
     assert_eq!(code, 0, "{stderr}");
     let rows: serde_json::Value = serde_json::from_str(&stdout).unwrap();
@@ -613,6 +615,24 @@ fn public_ipv4_and_image_pull_are_shown_as_parts_of_the_cost() {
             "edge: Fargate $0.000289 of which public IPv4 $0.000083, image pull $0.000193."
         ),
         "{stdout}"
+    );
+    // `runs show` gives the same parts for the one run.
+    let output = Command::new(env!("CARGO_BIN_EXE_fargate-cost"))
+        .env("NO_COLOR", "1")
+        .args(["--config", "/nonexistent.toml", "--store"])
+        .arg(store.path())
+        .args(["runs", "show", "ecs-t1"])
+        .output()
+        .unwrap();
+    let shown = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(
+        shown.contains("$0.000289 of which public IPv4 $0.000083, image pull 40s $0.000193"),
+        "{shown}"
     );
 }
 
