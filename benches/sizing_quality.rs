@@ -216,6 +216,7 @@ fn main() {
             region: "us-east-1".into(),
             ephemeral_storage_gib: 20,
             public_ip: false,
+            pull_estimate: None,
             runs_per_month: Decimal::from(30),
         };
         let options = Options {

@@ -113,6 +113,8 @@ fn recommendations(
             region: latest.region.clone(),
             ephemeral_storage_gib: latest.ephemeral_storage_gib,
             public_ip: latest.public_ip,
+            // Recorded windows hold their pulls (ECS) or none was billed (local).
+            pull_estimate: None,
             runs_per_month: Decimal::ONE,
         };
         let options = Options {

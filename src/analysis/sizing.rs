@@ -223,6 +223,8 @@ pub struct JobContext {
     pub ephemeral_storage_gib: u32,
     /// Launched with a public IPv4 address (priced with every size).
     pub public_ip: bool,
+    /// An estimated image pull billed before each run (runs measured locally pull nothing).
+    pub pull_estimate: Option<Duration>,
     /// Runs per month.
     pub runs_per_month: Decimal,
 }
@@ -239,6 +241,11 @@ impl JobContext {
             region: region.to_string(),
             ephemeral_storage_gib: job.ephemeral_storage_gib,
             public_ip: job.public_ip(),
+            pull_estimate: job
+                .ecs
+                .as_ref()
+                .and_then(|e| e.image_size_mb)
+                .map(crate::analysis::workload::estimated_pull),
             runs_per_month,
         }
     }
@@ -480,7 +487,8 @@ fn price(ctx: &JobContext, prices: &RegionPrices, size: Size, seconds: f64) -> R
         ephemeral_storage_gib: ctx.ephemeral_storage_gib,
         public_ip: ctx.public_ip,
     };
-    let duration = Duration::from_secs_f64(seconds.max(0.001));
+    let pull = ctx.pull_estimate.unwrap_or_default();
+    let duration = Duration::from_secs_f64(seconds.max(0.001)).saturating_add(pull);
     Ok(price::task(&ctx.region, prices, &task, duration)?.total_usd)
 }
 
@@ -965,6 +973,7 @@ mod tests {
             region: "us-east-1".into(),
             ephemeral_storage_gib: 20,
             public_ip: false,
+            pull_estimate: None,
             runs_per_month: dec!(30),
         }
     }

@@ -113,6 +113,39 @@ impl PublicIpv4 {
     }
 }
 
+/// The image pull of the job's runs: measured on ECS, or estimated from its image size.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Pull {
+    /// How long.
+    pub duration: Duration,
+    /// `[jobs.ecs] image_size_mb` at the assumed throughput, not a measurement.
+    pub estimated: bool,
+    /// Of a run at the recommended size, USD (set by [`Alternatives::price`]).
+    pub per_run: Decimal,
+}
+
+impl Pull {
+    /// The median pull of the job's ECS runs that recorded one; else the estimate from
+    /// `[jobs.ecs] image_size_mb` (local runs pull nothing).
+    pub(crate) fn of(job: &Job, runs: &[Run]) -> Option<Pull> {
+        let mut measured: Vec<u64> = runs.iter().filter_map(Run::pull_ms).collect();
+        measured.sort_unstable();
+        if let Some(median) = measured.get(measured.len() / 2) {
+            return Some(Pull {
+                duration: Duration::from_millis(*median),
+                estimated: false,
+                per_run: Decimal::ZERO,
+            });
+        }
+        let image_size_mb = job.ecs.as_ref().and_then(|e| e.image_size_mb)?;
+        Some(Pull {
+            duration: crate::analysis::workload::estimated_pull(image_size_mb),
+            estimated: true,
+            per_run: Decimal::ZERO,
+        })
+    }
+}
+
 /// What one run at the recommended size would cost elsewhere.
 #[derive(Debug, Clone)]
 pub(crate) struct Alternatives {
@@ -124,21 +157,27 @@ pub(crate) struct Alternatives {
     pub glue: std::result::Result<(GlueConfig, Decimal), String>,
     /// The public IPv4 address in a run at the recommended size (job's capacity).
     pub public_ipv4: Option<PublicIpv4>,
+    /// The image pull and its part of a run at the recommended size.
+    pub pull: Option<Pull>,
 }
 
 impl Alternatives {
-    /// Price the recommended size's expected run on ARM, Spot and Glue.
+    /// Price the recommended size's expected run on ARM, Spot and Glue. An estimated pull
+    /// is billed on Fargate before the run (a measured one is inside the ECS run times).
     pub(crate) fn price(
         job: &Job,
         rec: &Recommendation,
         book: &PriceBook,
         region: &str,
+        pull: Option<Pull>,
     ) -> Alternatives {
         let duration = Duration::from_secs_f64(rec.recommended_seconds.max(0.001));
+        let estimate = pull.filter(|p| p.estimated).map(|p| p.duration);
+        let billed = duration.saturating_add(estimate.unwrap_or_default());
         let task = job.task(rec.recommended);
         let priced = |task: FargateTask| {
             let prices = book.region(region).ok()?;
-            price::task(region, prices, &task, duration).ok()
+            price::task(region, prices, &task, billed).ok()
         };
         let per_run = |task: FargateTask| priced(task).map(|c| c.total_usd);
         // The recommendation's monthly figure is its per-run figure × runs a month.
@@ -146,7 +185,12 @@ impl Alternatives {
             .recommended_usd_per_month
             .checked_div(rec.recommended_usd_per_run)
             .unwrap_or(Decimal::ZERO);
-        let public_ipv4 = priced(task).and_then(|c| PublicIpv4::of(&c, runs));
+        let own = priced(task);
+        let public_ipv4 = own.as_ref().and_then(|c| PublicIpv4::of(c, runs));
+        let pull = pull.map(|p| Pull {
+            per_run: own.as_ref().map_or(Decimal::ZERO, |c| c.share(p.duration)),
+            ..p
+        });
         let arm = (job.os == Os::Linux)
             .then(|| {
                 per_run(
@@ -183,6 +227,7 @@ impl Alternatives {
             spot,
             glue,
             public_ipv4,
+            pull,
         }
     }
 }

@@ -42,7 +42,7 @@ pub(crate) fn tune_job(
     let region = settings.region_for(job.region.as_deref());
     // The sweep above records at list prices; the recommendation prices under the plan.
     let book = super::under_savings_plan(settings, printer, book)?;
-    let recommendation = recommend(settings, job, &book, &region, current, args, printer)?;
+    let (recommendation, pull) = recommend(settings, job, &book, &region, current, args, printer)?;
     let mut edits: Vec<Edit> = Vec::new();
     if recommendation.recommended != current && job.size.is_some() {
         let size = recommendation.recommended;
@@ -69,7 +69,7 @@ pub(crate) fn tune_job(
         .write(path)?;
         printer.note(&format!("chart written to {}", path.display()));
     }
-    let alternatives = Alternatives::price(job, &recommendation, &book, &region);
+    let alternatives = Alternatives::price(job, &recommendation, &book, &region, pull);
     printer.data(&crate::report::tune::render(
         settings.format,
         &recommendation,
@@ -134,7 +134,7 @@ fn sweep(
     Ok(())
 }
 
-/// The recommendation from the job's recorded runs.
+/// The recommendation from the job's recorded runs, and the runs' image pull.
 fn recommend(
     settings: &GlobalSettings,
     job: &Job,
@@ -143,7 +143,7 @@ fn recommend(
     current: Size,
     args: &TuneJobArgs,
     printer: &Printer,
-) -> Result<Recommendation> {
+) -> Result<(Recommendation, Option<tuning::Pull>)> {
     let (runs, skipped) = Store::new(&settings.store).runs(Some(&job.name));
     for s in &skipped {
         printer.warn(&format!("skipped {}: {}", s.path.display(), s.reason));
@@ -151,9 +151,14 @@ fn recommend(
     let mut notes = Vec::new();
     let runs_per_month = runs_per_month(job.schedule.as_ref(), &job.name, &mut notes);
     notes.iter().for_each(|n| printer.note(n));
-    let ctx = JobContext::for_job(job, current, region, runs_per_month);
+    let mut ctx = JobContext::for_job(job, current, region, runs_per_month);
+    // ECS runs' times start at the pull: an estimate would count it twice.
+    if runs.iter().any(|r| r.pull_started_at.is_some()) {
+        ctx.pull_estimate = None;
+    }
     let options = settings::tune_options(args, job);
-    sizing::recommend(&runs, &ctx, &options, book.region(region)?)
+    let rec = sizing::recommend(&runs, &ctx, &options, book.region(region)?)?;
+    Ok((rec, tuning::Pull::of(job, &runs)))
 }
 
 /// `--write` (and `--register`): apply the edits, register a resized revision.

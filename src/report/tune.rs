@@ -72,6 +72,25 @@ pub(crate) fn summary(rec: &Recommendation, alternatives: &Alternatives) -> Grid
         vec!["Cheapest Glue".into(), glue],
     ];
     rows.extend(public_ipv4_rows(rec, alternatives));
+    if let Some(pull) = alternatives.pull {
+        rows.push(vec![
+            "Image pull".into(),
+            format!(
+                "{} {}, {} of a run at {} (Fargate bills from the pull's start)",
+                text::duration(pull.duration),
+                if pull.estimated {
+                    format!(
+                        "estimated from [jobs.ecs] image_size_mb at an assumed {} MB/s",
+                        crate::analysis::workload::ASSUMED_PULL_MB_PER_S
+                    )
+                } else {
+                    "measured (median pull of the job's ECS runs)".to_string()
+                },
+                text::usd(pull.per_run),
+                rec.recommended
+            ),
+        ]);
+    }
     if let Some(deadline) = rec.deadline {
         rows.push(vec![
             "Deadline".into(),
