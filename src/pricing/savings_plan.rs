@@ -103,6 +103,9 @@ pub fn with_plan(mut book: PriceBook, plan: SavingsPlan) -> Result<PriceBook> {
         };
         rate.vcpu_hour = times(rate.vcpu_hour)?;
         rate.gb_hour = times(rate.gb_hour)?;
+        if rate.os_license_vcpu_hour.is_some() && rate.os_license_source.is_none() {
+            rate.os_license_source = Some(rate.source.clone());
+        }
         rate.source = SOURCE.to_string();
         Ok(())
     };
@@ -119,7 +122,7 @@ pub fn with_plan(mut book: PriceBook, plan: SavingsPlan) -> Result<PriceBook> {
         SOURCE.to_string(),
         Source {
             title: format!(
-                "{}: Fargate on-demand vCPU and GB less {pct} % (the Windows license fee on the same row is not discounted)",
+                "{}: Fargate on-demand vCPU and GB less {pct} % (not the Windows license fee)",
                 plan.source()
             ),
             url: "https://aws.amazon.com/savingsplans/faqs/".to_string(),
