@@ -18,7 +18,7 @@ use crate::model::schedule::Schedule;
 use crate::model::size::Size;
 use crate::pricing::book::PriceBook;
 use crate::pricing::cache::{self, PriceCache};
-use crate::pricing::savings_plan::{self, SavingsPlan};
+use crate::pricing::savings_plan::{self, SavingsPlan, Term};
 use crate::report::Format;
 use crate::runner::session::{EcsTarget, Launch, SessionSettings};
 use crate::store::DEFAULT_STORE;
@@ -47,8 +47,9 @@ pub struct GlobalSettings {
     pub prices_file: Option<PathBuf>,
     /// `--spot-discount`: Spot = on-demand less this percentage.
     pub spot_discount: Option<rust_decimal::Decimal>,
-    /// `--savings-plan` or `--savings-plan-rate`.
-    pub savings_plan: Option<SavingsPlan>,
+    /// `--savings-plan` or `--savings-plan-rate` when given (`Term(None)`: `none`, which
+    /// also overrides the config's plan).
+    pub savings_plan: Option<Term>,
 }
 
 impl GlobalSettings {
@@ -84,8 +85,8 @@ impl GlobalSettings {
             spot_discount: cli.spot_discount,
             savings_plan: cli
                 .savings_plan_rate
-                .map(SavingsPlan::Rate)
-                .or(cli.savings_plan.and_then(|t| t.0)),
+                .map(|pct| Term(Some(SavingsPlan::Rate(pct))))
+                .or(cli.savings_plan),
         }
     }
 }
@@ -122,11 +123,19 @@ impl GlobalSettings {
         Ok(prices)
     }
 
-    /// The book under the Savings Plan in effect (`--savings-plan`), with the footer line
-    /// that says so; the book unchanged without one. Commands that price apply it; runs are
-    /// recorded at list prices, so a report can apply a plan to any month.
+    /// The book under the Savings Plan in effect (`--savings-plan`, else the config's
+    /// `[defaults] savings_plan`), with the footer line that says so; the book unchanged
+    /// without one. Commands that price apply it; runs are recorded at list prices, so a
+    /// report can apply a plan to any month.
     pub fn with_savings_plan(&self, book: PriceBook) -> Result<(PriceBook, Option<String>)> {
-        match self.savings_plan {
+        let plan = match self.savings_plan {
+            Some(Term(given)) => given,
+            // The config is read again here (it is small) so every pricing command sees the
+            // same plan without threading the config through each of them.
+            None if self.config.exists() => Config::load(&self.config)?.savings_plan,
+            None => None,
+        };
+        match plan {
             Some(plan) => Ok((
                 savings_plan::with_plan(book, plan)?,
                 Some(savings_plan::note(plan)),

@@ -11,6 +11,7 @@ use toml::Spanned;
 
 use crate::error::{Error, Result};
 use crate::model::glue::{Engine, ExecutionClass, GlueConfig, GlueVersion, WorkerType};
+use crate::model::plan::{self, SavingsPlan};
 use crate::model::schedule::Schedule;
 use crate::model::size::{self, Arch, Capacity, FREE_EPHEMERAL_GIB, Os, Size};
 
@@ -120,6 +121,8 @@ pub struct Config {
     /// The text as read: `tune --write` edits this text and refuses to write when the file
     /// no longer holds it (someone edited it meanwhile).
     pub text: String,
+    /// `[defaults] savings_plan` (`--savings-plan` and `--savings-plan-rate` win over it).
+    pub savings_plan: Option<SavingsPlan>,
 }
 
 impl Config {
@@ -163,6 +166,22 @@ impl Config {
             }
             None => RawJob::default(),
         };
+        let savings_plan = match &defaults.savings_plan {
+            Some(text) => plan::parse_config(text.get_ref())
+                .map_err(|e| locate(text.span(), format!("field `savings_plan`: {e}")))?,
+            None => None,
+        };
+        // A plan covers the account's Fargate usage, not one job.
+        if let Some(text) = raw
+            .jobs
+            .iter()
+            .find_map(|j| j.get_ref().savings_plan.as_ref())
+        {
+            return Err(locate(
+                text.span(),
+                "field `savings_plan`: belongs in [defaults] (a Savings Plan covers the account, not one job)".into(),
+            ));
+        }
         let mut seen = HashSet::new();
         let mut jobs = Vec::with_capacity(raw.jobs.len());
         for (index, spanned) in raw.jobs.into_iter().enumerate() {
@@ -186,6 +205,7 @@ impl Config {
             jobs.push(job);
         }
         Ok(Config {
+            savings_plan,
             text: text.to_string(),
             path: path.to_path_buf(),
             jobs,
@@ -290,6 +310,8 @@ struct RawJob {
     glue: Option<Spanned<RawGlue>>,
     local: Option<Spanned<RawLocal>>,
     ecs: Option<EcsSettings>,
+    /// `[defaults]` only.
+    savings_plan: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -396,6 +418,7 @@ impl RawJob {
             deadline: self.deadline.or_else(|| d.deadline.clone()),
             engine: self.engine.or(d.engine),
             task_definition_file: self.task_definition_file,
+            savings_plan: None,
             glue: self.glue.or_else(|| d.glue.clone()),
             local: self.local.or_else(|| d.local.clone()),
             ecs: match self.ecs {

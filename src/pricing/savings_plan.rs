@@ -15,77 +15,20 @@ use crate::pricing::book::{ComputeRate, Grade, PriceBook, Source};
 /// The source key a plan's rates cite.
 pub const SOURCE: &str = "savings-plan";
 
-/// Fargate pricing page: "savings of up to 50 % … for a one- or three-year term"
-/// (reference 10.3). A larger discount is not a Fargate Savings Plan.
-const MAX_RATE: Decimal = Decimal::from_parts(50, 0, 0, false, 0);
+pub use crate::model::plan::{SavingsPlan, Term, parse_rate, parse_term};
 
-/// A Compute Savings Plan's discount on Fargate on-demand vCPU and memory.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SavingsPlan {
-    /// 1-year term, no upfront: typically about 20 % (reference 10.3, vantage.sh).
-    OneYear,
-    /// 3-year term, no upfront: typically about 45 % (reference 10.3, vantage.sh).
-    ThreeYear,
-    /// `--savings-plan-rate PCT`: the user's own rate (e.g. from the Savings Plans console
-    /// or DescribeSavingsPlansOfferingRates).
-    Rate(Decimal),
-}
-
-impl SavingsPlan {
-    /// The discount in percent.
-    pub fn percent(self) -> Decimal {
-        match self {
-            SavingsPlan::OneYear => Decimal::from(20),
-            SavingsPlan::ThreeYear => Decimal::from(45),
-            SavingsPlan::Rate(pct) => pct,
+/// Where a plan's rate comes from, for the footer and `prices show`.
+fn source(plan: SavingsPlan) -> String {
+    match plan {
+        SavingsPlan::OneYear | SavingsPlan::ThreeYear => format!(
+            "{}-year Compute Savings Plan, no upfront: the typical {} % for Fargate Linux/x86 (vantage.sh, reference 10.3; AWS: up to 50 %, exact rates from DescribeSavingsPlansOfferingRates or --savings-plan-rate)",
+            if plan == SavingsPlan::OneYear { 1 } else { 3 },
+            plan.percent()
+        ),
+        SavingsPlan::Rate(pct) => {
+            format!("a given rate of {pct} % (--savings-plan-rate or savings_plan in [defaults])")
         }
     }
-
-    /// Where the rate comes from, for the footer and `prices show`.
-    fn source(self) -> String {
-        match self {
-            SavingsPlan::OneYear | SavingsPlan::ThreeYear => format!(
-                "{}-year Compute Savings Plan, no upfront: the typical {} % for Fargate Linux/x86 (vantage.sh, reference 10.3; AWS: up to 50 %, exact rates from DescribeSavingsPlansOfferingRates or --savings-plan-rate)",
-                if self == SavingsPlan::OneYear { 1 } else { 3 },
-                self.percent()
-            ),
-            SavingsPlan::Rate(pct) => format!("--savings-plan-rate {pct}: your plan's rate"),
-        }
-    }
-}
-
-/// `--savings-plan`'s value: a term, or none.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Term(pub Option<SavingsPlan>);
-
-/// `--savings-plan`'s value: none, 1y or 3y.
-pub fn parse_term(text: &str) -> std::result::Result<Term, String> {
-    match text.trim().to_ascii_lowercase().as_str() {
-        "none" => Ok(Term(None)),
-        "1y" | "1yr" | "1-year" => Ok(Term(Some(SavingsPlan::OneYear))),
-        "3y" | "3yr" | "3-year" => Ok(Term(Some(SavingsPlan::ThreeYear))),
-        _ => Err(format!(
-            "`{text}` is not a Savings Plan term; valid: none, 1y (about 20 % off), 3y (about 45 % off), or --savings-plan-rate PCT"
-        )),
-    }
-}
-
-/// `--savings-plan-rate`'s value: a percentage in [0, 50] with at most 2 decimals.
-pub fn parse_rate(text: &str) -> std::result::Result<Decimal, String> {
-    let bad = || {
-        format!(
-            "`{text}` is not a Savings Plan discount in percent; give 0–50 (Fargate plans save up to 50 %), e.g. 20"
-        )
-    };
-    let pct: Decimal = text
-        .trim()
-        .trim_end_matches('%')
-        .parse()
-        .map_err(|_| bad())?;
-    if pct.is_sign_negative() || pct > MAX_RATE || pct.scale() > 2 {
-        return Err(bad());
-    }
-    Ok(pct.normalize())
 }
 
 /// The book with every region's Fargate on-demand vCPU-hour and GB-hour (Linux x86, ARM,
@@ -123,7 +66,7 @@ pub fn with_plan(mut book: PriceBook, plan: SavingsPlan) -> Result<PriceBook> {
         Source {
             title: format!(
                 "{}: Fargate on-demand vCPU and GB less {pct} % (not the Windows license fee)",
-                plan.source()
+                source(plan)
             ),
             url: "https://aws.amazon.com/savingsplans/faqs/".to_string(),
             grade: Grade::Given,
@@ -143,7 +86,7 @@ pub fn note(plan: SavingsPlan) -> String {
     format!(
         "Savings Plan: Fargate on-demand vCPU and memory less {} % ({}); not applied to Spot, Glue, the Windows license, ephemeral storage or public IPv4. Runs are recorded at list prices; report reprices on-demand runs under the plan.",
         plan.percent(),
-        plan.source()
+        source(plan)
     )
 }
 

@@ -30,6 +30,8 @@ const CASES: &[Case] = &[
     Case { config: None, args: &["--spot-discount", "-3", "compare"], code: 2, names: "--spot-discount" },
     Case { config: None, args: &["--max-price-age", "soon", "compare"], code: 2, names: "--max-price-age" },
     Case { config: None, args: &["--savings-plan", "5y", "compare"], code: 2, names: "--savings-plan" },
+    Case { config: Some("[defaults]\nsavings_plan = \"5y\"\n[[jobs]]\nname = \"j\"\ncpu = 1\nmemory = \"2GB\"\nduration = \"1m\"\n"), args: &["compare"], code: 2, names: "savings_plan" },
+    Case { config: Some("[[jobs]]\nname = \"j\"\ncpu = 1\nmemory = \"2GB\"\nduration = \"1m\"\nsavings_plan = \"1y\"\n"), args: &["compare"], code: 2, names: "savings_plan" },
     Case { config: Some("[[jobs]]\nname = \"j\"\ncpu = 1\nmemory = \"2GB\"\nduration = \"1m\"\n[jobs.ecs]\nimage_size_mb = 0\n"), args: &["compare"], code: 2, names: "image_size_mb" },
     Case { config: Some("[[jobs]]\nname = \"j\"\ncpu = 1\nmemory = \"2GB\"\nduration = \"1m\"\n[jobs.ecs]\nimage_size_mb = 300000\n"), args: &["compare"], code: 2, names: "image_size_mb" },
     Case { config: None, args: &["--savings-plan-rate", "60", "compare"], code: 2, names: "--savings-plan-rate" },

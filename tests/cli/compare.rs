@@ -512,3 +512,34 @@ fn an_image_size_estimates_the_pull_and_says_it_is_an_estimate() {
         "{stdout}"
     );
 }
+
+/// `[defaults] savings_plan = "3y"` applies to every priced job; `--savings-plan none` on
+/// the command line wins over it.
+#[test]
+fn the_configs_savings_plan_applies_unless_the_flag_says_otherwise() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("fargate-cost.toml");
+    std::fs::write(
+        &config,
+        "[defaults]\nsavings_plan = \"3y\"\n[[jobs]]\nname = \"j\"\ncpu = 4\nmemory = \"16GB\"\nduration = \"1h\"\nruns_per_month = 30\n",
+    )
+    .unwrap();
+    let per_run = |extra: &[&str]| {
+        let (code, stdout, stderr) = run(fargate_cost()
+            .arg("--config")
+            .arg(&config)
+            .args(extra)
+            .args(["compare", "--output", "json"]));
+        assert_eq!(code, 0, "{stderr}");
+        let rows: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+        (rows[0]["fargate_usd_per_run"].clone(), stderr)
+    };
+    // 0.23304 × (1 − 0.45) = 0.128172
+    let (usd, stderr) = per_run(&[]);
+    assert_eq!(usd, 0.128172);
+    assert!(stderr.contains("less 45 %"), "{stderr}");
+    // On-demand list price: 4 × 0.04048 + 16 × 0.004445 = 0.23304
+    let (usd, stderr) = per_run(&["--savings-plan", "none"]);
+    assert_eq!(usd, 0.23304);
+    assert!(!stderr.contains("Savings Plan:"), "{stderr}");
+}
