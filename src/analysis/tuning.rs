@@ -12,7 +12,7 @@ use crate::analysis::workload::Workload;
 use crate::error::{Error, Result};
 use crate::model::glue::{self, GlueConfig, GlueVersion};
 use crate::model::job::Job;
-use crate::model::run::{Run, StopReason};
+use crate::model::run::{Backend, Run, StopReason};
 use crate::model::size::{Arch, Capacity, Os, Size, format_vcpu};
 use crate::model::task::FargateTask;
 use crate::pricing::book::PriceBook;
@@ -125,8 +125,8 @@ pub(crate) struct Pull {
 }
 
 impl Pull {
-    /// The median pull of the job's ECS runs that recorded one; else the estimate from
-    /// `[jobs.ecs] image_size_mb` (local runs pull nothing).
+    /// The median pull of the job's ECS runs that recorded one; else, for a job measured
+    /// only locally (local runs pull nothing), the estimate from `[jobs.ecs] image_size_mb`.
     pub(crate) fn of(job: &Job, runs: &[Run]) -> Option<Pull> {
         let mut measured: Vec<u64> = runs.iter().filter_map(Run::pull_ms).collect();
         measured.sort_unstable();
@@ -136,6 +136,10 @@ impl Pull {
                 estimated: false,
                 per_run: Decimal::ZERO,
             });
+        }
+        // ECS run times already hold their pulls, recorded or not.
+        if runs.iter().any(|r| r.backend == Backend::Ecs) {
+            return None;
         }
         let image_size_mb = job.ecs.as_ref().and_then(|e| e.image_size_mb)?;
         Some(Pull {
@@ -270,6 +274,52 @@ mod tests {
             PublicIpv4::of(&priced(1024, 2048, 600), dec!(30))
                 .unwrap()
                 .suggest_private_subnet
+        );
+    }
+
+    fn recorded(backend: &str, pull_s: Option<i64>) -> Run {
+        let stop: chrono::DateTime<chrono::Utc> = "2026-11-20T10:00:00Z".parse().unwrap();
+        let start = stop - chrono::Duration::seconds(100);
+        let pull_stop = pull_s.map(|s| start + chrono::Duration::seconds(s));
+        serde_json::from_value(serde_json::json!({
+            "schema_version": 1, "id": "r", "job": "j", "backend": backend,
+            "cpu_units": 256, "memory_mib": 512, "arch": "x86_64", "os": "linux",
+            "capacity": "on-demand", "region": "us-east-1", "ephemeral_storage_gib": 20,
+            "created_at": start, "pull_started_at": pull_stop.map(|_| start),
+            "pull_stopped_at": pull_stop, "started_at": start, "stopped_at": stop,
+            "duration_ms": 100_000, "billed_seconds": 100, "exit_code": 0,
+            "stop_reason": "completed", "stop_detail": "",
+            "cpu": {"mean": 0.1, "p50": 0.1, "p95": 0.1, "p99": 0.1, "max": 0.1},
+            "memory": {"peak_mib": 100.0, "p95_mib": 90.0, "peak_exact": false},
+            "samples": 0, "sample_interval_ms": 1000,
+            "limits": {"enforced": true, "mechanism": "fargate"},
+            "usd": "0", "launched": [], "notes": []
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn the_pull_is_measured_on_ecs_else_estimated_from_the_image_size() {
+        let config = crate::model::job::Config::parse(
+            std::path::Path::new("t.toml"),
+            "[[jobs]]\nname = \"j\"\ncpu = 0.25\nmemory = \"0.5GB\"\n[jobs.ecs]\nimage_size_mb = 600\n",
+        )
+        .unwrap();
+        let job = &config.jobs[0];
+        // ECS pulls of 10, 40 and 30 s: the median, 30 s, measured.
+        let ecs = [10, 40, 30].map(|s| recorded("ecs", Some(s)));
+        let pull = Pull::of(job, &ecs).unwrap();
+        assert_eq!(
+            (pull.duration, pull.estimated),
+            (Duration::from_secs(30), false)
+        );
+        // ECS runs without a recorded pull: their times hold it, so no estimate is added.
+        assert_eq!(Pull::of(job, &[recorded("ecs", None)]), None);
+        // Local runs: 600 MB at 15 MB/s = 40 s, an estimate.
+        let pull = Pull::of(job, &[recorded("local", None)]).unwrap();
+        assert_eq!(
+            (pull.duration, pull.estimated),
+            (Duration::from_secs(40), true)
         );
     }
 }

@@ -8,7 +8,7 @@ use crate::analysis::workload::runs_per_month;
 use crate::cli::TuneJobArgs;
 use crate::error::{Error, Result};
 use crate::model::job::{Config, Job};
-use crate::model::run::StopReason;
+use crate::model::run::{Backend, StopReason};
 use crate::model::size::Size;
 use crate::pricing::book::PriceBook;
 use crate::printer::Printer;
@@ -153,7 +153,7 @@ fn recommend(
     notes.iter().for_each(|n| printer.note(n));
     let mut ctx = JobContext::for_job(job, current, region, runs_per_month);
     // ECS runs' times start at the pull: an estimate would count it twice.
-    if runs.iter().any(|r| r.pull_started_at.is_some()) {
+    if runs.iter().any(|r| r.backend == Backend::Ecs) {
         ctx.pull_estimate = None;
     }
     let options = settings::tune_options(args, job);
