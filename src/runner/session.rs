@@ -233,6 +233,9 @@ impl<'a> Session<'a> {
             ));
         }
         notes.extend(m.limits.reason.clone());
+        if self.job.public_ip() {
+            notes.push("priced with a public IPv4 address, as Fargate would bill it ([jobs.ecs] assign_public_ip = true)".to_string());
+        }
         let samples = std::mem::take(&mut m.samples);
         let facts = RunFacts {
             id: run_id,
