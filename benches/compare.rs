@@ -100,6 +100,7 @@ fn bench(c: &mut Criterion) {
         max_price_age: std::time::Duration::from_secs(30 * 86_400),
         prices_file: None,
         spot_discount: None,
+        savings_plan: None,
     };
     let mut group = c.benchmark_group("compare");
     group.throughput(Throughput::Elements(JOBS as u64));

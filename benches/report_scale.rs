@@ -51,6 +51,7 @@ fn generated_run(i: usize, cost: &mut impl FnMut(u32, u32, u64) -> rust_decimal:
         ephemeral_storage_gib: 20,
         created_at: start,
         pull_started_at: None,
+        pull_stopped_at: None,
         started_at: start,
         stopped_at: start + chrono::Duration::seconds(seconds as i64),
         duration_ms: seconds * 1000,
@@ -82,6 +83,8 @@ fn generated_run(i: usize, cost: &mut impl FnMut(u32, u32, u64) -> rust_decimal:
             reason: None,
         },
         usd: cost(cpu, mem, seconds),
+        public_ip: false,
+        public_ipv4_usd: rust_decimal::Decimal::ZERO,
         launched: Vec::new(),
         notes: Vec::new(),
         glue: None,
@@ -101,6 +104,7 @@ fn generate(dir: &std::path::Path, n: usize) {
                 arch: Arch::X86_64,
                 capacity: Capacity::OnDemand,
                 ephemeral_storage_gib: 20,
+                public_ip: false,
             };
             price::task("us-east-1", prices, &task, Duration::from_secs(seconds))
                 .expect("price")

@@ -120,6 +120,7 @@ fn record(job: &SimJob, size: Size, n: u32, rng: &mut Rng) -> Run {
         ephemeral_storage_gib: 20,
         created_at: started,
         pull_started_at: None,
+        pull_stopped_at: None,
         started_at: started,
         stopped_at: started,
         duration_ms: (seconds * 1000.0) as u64,
@@ -151,6 +152,8 @@ fn record(job: &SimJob, size: Size, n: u32, rng: &mut Rng) -> Run {
             reason: None,
         },
         usd: Decimal::ZERO,
+        public_ip: false,
+        public_ipv4_usd: rust_decimal::Decimal::ZERO,
         launched: vec![],
         notes: vec![],
         glue: None,
@@ -164,6 +167,7 @@ fn cost(prices: &RegionPrices, size: Size, seconds: f64) -> f64 {
         arch: Arch::X86_64,
         capacity: Capacity::OnDemand,
         ephemeral_storage_gib: 20,
+        public_ip: false,
     };
     price::task("us-east-1", prices, &task, Duration::from_secs_f64(seconds))
         .map(|c| c.total_usd.to_f64().unwrap_or(0.0))
@@ -212,6 +216,8 @@ fn main() {
             capacity: Capacity::OnDemand,
             region: "us-east-1".into(),
             ephemeral_storage_gib: 20,
+            public_ip: false,
+            pull_estimate: None,
             runs_per_month: Decimal::from(30),
         };
         let options = Options {

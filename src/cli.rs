@@ -65,6 +65,15 @@ pub struct Cli {
     #[arg(long, global = true, value_name = "PCT", allow_hyphen_values = true, value_parser = crate::pricing::spot::parse_discount)]
     pub spot_discount: Option<rust_decimal::Decimal>,
 
+    /// Price Fargate on-demand vCPU and memory under a Compute Savings Plan: none, 1y (about
+    /// 20 % off) or 3y (about 45 % off), no upfront; not Spot, Glue, storage or public IPv4
+    #[arg(long, global = true, value_name = "TERM", value_parser = crate::pricing::savings_plan::parse_term, conflicts_with = "savings_plan_rate")]
+    pub savings_plan: Option<crate::pricing::savings_plan::Term>,
+
+    /// Your Savings Plan's discount on Fargate on-demand vCPU and memory, in percent (0-50)
+    #[arg(long, global = true, value_name = "PCT", allow_hyphen_values = true, value_parser = crate::pricing::savings_plan::parse_rate)]
+    pub savings_plan_rate: Option<rust_decimal::Decimal>,
+
     /// Print only data (no notes or progress on stderr)
     #[arg(long, short = 'q', global = true)]
     pub quiet: bool,
@@ -458,6 +467,11 @@ pub struct CompareArgs {
     /// Ephemeral storage in GB (20 free; 21-200)
     #[arg(long, value_name = "GB", value_parser = ephemeral_gb, allow_hyphen_values = true)]
     pub ephemeral_storage: Option<u32>,
+
+    /// Price a public IPv4 address per task (assignPublicIp = ENABLED; $0.005/address-hour,
+    /// Amazon VPC); a job's own setting is [jobs.ecs] assign_public_ip
+    #[arg(long)]
+    pub public_ip: bool,
 
     /// Kind of program: python (DuckDB, Polars: Python shell on Glue) or spark
     #[arg(long, value_parser = engine)]

@@ -18,6 +18,7 @@ use crate::model::schedule::Schedule;
 use crate::model::size::Size;
 use crate::pricing::book::PriceBook;
 use crate::pricing::cache::{self, PriceCache};
+use crate::pricing::savings_plan::{self, SavingsPlan, Term};
 use crate::report::Format;
 use crate::runner::session::{EcsTarget, Launch, SessionSettings};
 use crate::store::DEFAULT_STORE;
@@ -46,6 +47,9 @@ pub struct GlobalSettings {
     pub prices_file: Option<PathBuf>,
     /// `--spot-discount`: Spot = on-demand less this percentage.
     pub spot_discount: Option<rust_decimal::Decimal>,
+    /// `--savings-plan` or `--savings-plan-rate` when given (`Term(None)`: `none`, which
+    /// also overrides the config's plan).
+    pub savings_plan: Option<Term>,
 }
 
 impl GlobalSettings {
@@ -79,6 +83,10 @@ impl GlobalSettings {
                 cache::default_path(std::env::var_os("XDG_CACHE_HOME"), std::env::var_os("HOME"))
             }),
             spot_discount: cli.spot_discount,
+            savings_plan: cli
+                .savings_plan_rate
+                .map(|pct| Term(Some(SavingsPlan::Rate(pct))))
+                .or(cli.savings_plan),
         }
     }
 }
@@ -113,6 +121,27 @@ impl GlobalSettings {
         }
         prices.spot = crate::pricing::spot::note(&prices.book, self.spot_discount);
         Ok(prices)
+    }
+
+    /// The book under the Savings Plan in effect (`--savings-plan`, else the config's
+    /// `[defaults] savings_plan`), with the footer line that says so; the book unchanged
+    /// without one. Commands that price apply it; runs are recorded at list prices, so a
+    /// report can apply a plan to any month.
+    pub fn with_savings_plan(&self, book: PriceBook) -> Result<(PriceBook, Option<String>)> {
+        let plan = match self.savings_plan {
+            Some(Term(given)) => given,
+            // The config is read again here (it is small) so every pricing command sees the
+            // same plan without threading the config through each of them.
+            None if self.config.exists() => Config::load(&self.config)?.savings_plan,
+            None => None,
+        };
+        match plan {
+            Some(plan) => Ok((
+                savings_plan::with_plan(book, plan)?,
+                Some(savings_plan::note(plan)),
+            )),
+            None => Ok((book, None)),
+        }
     }
 
     /// The region this command prices when no job names one.
@@ -336,6 +365,7 @@ impl CompareSettings {
             arch: args.arch,
             capacity: args.capacity,
             ephemeral_storage_gib: args.ephemeral_storage,
+            public_ip: args.public_ip.then_some(true),
             engine: args.engine,
             glue: glue_from_flags(args)?,
             glue_flex: args.glue_flex,

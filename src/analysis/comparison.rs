@@ -16,6 +16,7 @@ use crate::pricing::fargate::{FargateCost, checked_product};
 use crate::pricing::glue::{self as glue_pricing, GlueCost};
 use crate::pricing::price;
 
+use crate::analysis::workload::ASSUMED_PULL_MB_PER_S;
 pub use crate::analysis::workload::Workload;
 
 /// Where the Glue side came from.
@@ -43,6 +44,8 @@ pub struct Comparison {
     pub arm: Option<FargateCost>,
     /// Cost of one run at the job's own capacity.
     pub fargate_per_run: Decimal,
+    /// Of which the estimated image pull (`Workload::pull_estimate`).
+    pub pull_estimate_usd: Option<Decimal>,
     /// Per month at the job's own capacity.
     pub fargate_per_month: Decimal,
     /// The Glue configuration priced.
@@ -134,12 +137,27 @@ pub fn compare(book: &PriceBook, workload: &Workload) -> Result<Comparison> {
             ));
         }
     }
+    notes.extend(ipv4_assumed(book, region, workload));
+    notes.extend(workload.pull_estimate.map(|pull| {
+        format!(
+            "{}: image pull estimated at {} s ([jobs.ecs] image_size_mb at an assumed {ASSUMED_PULL_MB_PER_S} MB/s; AWS publishes no figure) and billed with each Fargate run; runs on ECS measure it.",
+            workload.name,
+            pull.as_secs()
+        )
+    }));
     let runs = workload.runs_per_month;
     Ok(Comparison {
         workload: workload.clone(),
         size,
         fargate_per_month: checked_product(fargate.per_run, runs, "runs_per_month")?,
         fargate_per_run: fargate.per_run,
+        pull_estimate_usd: workload.pull_estimate.map(|pull| {
+            let own = match workload.capacity {
+                Capacity::Spot => fargate.spot.as_ref().unwrap_or(&fargate.on_demand),
+                Capacity::OnDemand => &fargate.on_demand,
+            };
+            own.share(pull)
+        }),
         fargate: fargate.on_demand,
         spot: fargate.spot,
         arm: fargate.arm,
@@ -219,11 +237,17 @@ fn fargate_side(
         arch: workload.arch,
         capacity: Capacity::OnDemand,
         ephemeral_storage_gib: workload.ephemeral_storage_gib,
+        public_ip: workload.public_ip,
     };
-    let on_demand = price::task(code, region, &task, workload.duration)?;
+    // Fargate bills from the image pull's start (reference 10.2), Glue does not pull.
+    let billed = workload
+        .duration
+        .checked_add(workload.pull_estimate.unwrap_or_default())
+        .ok_or_else(|| Error::invalid("duration", "plus the image pull is too long to price"))?;
+    let on_demand = price::task(code, region, &task, billed)?;
     let priced_if_offered = |t: FargateTask| -> Result<Option<FargateCost>> {
         match region.fargate(t.os, t.arch, t.capacity) {
-            Some(_) => price::task(code, region, &t, workload.duration).map(Some),
+            Some(_) => price::task(code, region, &t, billed).map(Some),
             None => Ok(None),
         }
     };
@@ -249,6 +273,20 @@ fn fargate_side(
         spot,
         arm,
         per_run,
+    })
+}
+
+/// The note for a job with a public IP priced at another region's address-hour.
+fn ipv4_assumed(book: &PriceBook, region: &RegionPrices, workload: &Workload) -> Option<String> {
+    let rate = region.public_ipv4_address_hour.as_ref()?;
+    let assumed = book
+        .source(&rate.source)
+        .is_some_and(|s| s.grade == Grade::Assumed);
+    (workload.public_ip && assumed).then(|| {
+        format!(
+            "{}: the price book has no public IPv4 figure of its own for {}; ${}/address-hour (us-east-1, the announced global price) is used (check live prices).",
+            workload.name, workload.region, rate.usd.normalize()
+        )
     })
 }
 
@@ -364,5 +402,33 @@ mod tests {
         let c = compare(&book, &w).unwrap();
         assert_eq!(c.size.to_string(), "8 vCPU / 32 GB");
         assert_eq!(c.glue_origin, GlueOrigin::Configured);
+    }
+
+    #[test]
+    fn an_estimated_pull_of_40_s_on_a_60_s_job_is_billed_on_fargate_only() {
+        let book = PriceBook::bundled().unwrap();
+        let mut w = workload();
+        w.size = Some(Size::new(256, 512, Os::Linux).unwrap());
+        w.duration = Duration::from_secs(60);
+        // 600 MB at the assumed 15 MB/s = 40 s.
+        w.pull_estimate = Some(crate::analysis::workload::estimated_pull(600));
+        assert_eq!(w.pull_estimate, Some(Duration::from_secs(40)));
+        let c = compare(&book, &w).unwrap();
+        // Fargate bills pull + run = 100 s: 0.0123425 × 100 / 3600 = 0.000342847…
+        assert_eq!(c.fargate.billed_seconds, 100);
+        assert_eq!(c.fargate_per_run, dec!(0.0123425) * dec!(100) / dec!(3600));
+        // Of which the pull: 0.0123425 × 40 / 3600 = 0.000137138… (40 % of the run).
+        assert_eq!(
+            c.pull_estimate_usd.unwrap(),
+            dec!(0.0123425) * dec!(40) / dec!(3600)
+        );
+        // Glue pulls no image: its 0.0625-DPU Python shell bills the 60 s run only,
+        // 0.0625 × 0.44 × 60 / 3600 = 0.000458333….
+        assert_eq!(c.glue.billed_seconds, 60);
+        assert!(
+            c.notes
+                .iter()
+                .any(|n| n.contains("image pull estimated at 40 s"))
+        );
     }
 }

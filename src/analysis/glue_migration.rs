@@ -276,10 +276,12 @@ mod tests {
                 arch: Arch::X86_64,
                 capacity: Capacity::OnDemand,
                 ephemeral_storage_gib: 20,
+                public_ip: false,
             },
             region: "us-east-1".into(),
             created_at: started,
             pull_started_at: None,
+            pull_stopped_at: None,
             started_at: started,
             stopped_at: started,
             wall: Duration::from_secs(seconds),
@@ -293,7 +295,16 @@ mod tests {
             launched: vec![],
             notes: vec![],
         };
-        Run::record(facts, &[], seconds, usd).with_glue(GlueRun {
+        Run::record(
+            facts,
+            &[],
+            crate::model::run::Billed {
+                seconds,
+                usd,
+                public_ipv4_usd: Decimal::ZERO,
+            },
+        )
+        .with_glue(GlueRun {
             state: "SUCCEEDED".into(),
             command: "glueetl".into(),
             worker_type: "G.1X".into(),

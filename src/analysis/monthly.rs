@@ -26,6 +26,8 @@ use crate::model::usage::{
     Period, RECOMMEND_FROM, RECOMMEND_LOOKBACK_DAYS, RunUsage, Shape, Usage,
 };
 use crate::pricing::book::{PriceBook, RegionPrices};
+use crate::pricing::fargate::share_of;
+use crate::pricing::savings_plan;
 use crate::pricing::{glue, price};
 
 /// One job's figures in the period (or the total), exact: the output rounds them.
@@ -47,6 +49,11 @@ pub struct JobMonth {
     pub gb_hours: Decimal,
     /// Fargate cost as run.
     pub fargate_usd: Decimal,
+    /// Of which public IPv4 addresses (recorded with each run).
+    pub public_ipv4_usd: Decimal,
+    /// Of which image pulls: each run's cost × its pull / its billed window (reference
+    /// 10.2: billing starts at the pull); 0 for runs without pullStoppedAt (local runs).
+    pub pull_usd: Decimal,
     /// The same runs on Spot (None when a run's shape has no Spot price).
     pub fargate_spot_usd: Option<Decimal>,
     /// The same runs on the Glue equivalent.
@@ -111,6 +118,9 @@ fn recommendations(
             capacity: latest.capacity,
             region: latest.region.clone(),
             ephemeral_storage_gib: latest.ephemeral_storage_gib,
+            public_ip: latest.public_ip,
+            // Recorded windows hold their pulls (ECS) or none was billed (local).
+            pull_estimate: None,
             runs_per_month: Decimal::ONE,
         };
         let options = Options {
@@ -162,10 +172,14 @@ struct ShapePricer<'a> {
     prices: Option<&'a RegionPrices>,
     spot_task: Option<FargateTask>,
     on_demand_task: Option<FargateTask>,
+    /// The run's own task, when a Savings Plan reprices on-demand runs (runs are recorded at
+    /// list prices).
+    own_task: Option<FargateTask>,
     recommended_task: Option<FargateTask>,
     glue_config: Option<GlueConfig>,
     speedup: Decimal,
     spot_by_seconds: HashMap<u64, Option<Decimal>>,
+    own_by_seconds: HashMap<u64, Option<Decimal>>,
     recommended_by_seconds: HashMap<u64, Option<Decimal>>,
     glue_by_ms: HashMap<u64, Option<Decimal>>,
 }
@@ -184,6 +198,8 @@ impl<'a> ShapePricer<'a> {
             arch: shape.arch,
             capacity: shape.capacity,
             ephemeral_storage_gib: shape.ephemeral_storage_gib,
+            // Alternatives add each run's own recorded address cost (its window is the same).
+            public_ip: false,
         };
         let size = Size::new(shape.cpu_units, shape.memory_mib, shape.os).ok();
         let glue_config = match (job.and_then(|j| j.glue.clone()), size, prices) {
@@ -204,10 +220,14 @@ impl<'a> ShapePricer<'a> {
             prices,
             spot_task: size.map(|s| task(s).with_capacity(Capacity::Spot)),
             on_demand_task: size.map(|s| task(s).with_capacity(Capacity::OnDemand)),
+            own_task: size
+                .filter(|_| savings_plan::applied(book) && shape.capacity == Capacity::OnDemand)
+                .map(task),
             recommended_task: recommended.map(task),
             glue_config,
             speedup: job.and_then(|j| j.glue_speedup).unwrap_or(Decimal::ONE),
             spot_by_seconds: HashMap::new(),
+            own_by_seconds: HashMap::new(),
             recommended_by_seconds: HashMap::new(),
             glue_by_ms: HashMap::new(),
         }
@@ -226,6 +246,23 @@ impl<'a> ShapePricer<'a> {
         }
         let usd = self.fargate(self.spot_task, seconds);
         *self.spot_by_seconds.entry(seconds).or_insert(usd)
+    }
+
+    /// The run as billed: its recorded cost, or under a Savings Plan its own task repriced
+    /// for its billed seconds plus its recorded address.
+    fn as_run(&mut self, run: &RunUsage) -> Decimal {
+        if self.own_task.is_none() {
+            return run.usd;
+        }
+        let seconds = run.billed_seconds;
+        let usd = match self.own_by_seconds.get(&seconds) {
+            Some(known) => *known,
+            None => {
+                let usd = self.fargate(self.own_task, seconds);
+                *self.own_by_seconds.entry(seconds).or_insert(usd)
+            }
+        };
+        usd.map_or(run.usd, |v| v + run.public_ipv4_usd)
     }
 
     fn recommended(&mut self, seconds: u64) -> Option<Decimal> {
@@ -288,6 +325,8 @@ struct JobSums {
     cpu_unit_ms: u128,
     mib_ms: u128,
     fargate: Decimal,
+    ipv4: Decimal,
+    pull: Decimal,
     spot: Partial,
     glue: Partial,
     recommended: Partial,
@@ -302,6 +341,8 @@ impl JobSums {
         self.cpu_unit_ms += other.cpu_unit_ms;
         self.mib_ms += other.mib_ms;
         self.fargate += other.fargate;
+        self.ipv4 += other.ipv4;
+        self.pull += other.pull;
         self.spot.merge(other.spot);
         self.glue.merge(other.glue);
         self.recommended.merge(other.recommended);
@@ -353,14 +394,24 @@ pub fn report(
             glue_run(run, pricer, sums);
             continue;
         }
-        sums.fargate += inside(run.usd, run);
+        let as_run = pricer.as_run(run);
+        sums.fargate += inside(as_run, run);
+        sums.ipv4 += inside(run.public_ipv4_usd, run);
+        let pull = share_of(
+            as_run,
+            run.billed_seconds,
+            Duration::from_millis(run.pull_ms),
+        );
+        sums.pull += inside(pull, run);
+        // Spot and right-sized runs keep the run's address for the same billed window.
+        let address = |v: Decimal| inside(v + run.public_ipv4_usd, run);
         let spot = pricer.spot(run.billed_seconds);
-        sums.spot.add(spot.map(|v| inside(v, run)));
+        sums.spot.add(spot.map(address));
         let glue = pricer.glue(run.duration_ms);
         sums.glue.add(glue.map(|v| inside(v, run)));
         if pricer.recommended_task.is_some() {
             let recommended = pricer.recommended(run.billed_seconds);
-            sums.recommended.add(recommended.map(|v| inside(v, run)));
+            sums.recommended.add(recommended.map(address));
         }
     }
     let mut sums: BTreeMap<&str, JobSums> = BTreeMap::new();
@@ -389,6 +440,8 @@ fn job_month(job: &str, sums: &JobSums, recommended: Option<Size>) -> JobMonth {
         vcpu_hours: hours(sums.cpu_unit_ms, 1024),
         gb_hours: hours(sums.mib_ms, 1024),
         fargate_usd: sums.fargate,
+        public_ipv4_usd: sums.ipv4,
+        pull_usd: sums.pull,
         fargate_spot_usd: sums.spot.value(),
         glue_equivalent_usd: sums.glue.value(),
         recommended,
@@ -414,6 +467,8 @@ fn total(jobs: &[JobMonth]) -> Option<JobMonth> {
         vcpu_hours: sum(&|j| j.vcpu_hours),
         gb_hours: sum(&|j| j.gb_hours),
         fargate_usd: sum(&|j| j.fargate_usd),
+        public_ipv4_usd: sum(&|j| j.public_ipv4_usd),
+        pull_usd: sum(&|j| j.pull_usd),
         fargate_spot_usd: sum_all(&|j| j.fargate_spot_usd),
         glue_equivalent_usd: sum_all(&|j| j.glue_equivalent_usd),
         recommended: None,
@@ -450,6 +505,8 @@ mod tests {
             billed_seconds: seconds,
             duration_ms: seconds * 1000,
             usd,
+            public_ipv4_usd: Decimal::ZERO,
+            pull_ms: 0,
             counted: true,
             failed: false,
             glue: false,
@@ -557,5 +614,60 @@ mod tests {
         let month = november(&Usage::default());
         assert!(month.jobs.is_empty());
         assert_eq!(month.total, None);
+    }
+
+    #[test]
+    fn public_ipv4_and_pull_are_parts_of_the_recorded_cost() {
+        // 0.25 vCPU / 0.5 GB with a public IP, a 60 s billed window of which the pull took
+        // 40 s: recorded (0.0123425 + 0.005) × 60 / 3600 = 0.0173425 / 60, of which the
+        // address 0.005 / 60 and the pull 40/60 of the run = 0.0173425 × 40 / 3600.
+        let usd = dec!(0.0173425) * dec!(60) / dec!(3600);
+        let mut run = usage(0, 60, 60, usd);
+        run.public_ipv4_usd = dec!(0.005) * dec!(60) / dec!(3600);
+        run.pull_ms = 40_000;
+        let mut small = shape("a");
+        (small.cpu_units, small.memory_mib) = (256, 512);
+        let month = november(&Usage {
+            shapes: vec![small],
+            runs: vec![run],
+        });
+        let job = &month.jobs[0];
+        assert_eq!(job.public_ipv4_usd, dec!(0.005) / dec!(60));
+        assert_eq!(
+            job.pull_usd.round_dp(20),
+            (dec!(0.0173425) * dec!(40) / dec!(3600)).round_dp(20)
+        );
+        // Spot keeps the address: (0.25 × 0.01264355 + 0.5 × 0.00138835) × 60 / 3600 +
+        // 0.005 × 60 / 3600 = (0.0038550625 + 0.005) / 60.
+        assert_eq!(
+            job.fargate_spot_usd.unwrap().round_dp(20),
+            (dec!(0.0088550625) / dec!(60)).round_dp(20)
+        );
+        let total = month.total.unwrap();
+        assert_eq!(total.public_ipv4_usd, job.public_ipv4_usd);
+        assert_eq!(total.pull_usd, job.pull_usd);
+    }
+
+    #[test]
+    fn a_savings_plan_reprices_on_demand_runs_and_leaves_spot_as_recorded() {
+        // 1 vCPU / 2 GB for 3600 s, recorded at list price 0.04937; under a 1-year plan
+        // (20 % off vCPU and GB): 0.04937 × 0.8 = 0.039496. A Spot run keeps its record.
+        let book = savings_plan::with_plan(
+            PriceBook::bundled().unwrap(),
+            savings_plan::SavingsPlan::OneYear,
+        )
+        .unwrap();
+        let mut spot = shape("b");
+        spot.capacity = Capacity::Spot;
+        let usage = Usage {
+            shapes: vec![shape("a"), spot],
+            runs: vec![
+                usage(0, 3600, 3600, dec!(0.04937)),
+                usage(1, 3600, 3600, dec!(0.01542025)),
+            ],
+        };
+        let month = report(&usage, &[], &Period::month("2026-11").unwrap(), &book, &[]);
+        assert_eq!(month.jobs[0].fargate_usd, dec!(0.039496));
+        assert_eq!(month.jobs[1].fargate_usd, dec!(0.01542025));
     }
 }

@@ -221,6 +221,10 @@ pub struct JobContext {
     pub region: String,
     /// Ephemeral storage GiB.
     pub ephemeral_storage_gib: u32,
+    /// Launched with a public IPv4 address (priced with every size).
+    pub public_ip: bool,
+    /// An estimated image pull billed before each run (runs measured locally pull nothing).
+    pub pull_estimate: Option<Duration>,
     /// Runs per month.
     pub runs_per_month: Decimal,
 }
@@ -236,6 +240,12 @@ impl JobContext {
             capacity: job.capacity,
             region: region.to_string(),
             ephemeral_storage_gib: job.ephemeral_storage_gib,
+            public_ip: job.public_ip(),
+            pull_estimate: job
+                .ecs
+                .as_ref()
+                .and_then(|e| e.image_size_mb)
+                .map(crate::analysis::workload::estimated_pull),
             runs_per_month,
         }
     }
@@ -475,8 +485,10 @@ fn price(ctx: &JobContext, prices: &RegionPrices, size: Size, seconds: f64) -> R
         arch: ctx.arch,
         capacity: ctx.capacity,
         ephemeral_storage_gib: ctx.ephemeral_storage_gib,
+        public_ip: ctx.public_ip,
     };
-    let duration = Duration::from_secs_f64(seconds.max(0.001));
+    let pull = ctx.pull_estimate.unwrap_or_default();
+    let duration = Duration::from_secs_f64(seconds.max(0.001)).saturating_add(pull);
     Ok(price::task(&ctx.region, prices, &task, duration)?.total_usd)
 }
 
@@ -916,6 +928,7 @@ mod tests {
             ephemeral_storage_gib: 20,
             created_at: started,
             pull_started_at: None,
+            pull_stopped_at: None,
             started_at: started,
             stopped_at: started + chrono::Duration::milliseconds((seconds * 1000.0) as i64),
             duration_ms: (seconds * 1000.0) as u64,
@@ -943,6 +956,8 @@ mod tests {
                 reason: None,
             },
             usd: Decimal::ZERO,
+            public_ip: false,
+            public_ipv4_usd: rust_decimal::Decimal::ZERO,
             launched: vec![],
             notes: vec![],
             glue: None,
@@ -958,6 +973,8 @@ mod tests {
             capacity: Capacity::OnDemand,
             region: "us-east-1".into(),
             ephemeral_storage_gib: 20,
+            public_ip: false,
+            pull_estimate: None,
             runs_per_month: dec!(30),
         }
     }

@@ -16,6 +16,17 @@ use crate::model::run::{Run, StopReason};
 use crate::model::schedule::Schedule;
 use crate::model::size::{self, Arch, Capacity, Os, Size};
 
+/// Image pull throughput assumed for an estimate, MB/s. AWS publishes none (reference
+/// 10.2); its published 30–70 s task starts for 0.25–1 GB images, provisioning included,
+/// imply at least 1 GB in 70 s ≈ 15 MB/s, so the estimate errs toward a longer pull.
+pub const ASSUMED_PULL_MB_PER_S: u32 = 15;
+
+/// The image pull of an image of `image_size_mb` MB at [`ASSUMED_PULL_MB_PER_S`], in whole
+/// seconds rounded up (as Fargate rounds its billed seconds).
+pub fn estimated_pull(image_size_mb: u32) -> Duration {
+    Duration::from_secs(u64::from(image_size_mb.div_ceil(ASSUMED_PULL_MB_PER_S)))
+}
+
 /// Runs per month assumed when nothing says how often a job runs (about daily).
 pub const DEFAULT_RUNS_PER_MONTH: Decimal = dec!(30);
 
@@ -39,8 +50,13 @@ pub struct Workload {
     pub capacity: Capacity,
     /// Ephemeral storage GiB.
     pub ephemeral_storage_gib: u32,
+    /// Launched with a public IPv4 address (`[jobs.ecs] assign_public_ip`, `--public-ip`).
+    pub public_ip: bool,
     /// Fargate run time.
     pub duration: Duration,
+    /// An estimated image pull billed before each Fargate run (`[jobs.ecs] image_size_mb`,
+    /// when the duration was not measured on ECS, whose billed window already has it).
+    pub pull_estimate: Option<Duration>,
     /// Runs per month.
     pub runs_per_month: Decimal,
     /// Python or Spark (decides the Glue equivalent).
@@ -68,6 +84,8 @@ pub struct Overrides {
     pub capacity: Option<Capacity>,
     /// `--ephemeral-storage`.
     pub ephemeral_storage_gib: Option<u32>,
+    /// `--public-ip`.
+    pub public_ip: Option<bool>,
     /// `--engine`.
     pub engine: Option<Engine>,
     /// A Glue configuration given by flags.
@@ -134,7 +152,9 @@ impl Workload {
             os,
             capacity: overrides.capacity.unwrap_or_default(),
             ephemeral_storage_gib,
+            public_ip: overrides.public_ip.unwrap_or(false),
             duration,
+            pull_estimate: None,
             runs_per_month: runs_per_month(overrides.schedule.as_ref(), "adhoc", notes),
             engine: overrides.engine.unwrap_or_default(),
             glue: overrides.glue.clone(),
@@ -204,7 +224,13 @@ impl Workload {
             os,
             capacity: overrides.capacity.unwrap_or(job.capacity),
             ephemeral_storage_gib,
+            public_ip: overrides.public_ip.unwrap_or(job.public_ip()),
             duration,
+            pull_estimate: job
+                .ecs
+                .as_ref()
+                .and_then(|e| e.image_size_mb)
+                .map(estimated_pull),
             runs_per_month: runs_per_month(schedule, &job.name, notes),
             engine: overrides.engine.unwrap_or(job.engine),
             glue,
@@ -280,7 +306,9 @@ pub(crate) fn example() -> Workload {
         os: Os::Linux,
         capacity: Capacity::OnDemand,
         ephemeral_storage_gib: 20,
+        public_ip: false,
         duration: Duration::from_secs(2700),
+        pull_estimate: None,
         runs_per_month: dec!(30),
         engine: Engine::Python,
         glue: None,

@@ -156,10 +156,12 @@ pub(crate) fn record(
             arch: Arch::X86_64,
             capacity: Capacity::OnDemand,
             ephemeral_storage_gib: 20,
+            public_ip: false,
         },
         region: region.to_string(),
         created_at: started,
         pull_started_at: None,
+        pull_stopped_at: None,
         started_at: started,
         stopped_at: stopped,
         wall: execution,
@@ -182,7 +184,16 @@ pub(crate) fn record(
         execution_time_s: execution_s,
         ..glue_facts(job, run, &config)
     };
-    Ok(Run::record(facts, &[], cost.billed_seconds, cost.total_usd).with_glue(glue))
+    Ok(Run::record(
+        facts,
+        &[],
+        crate::model::run::Billed {
+            seconds: cost.billed_seconds,
+            usd: cost.total_usd,
+            public_ipv4_usd: Decimal::ZERO,
+        },
+    )
+    .with_glue(glue))
 }
 
 /// What the record keeps of Glue's view of the run (its DPU-seconds and time aside).

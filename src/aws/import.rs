@@ -97,11 +97,15 @@ const METRICS: [&str; 4] = [
 ];
 
 /// Build runs for `tasks`: metrics over [since, now], DescribeTasks for what ECS remembers.
+/// DescribeTasks does not show a task's public IP (its ENI details hold the private address
+/// only), so `public_ip_of_job` says which jobs launch with `assign_public_ip = true`.
+#[allow(clippy::too_many_arguments)]
 pub(crate) async fn build(
     aws: &Aws,
     cluster: &str,
     tasks: &[FoundTask],
     job_for_family: &dyn Fn(&str) -> String,
+    public_ip_of_job: &dyn Fn(&str) -> bool,
     since: DateTime<Utc>,
     now: DateTime<Utc>,
     prices: &RegionPrices,
@@ -132,12 +136,14 @@ pub(crate) async fn build(
         let Some(size) = size_of(task, reserved_cpu, reserved(metrics.memory_reserved)) else {
             continue;
         };
+        let job = job_for_family(&found.family);
         let source = Source {
             aws,
             cluster,
             found,
             task,
-            job: job_for_family(&found.family),
+            public_ip: public_ip_of_job(&job),
+            job,
         };
         let run = import_run(&source, &metrics, size, (since, now), prices)?;
         imported.runs.push(run);
@@ -226,6 +232,8 @@ struct Source<'a> {
     task: Option<&'a Task>,
     /// The job its family maps to.
     job: String,
+    /// That job launches with a public IP.
+    public_ip: bool,
 }
 
 /// The highest value of a Reserved series (0 when empty).
@@ -286,7 +294,7 @@ fn outcome(task: Option<&Task>) -> (Option<i32>, StopReason, String) {
 
 /// The Fargate task as it ran: Spot when its capacity provider says so, ARM when its
 /// attributes do; Linux with the free storage (what Container Insights tasks report).
-fn fargate_task(task: Option<&Task>, size: Size) -> FargateTask {
+fn fargate_task(task: Option<&Task>, size: Size, public_ip: bool) -> FargateTask {
     let capacity = if task.and_then(|t| t.capacity_provider_name()) == Some("FARGATE_SPOT") {
         Capacity::Spot
     } else {
@@ -309,6 +317,7 @@ fn fargate_task(task: Option<&Task>, size: Size) -> FargateTask {
         arch,
         capacity,
         ephemeral_storage_gib: 20,
+        public_ip,
     }
 }
 
@@ -333,7 +342,7 @@ fn import_run(
     let wall = (timing.stopped_at - timing.billed_from)
         .to_std()
         .unwrap_or(Duration::ZERO);
-    let fargate = fargate_task(task, size);
+    let fargate = fargate_task(task, size, source.public_ip);
     let priced = price::task(&aws.region, prices, &fargate, wall)?;
     let mut notes = vec![format!("imported from ECS cluster {cluster}")];
     if !timing.exact {
@@ -347,6 +356,7 @@ fn import_run(
         region: aws.region.clone(),
         created_at: timing.billed_from,
         pull_started_at: timing.pull,
+        pull_stopped_at: task.and_then(|t| t.pull_stopped_at().and_then(crate::aws::chrono_time)),
         started_at: timing.started_at,
         stopped_at: timing.stopped_at,
         wall,
@@ -360,7 +370,7 @@ fn import_run(
         launched: vec![found.task_id.clone()],
         notes,
     };
-    let run = Run::record(facts, &samples, priced.billed_seconds, priced.total_usd);
+    let run = Run::record(facts, &samples, priced.billed());
     Ok((run, samples))
 }
 

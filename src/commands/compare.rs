@@ -32,7 +32,7 @@ pub(crate) fn compare(
         printer.warn(warning);
     }
     prices.notes.iter().for_each(|n| printer.debug(n));
-    let book = prices.book;
+    let (book, plan) = settings.with_savings_plan(prices.book)?;
     let comparisons = workloads
         .iter()
         .map(|w| {
@@ -51,6 +51,7 @@ pub(crate) fn compare(
         prices.footer
     ));
     notes.push(prices.spot);
+    notes.extend(plan);
 
     let rows: Vec<_> = comparisons.iter().map(CompareRow::from).collect();
     let output = report::render(settings.format, &rows, || {
@@ -116,8 +117,13 @@ fn workloads(
             None => job,
         };
         let region = settings.region_for(job.region.as_deref());
-        let workload = Workload::for_job(job, overrides, region, &source, notes);
-        workloads.push(workload.map_err(cli::name_flag)?);
+        let mut workload =
+            Workload::for_job(job, overrides, region, &source, notes).map_err(cli::name_flag)?;
+        // ECS runs' billed windows start at the pull: their durations already hold it.
+        if measured.is_some() && runs.iter().any(|r| r.backend == Backend::Ecs) {
+            workload.pull_estimate = None;
+        }
+        workloads.push(workload);
     }
     Ok(workloads)
 }

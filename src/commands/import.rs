@@ -46,6 +46,12 @@ pub(crate) fn import_ecs(
             })
             .map_or_else(|| family.to_string(), |j| j.name.clone())
     };
+    let public_ip_of_job = |job: &str| {
+        let job = config
+            .as_ref()
+            .and_then(|c| c.jobs.iter().find(|j| j.name == job));
+        job.is_some_and(|j| j.public_ip())
+    };
     let runtime = crate::aws::runtime()?;
     let aws = settings.connect_aws(&runtime, None)?;
     let book = prices_in_use(settings, printer, std::slice::from_ref(&aws.region))?;
@@ -67,6 +73,7 @@ pub(crate) fn import_ecs(
         &args.cluster,
         &tasks,
         &job_for_family,
+        &public_ip_of_job,
         since,
         now,
         prices,

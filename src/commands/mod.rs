@@ -67,3 +67,17 @@ fn prices_in_use(
     prices.notes.iter().for_each(|n| printer.debug(n));
     Ok(prices.book)
 }
+
+/// The book under the Savings Plan in effect, its footer line said on stderr. Runs are
+/// recorded at list prices (`run`, `import`, sweeps); commands that price apply the plan.
+fn under_savings_plan(
+    settings: &GlobalSettings,
+    printer: &Printer,
+    book: crate::pricing::book::PriceBook,
+) -> crate::error::Result<crate::pricing::book::PriceBook> {
+    let (book, plan) = settings.with_savings_plan(book)?;
+    if let Some(line) = &plan {
+        printer.note(line);
+    }
+    Ok(book)
+}

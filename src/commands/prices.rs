@@ -22,7 +22,7 @@ pub(crate) fn show(settings: &GlobalSettings, printer: &Printer) -> anyhow::Resu
         printer.warn(warning);
     }
     prices.notes.iter().for_each(|n| printer.debug(n));
-    let book = prices.book;
+    let (book, plan) = settings.with_savings_plan(prices.book)?;
     let regions: Vec<(&String, &RegionPrices)> = match &settings.region {
         Some(code) => {
             book.region(code)?;
@@ -51,6 +51,7 @@ pub(crate) fn show(settings: &GlobalSettings, printer: &Printer) -> anyhow::Resu
         );
         grid.notes.push(format!("{}.", prices.footer));
         grid.notes.push(prices.spot.clone());
+        grid.notes.extend(plan.clone());
         for (key, source) in &book.sources {
             if all_rows.iter().any(|r| &r.source == key) {
                 grid.notes.push(format!(

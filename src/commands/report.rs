@@ -72,6 +72,7 @@ pub(crate) fn report(
         regions = settings.default_regions();
     }
     let book = prices_in_use(settings, printer, &regions)?;
+    let book = super::under_savings_plan(settings, printer, book)?;
     let monthly = monthly::report(&input.usage, &input.recent, &period, &book, &jobs);
     let rows = report::monthly::rows(&monthly);
     if rows.is_empty() {

@@ -8,7 +8,7 @@ use crate::analysis::workload::runs_per_month;
 use crate::cli::TuneJobArgs;
 use crate::error::{Error, Result};
 use crate::model::job::{Config, Job};
-use crate::model::run::StopReason;
+use crate::model::run::{Backend, StopReason};
 use crate::model::size::Size;
 use crate::pricing::book::PriceBook;
 use crate::printer::Printer;
@@ -40,7 +40,9 @@ pub(crate) fn tune_job(
         sweep(settings, &config, job, &book, current, args, printer)?;
     }
     let region = settings.region_for(job.region.as_deref());
-    let recommendation = recommend(settings, job, &book, &region, current, args, printer)?;
+    // The sweep above records at list prices; the recommendation prices under the plan.
+    let book = super::under_savings_plan(settings, printer, book)?;
+    let (recommendation, pull) = recommend(settings, job, &book, &region, current, args, printer)?;
     let mut edits: Vec<Edit> = Vec::new();
     if recommendation.recommended != current && job.size.is_some() {
         let size = recommendation.recommended;
@@ -67,7 +69,7 @@ pub(crate) fn tune_job(
         .write(path)?;
         printer.note(&format!("chart written to {}", path.display()));
     }
-    let alternatives = Alternatives::price(job, &recommendation, &book, &region);
+    let alternatives = Alternatives::price(job, &recommendation, &book, &region, pull);
     printer.data(&crate::report::tune::render(
         settings.format,
         &recommendation,
@@ -132,7 +134,7 @@ fn sweep(
     Ok(())
 }
 
-/// The recommendation from the job's recorded runs.
+/// The recommendation from the job's recorded runs, and the runs' image pull.
 fn recommend(
     settings: &GlobalSettings,
     job: &Job,
@@ -141,7 +143,7 @@ fn recommend(
     current: Size,
     args: &TuneJobArgs,
     printer: &Printer,
-) -> Result<Recommendation> {
+) -> Result<(Recommendation, Option<tuning::Pull>)> {
     let (mut runs, skipped) = Store::new(&settings.store).runs(Some(&job.name));
     // Imported Glue runs have no samples: only Fargate runs size a job.
     runs.retain(|r| r.backend != crate::model::run::Backend::Glue);
@@ -151,9 +153,14 @@ fn recommend(
     let mut notes = Vec::new();
     let runs_per_month = runs_per_month(job.schedule.as_ref(), &job.name, &mut notes);
     notes.iter().for_each(|n| printer.note(n));
-    let ctx = JobContext::for_job(job, current, region, runs_per_month);
+    let mut ctx = JobContext::for_job(job, current, region, runs_per_month);
+    // ECS runs' times start at the pull: an estimate would count it twice.
+    if runs.iter().any(|r| r.backend == Backend::Ecs) {
+        ctx.pull_estimate = None;
+    }
     let options = settings::tune_options(args, job);
-    sizing::recommend(&runs, &ctx, &options, book.region(region)?)
+    let rec = sizing::recommend(&runs, &ctx, &options, book.region(region)?)?;
+    Ok((rec, tuning::Pull::of(job, &runs)))
 }
 
 /// `--write` (and `--register`): apply the edits, register a resized revision.

@@ -11,6 +11,7 @@ use toml::Spanned;
 
 use crate::error::{Error, Result};
 use crate::model::glue::{Engine, ExecutionClass, GlueConfig, GlueVersion, WorkerType};
+use crate::model::plan::{self, SavingsPlan};
 use crate::model::schedule::Schedule;
 use crate::model::size::{self, Arch, Capacity, FREE_EPHEMERAL_GIB, Os, Size};
 
@@ -85,7 +86,13 @@ pub struct EcsSettings {
     pub platform_version: Option<String>,
     /// Command override for the container (argv).
     pub command: Option<Vec<String>>,
+    /// Compressed image size, MB: lets a local measurement estimate the image pull that
+    /// Fargate bills on every task (reference 10.2: nothing is cached between tasks).
+    pub image_size_mb: Option<u32>,
 }
+
+/// The largest image: Fargate unpacks it into the task's ephemeral storage, at most 200 GiB.
+pub const MAX_IMAGE_SIZE_MB: u32 = 200 * 1024;
 
 impl EcsSettings {
     fn or(self, defaults: Option<&EcsSettings>) -> EcsSettings {
@@ -99,6 +106,7 @@ impl EcsSettings {
             assign_public_ip: self.assign_public_ip.or(d.assign_public_ip),
             platform_version: self.platform_version.or_else(|| d.platform_version.clone()),
             command: self.command.or_else(|| d.command.clone()),
+            image_size_mb: self.image_size_mb.or(d.image_size_mb),
         }
     }
 }
@@ -113,6 +121,8 @@ pub struct Config {
     /// The text as read: `tune --write` edits this text and refuses to write when the file
     /// no longer holds it (someone edited it meanwhile).
     pub text: String,
+    /// `[defaults] savings_plan` (`--savings-plan` and `--savings-plan-rate` win over it).
+    pub savings_plan: Option<SavingsPlan>,
 }
 
 impl Config {
@@ -156,6 +166,22 @@ impl Config {
             }
             None => RawJob::default(),
         };
+        let savings_plan = match &defaults.savings_plan {
+            Some(text) => plan::parse_config(text.get_ref())
+                .map_err(|e| locate(text.span(), format!("field `savings_plan`: {e}")))?,
+            None => None,
+        };
+        // A plan covers the account's Fargate usage, not one job.
+        if let Some(text) = raw
+            .jobs
+            .iter()
+            .find_map(|j| j.get_ref().savings_plan.as_ref())
+        {
+            return Err(locate(
+                text.span(),
+                "field `savings_plan`: belongs in [defaults] (a Savings Plan covers the account, not one job)".into(),
+            ));
+        }
         let mut seen = HashSet::new();
         let mut jobs = Vec::with_capacity(raw.jobs.len());
         for (index, spanned) in raw.jobs.into_iter().enumerate() {
@@ -179,6 +205,7 @@ impl Config {
             jobs.push(job);
         }
         Ok(Config {
+            savings_plan,
             text: text.to_string(),
             path: path.to_path_buf(),
             jobs,
@@ -283,6 +310,8 @@ struct RawJob {
     glue: Option<Spanned<RawGlue>>,
     local: Option<Spanned<RawLocal>>,
     ecs: Option<EcsSettings>,
+    /// `[defaults]` only.
+    savings_plan: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -389,6 +418,7 @@ impl RawJob {
             deadline: self.deadline.or_else(|| d.deadline.clone()),
             engine: self.engine.or(d.engine),
             task_definition_file: self.task_definition_file,
+            savings_plan: None,
             glue: self.glue.or_else(|| d.glue.clone()),
             local: self.local.or_else(|| d.local.clone()),
             ecs: match self.ecs {
@@ -424,6 +454,18 @@ impl RawJob {
             Some(l) => Some(resolve_local(l)?),
             None => None,
         };
+        let image_size_mb = self.ecs.as_ref().and_then(|e| e.image_size_mb);
+        if image_size_mb.is_some_and(|mb| mb == 0 || mb > MAX_IMAGE_SIZE_MB) {
+            return Err((
+                name_span,
+                Error::invalid(
+                    "ecs.image_size_mb",
+                    format!(
+                        "must be 1–{MAX_IMAGE_SIZE_MB} (MB, compressed; an image has to fit the task's 200 GiB ephemeral storage)"
+                    ),
+                ),
+            ));
+        }
         Ok(Job {
             name: name_text,
             size,

@@ -3,6 +3,7 @@
 
 pub(crate) mod glue;
 pub mod job;
+pub mod plan;
 pub mod run;
 pub(crate) mod schedule;
 pub mod size;

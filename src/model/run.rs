@@ -198,6 +198,10 @@ pub struct Run {
     pub created_at: DateTime<Utc>,
     /// Image pull start (ECS); none for local runs, which pull nothing.
     pub pull_started_at: Option<DateTime<Utc>>,
+    /// Image pull end (ECS `pullStoppedAt`, reference 7): the pull is billed like the rest
+    /// of the window, so it is kept to show its share. Absent in older records.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pull_stopped_at: Option<DateTime<Utc>>,
     /// When the job started.
     pub started_at: DateTime<Utc>,
     /// When it stopped.
@@ -222,8 +226,14 @@ pub struct Run {
     pub sample_interval_ms: u64,
     /// Whether limits were enforced.
     pub limits: Limits,
-    /// Fargate cost of this run at its size, USD.
+    /// Fargate cost of this run at its size, USD (public IPv4 included).
     pub usd: Decimal,
+    /// The task had a public IPv4 address (absent = false: older records, private subnets).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub public_ip: bool,
+    /// Of `usd`, the public IPv4 address (Amazon VPC's charge, reference 10.1).
+    #[serde(default, skip_serializing_if = "Decimal::is_zero")]
+    pub public_ipv4_usd: Decimal,
     /// The command run (local) or task ARN (ECS).
     pub launched: Vec<String>,
     /// Things a reader should know (e.g. "no image pull").
@@ -298,6 +308,12 @@ impl Run {
     pub fn memory_gib(&self) -> Decimal {
         Decimal::from(self.memory_mib) / Decimal::from(MIB_PER_GB)
     }
+
+    /// The image pull, ms (pullStartedAt → pullStoppedAt), when ECS reported both.
+    pub fn pull_ms(&self) -> Option<u64> {
+        let (start, stop) = (self.pull_started_at?, self.pull_stopped_at?);
+        u64::try_from((stop - start).num_milliseconds()).ok()
+    }
 }
 
 /// The most one recorded run may cost: 16 vCPU / 120 GB on Windows for 31 days is under
@@ -355,6 +371,8 @@ pub struct RunFacts {
     pub created_at: DateTime<Utc>,
     /// Image pull start (ECS).
     pub pull_started_at: Option<DateTime<Utc>>,
+    /// Image pull end (ECS).
+    pub pull_stopped_at: Option<DateTime<Utc>>,
     /// When the job started.
     pub started_at: DateTime<Utc>,
     /// When it stopped.
@@ -381,10 +399,21 @@ pub struct RunFacts {
     pub notes: Vec<String>,
 }
 
+/// What `pricing::price` billed for a run's window.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Billed {
+    /// Seconds billed (rounded up, after the minimum).
+    pub seconds: u64,
+    /// Total USD, public IPv4 included.
+    pub usd: Decimal,
+    /// Of which the public IPv4 address.
+    pub public_ipv4_usd: Decimal,
+}
+
 impl Run {
     /// The one place a run record is built (local, ECS and imported runs): statistics from
     /// the samples, the price as computed by `pricing::price` for the billed window.
-    pub fn record(facts: RunFacts, samples: &[Sample], billed_seconds: u64, usd: Decimal) -> Run {
+    pub fn record(facts: RunFacts, samples: &[Sample], billed: Billed) -> Run {
         let task = facts.task;
         Run {
             schema_version: RUN_SCHEMA_VERSION,
@@ -400,10 +429,11 @@ impl Run {
             ephemeral_storage_gib: task.ephemeral_storage_gib,
             created_at: facts.created_at,
             pull_started_at: facts.pull_started_at,
+            pull_stopped_at: facts.pull_stopped_at,
             started_at: facts.started_at,
             stopped_at: facts.stopped_at,
             duration_ms: u64::try_from(facts.wall.as_millis()).unwrap_or(u64::MAX),
-            billed_seconds,
+            billed_seconds: billed.seconds,
             exit_code: facts.exit_code,
             stop_reason: facts.stop_reason,
             stop_detail: facts.stop_detail,
@@ -412,7 +442,9 @@ impl Run {
             samples: samples.len() as u64,
             sample_interval_ms: facts.sample_interval_ms,
             limits: facts.limits,
-            usd,
+            usd: billed.usd,
+            public_ip: task.public_ip,
+            public_ipv4_usd: billed.public_ipv4_usd,
             launched: facts.launched,
             notes: facts.notes,
             glue: None,

@@ -18,6 +18,9 @@ pub struct FargateTask {
     pub capacity: Capacity,
     /// Configured ephemeral storage (20 = the free default).
     pub ephemeral_storage_gib: u32,
+    /// Launched with `assignPublicIp = ENABLED`: one public IPv4 address, billed by Amazon
+    /// VPC for as long as the task holds it (reference 10.1).
+    pub public_ip: bool,
 }
 
 impl FargateTask {
@@ -41,7 +44,17 @@ impl Job {
             arch: self.arch,
             capacity: self.capacity,
             ephemeral_storage_gib: self.ephemeral_storage_gib,
+            public_ip: self.public_ip(),
         }
+    }
+
+    /// Whether its ECS launch gives the task a public IPv4 address (`[jobs.ecs]
+    /// assign_public_ip`, default false as in ECS).
+    pub fn public_ip(&self) -> bool {
+        self.ecs
+            .as_ref()
+            .and_then(|e| e.assign_public_ip)
+            .unwrap_or(false)
     }
 }
 
@@ -55,6 +68,7 @@ impl Run {
             arch: self.arch,
             capacity: self.capacity,
             ephemeral_storage_gib: self.ephemeral_storage_gib,
+            public_ip: self.public_ip,
         })
     }
 }

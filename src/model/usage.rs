@@ -114,6 +114,10 @@ pub struct RunUsage {
     pub duration_ms: u64,
     /// The run's recorded Fargate cost, exact.
     pub usd: Decimal,
+    /// Of which the public IPv4 address, exact.
+    pub public_ipv4_usd: Decimal,
+    /// The image pull (part of the billed window), ms; 0 when not recorded.
+    pub pull_ms: u64,
     /// Its billed window starts in the period: it counts in `runs`.
     pub counted: bool,
     /// Counted and did not complete.

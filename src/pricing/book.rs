@@ -55,6 +55,10 @@ pub struct ComputeRate {
     pub os_license_vcpu_hour: Option<Decimal>,
     /// Key into [`PriceBook::sources`].
     pub source: String,
+    /// The license fee's own source, when it differs from `source` (a Savings Plan lowers
+    /// vCPU and GB but not the license).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub os_license_source: Option<String>,
 }
 
 /// A single rate.
@@ -177,7 +181,7 @@ impl RegionPrices {
         compute
             .into_iter()
             .flatten()
-            .map(|r| r.source.as_str())
+            .flat_map(|r| std::iter::once(r.source.as_str()).chain(r.os_license_source.as_deref()))
             .chain(rates.into_iter().flatten().map(|r| r.source.as_str()))
             .collect()
     }

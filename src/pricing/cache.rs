@@ -190,6 +190,7 @@ impl Cached<'_> {
             gb_hour: self.get(gb)?,
             os_license_vcpu_hour: None,
             source: self.key.clone(),
+            os_license_source: None,
         })
     }
 

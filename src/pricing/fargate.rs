@@ -4,6 +4,12 @@
 //! Fargate (reference §1.1): per second, rounded up, from image pull start to task stop;
 //! 1-minute minimum on Linux, 5 minutes on Windows; memory GB = MiB / 1024; ephemeral
 //! storage above the free 20 GB; Windows adds an OS license fee per vCPU-hour.
+//!
+//! A task launched with a public IP also pays Amazon VPC's public IPv4 address-hour
+//! (reference 10.1: per second, $0.005/h, no free tier for Fargate). The address is attached
+//! with the task's network interface before the image pull starts and released after the
+//! task stops, so it is held at least for the billed window: pricing it for the billed
+//! seconds never overstates it.
 
 use std::time::Duration;
 
@@ -51,8 +57,46 @@ pub struct FargateCost {
     pub os_license_usd: Decimal,
     /// Ephemeral storage above 20 GB.
     pub storage_usd: Decimal,
+    /// The public IPv4 address (Amazon VPC), when the task has one.
+    pub public_ipv4_usd: Decimal,
     /// Total.
     pub total_usd: Decimal,
+}
+
+impl FargateCost {
+    /// The cost of `part` of the billed window (e.g. the image pull, which Fargate bills
+    /// like the rest: reference 10.2): total × part / billed, which is the same as the
+    /// hourly rate × part / 3600 and never more than the total.
+    pub fn share(&self, part: Duration) -> Decimal {
+        share_of(self.total_usd, self.billed_seconds, part)
+    }
+
+    /// What the run record keeps of this price.
+    pub fn billed(&self) -> crate::model::run::Billed {
+        crate::model::run::Billed {
+            seconds: self.billed_seconds,
+            usd: self.total_usd,
+            public_ipv4_usd: self.public_ipv4_usd,
+        }
+    }
+}
+
+/// `total × part / billed seconds`, capped at the total; 0 when nothing is billed.
+pub(crate) fn share_of(total: Decimal, billed_seconds: u64, part: Duration) -> Decimal {
+    let whole_ms = Decimal::from(billed_seconds) * Decimal::from(1000);
+    let part_ms = Decimal::from(u64::try_from(part.as_millis()).unwrap_or(u64::MAX));
+    if whole_ms.is_zero() || part_ms >= whole_ms {
+        return if whole_ms.is_zero() {
+            Decimal::ZERO
+        } else {
+            total
+        };
+    }
+    // total ≤ $100,000 a run and part < whole: the product stays far inside Decimal's range.
+    total
+        .checked_mul(part_ms)
+        .and_then(|p| p.checked_div(whole_ms))
+        .unwrap_or(total)
 }
 
 /// An hourly amount for some seconds. Multiplies before dividing, so the result is exact
@@ -130,8 +174,19 @@ pub(crate) fn fargate_cost(
             })?;
         checked_product(Decimal::from(extra_gib), rate.usd, "ephemeral_storage_gb")?
     };
+    let ipv4_hourly = if task.public_ip {
+        public_ipv4_rate(region_code, region)?
+    } else {
+        Decimal::ZERO
+    };
     let hourly = checked_sum(
-        &[cpu_hourly, memory_hourly, os_license_hourly, storage_hourly],
+        &[
+            cpu_hourly,
+            memory_hourly,
+            os_license_hourly,
+            storage_hourly,
+            ipv4_hourly,
+        ],
         "size",
     )?;
     Ok(FargateCost {
@@ -140,8 +195,24 @@ pub(crate) fn fargate_cost(
         memory_usd: for_seconds(memory_hourly, billed_seconds)?,
         os_license_usd: for_seconds(os_license_hourly, billed_seconds)?,
         storage_usd: for_seconds(storage_hourly, billed_seconds)?,
+        public_ipv4_usd: for_seconds(ipv4_hourly, billed_seconds)?,
         total_usd: for_seconds(hourly, billed_seconds)?,
     })
+}
+
+/// The region's public IPv4 address-hour. The bundled book has one for every region (the
+/// us-east-1 figure, flagged assumed, where no capture was read); a region added by a price
+/// cache without it is an error only for a job that asks for a public IP.
+fn public_ipv4_rate(region_code: &str, region: &RegionPrices) -> Result<Decimal> {
+    region
+        .public_ipv4_address_hour
+        .as_ref()
+        .map(|r| r.usd)
+        .ok_or_else(|| Error::MissingRate {
+            rate: "public IPv4 address-hour (Amazon VPC)".into(),
+            region: region_code.into(),
+            hint: "; the job has assign_public_ip = true: run `fargate-cost prices update` for this region, or use a private subnet".into(),
+        })
 }
 
 fn missing_fargate_rate(region_code: &str, task: &FargateTask) -> Error {
@@ -178,6 +249,7 @@ mod tests {
             arch,
             capacity,
             ephemeral_storage_gib: gib,
+            public_ip: false,
         }
     }
 
@@ -298,6 +370,101 @@ mod tests {
         let err = checked_sum(&[Decimal::MAX, Decimal::ONE], "size").unwrap_err();
         assert!(err.to_string().starts_with("size: "), "{err}");
         assert_eq!(for_seconds(dec!(0.04937), 2700).unwrap(), dec!(0.0370275));
+    }
+
+    #[test]
+    fn public_ipv4_is_its_own_part_of_the_total() {
+        let book = book();
+        let r = book.region("us-east-1").unwrap();
+        // 0.25 vCPU / 0.5 GB for 10 min = 600 s:
+        // compute (0.25 × 0.04048 + 0.5 × 0.004445) × 600 / 3600 = 0.0123425 / 6
+        //   = 0.00205708333…
+        // public IPv4 0.005 × 600 / 3600 = 0.005 / 6 = 0.00083333… (+40.5 %, reference 10.1)
+        let t = FargateTask {
+            public_ip: true,
+            ..task(256, 512, Os::Linux, Arch::X86_64, Capacity::OnDemand, 20)
+        };
+        let c = fargate_cost("us-east-1", r, &t, secs(600)).unwrap();
+        assert_eq!(c.public_ipv4_usd, dec!(0.005) * dec!(600) / dec!(3600));
+        assert_eq!(c.public_ipv4_usd.round_dp(9), dec!(0.000833333));
+        let compute = c.cpu_usd + c.memory_usd;
+        assert_eq!(compute.round_dp(9), dec!(0.002057083));
+        // Total = (0.0123425 + 0.005) × 600 / 3600 = 0.0173425 / 6 = 0.00289041666…
+        assert_eq!(c.total_usd, dec!(0.0173425) * dec!(600) / dec!(3600));
+        assert_eq!(c.total_usd.round_dp(9), dec!(0.002890417));
+        // The share: 0.000833… / 0.002890… ≈ 28.8 % of the run (0.005 / 0.0173425).
+        assert_eq!((c.public_ipv4_usd / c.total_usd).round_dp(4), dec!(0.2883));
+        // Without a public IP the part is zero and the total is compute alone.
+        let private = fargate_cost(
+            "us-east-1",
+            r,
+            &FargateTask {
+                public_ip: false,
+                ..t
+            },
+            secs(600),
+        )
+        .unwrap();
+        assert_eq!(private.public_ipv4_usd, Decimal::ZERO);
+        // (equal up to Decimal's last digit: each part is divided by 3600 on its own)
+        assert_eq!(
+            private.total_usd.round_dp(24),
+            (c.total_usd - c.public_ipv4_usd).round_dp(24)
+        );
+        // Billed by the window, so the 1-minute minimum applies: 10 s → 60 s,
+        // 0.005 × 60 / 3600 = 0.0000833…
+        let short = fargate_cost("us-east-1", r, &t, secs(10)).unwrap();
+        assert_eq!(short.public_ipv4_usd, dec!(0.005) * dec!(60) / dec!(3600));
+    }
+
+    #[test]
+    fn public_ipv4_outside_the_captured_regions_is_assumed_or_missing() {
+        let book = book();
+        // eu-west-1 has no Price List capture: the us-east-1 figure, flagged assumed.
+        let eu = book.region("eu-west-1").unwrap();
+        let rate = eu.public_ipv4_address_hour.as_ref().unwrap();
+        assert_eq!(rate.usd, dec!(0.005));
+        assert_eq!(
+            book.source(&rate.source).unwrap().grade,
+            crate::pricing::book::Grade::Assumed
+        );
+        // A region without the figure refuses only a task that has a public IP.
+        let mut bare = eu.clone();
+        bare.public_ipv4_address_hour = None;
+        let t = task(256, 512, Os::Linux, Arch::X86_64, Capacity::OnDemand, 20);
+        assert!(fargate_cost("xx-test-1", &bare, &t, secs(60)).is_ok());
+        let err = fargate_cost(
+            "xx-test-1",
+            &bare,
+            &FargateTask {
+                public_ip: true,
+                ..t
+            },
+            secs(60),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            err.contains("public IPv4") && err.contains("assign_public_ip"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn the_pull_share_of_a_run() {
+        let book = book();
+        let r = book.region("us-east-1").unwrap();
+        // A 60 s billed window of which the pull took 40 s, 0.25 vCPU / 0.5 GB:
+        // total 0.0123425 × 60 / 3600 = 0.000205708…; pull 0.0123425 × 40 / 3600
+        //   = 0.00013713888… = 2/3 of the total.
+        let t = task(256, 512, Os::Linux, Arch::X86_64, Capacity::OnDemand, 20);
+        let c = fargate_cost("us-east-1", r, &t, secs(60)).unwrap();
+        let pull = c.share(secs(40));
+        assert_eq!(pull, dec!(0.0123425) * dec!(40) / dec!(3600));
+        assert_eq!(pull.round_dp(9), dec!(0.000137139));
+        // Never more than the run, nothing for nothing billed.
+        assert_eq!(c.share(secs(90)), c.total_usd);
+        assert_eq!(share_of(dec!(1), 0, secs(5)), Decimal::ZERO);
     }
 
     #[test]

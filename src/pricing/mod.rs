@@ -8,4 +8,5 @@ pub(crate) mod fargate;
 pub(crate) mod glue;
 pub mod live;
 pub mod price;
+pub mod savings_plan;
 pub mod spot;

@@ -50,6 +50,7 @@ pub fn with_discount(mut book: PriceBook, pct: Decimal) -> Result<PriceBook> {
             gb_hour: times(rate.gb_hour)?,
             os_license_vcpu_hour: None,
             source: DISCOUNT_SOURCE.to_string(),
+            os_license_source: None,
         })
     };
     for region in book.regions.values_mut() {

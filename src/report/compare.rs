@@ -165,8 +165,26 @@ fn verdict(c: &Comparison) -> String {
         GlueOrigin::Configured => "configured".to_string(),
         GlueOrigin::Equivalent => format!("cheapest Glue equivalent of {}", c.size),
     };
+    // The address is billed the same on-demand and on Spot (same window).
+    let ipv4 = c.fargate.public_ipv4_usd;
+    let mut parts = Vec::new();
+    if !ipv4.is_zero() {
+        parts.push(format!("public IPv4 {} (Amazon VPC)", text::usd(ipv4)));
+    }
+    if let Some(pull) = c.pull_estimate_usd {
+        parts.push(format!("image pull {} (estimate)", text::usd(pull)));
+    }
+    let of_which = if parts.is_empty() {
+        String::new()
+    } else {
+        format!(
+            " Fargate per run {} of which {}.",
+            text::usd(c.fargate_per_run),
+            parts.join(", ")
+        )
+    };
     format!(
-        "{}: {} {}/month vs Glue {}/month: {verdict}. Glue: {} = {} vCPU / {} GB ({origin}).",
+        "{}: {} {}/month vs Glue {}/month: {verdict}. Glue: {} = {} vCPU / {} GB ({origin}).{of_which}",
         w.name,
         fargate_label(w.os, w.arch, w.capacity),
         text::usd(c.fargate_per_month),

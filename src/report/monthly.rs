@@ -54,10 +54,16 @@ pub struct ReportRow {
     /// Imported Glue runs among `runs` (not a contract column: the table's notes say it).
     #[serde(skip)]
     pub glue_runs: u64,
+    /// Of fargate_usd, public IPv4 addresses.
+    #[serde(with = "crate::report::number")]
+    pub public_ipv4_usd: Decimal,
+    /// Of fargate_usd, image pulls (ECS runs with pullStoppedAt).
+    #[serde(with = "crate::report::number")]
+    pub pull_usd: Decimal,
 }
 
 /// The contract's CSV columns (for a header-only file).
-pub const COLUMNS: [&str; 14] = [
+pub const COLUMNS: [&str; 16] = [
     "month",
     "job",
     "runs",
@@ -72,6 +78,8 @@ pub const COLUMNS: [&str; 14] = [
     "recommended_memory_gib",
     "recommended_usd",
     "savings_usd",
+    "public_ipv4_usd",
+    "pull_usd",
 ];
 
 /// Money in the rows: to the micro-dollar, halves away from zero.
@@ -102,6 +110,8 @@ impl ReportRow {
             recommended_usd: job.recommended_usd.map(usd),
             savings_usd: job.savings_usd.map(usd),
             glue_runs: job.glue_runs,
+            public_ipv4_usd: usd(job.public_ipv4_usd),
+            pull_usd: usd(job.pull_usd),
         }
     }
 }
@@ -166,9 +176,29 @@ pub(crate) fn grid(rows: &[ReportRow], period: &Period) -> Grid {
                 r.job, r.glue_runs
             )
         }))
+        .chain(rows.iter().filter_map(parts_note))
         .collect(),
         wide: false,
     }
+}
+
+/// "job: Fargate $x of which public IPv4 $y, image pull $z", for rows with either part.
+fn parts_note(row: &ReportRow) -> Option<String> {
+    let mut parts = Vec::new();
+    if !row.public_ipv4_usd.is_zero() {
+        parts.push(format!("public IPv4 {}", text::usd(row.public_ipv4_usd)));
+    }
+    if !row.pull_usd.is_zero() {
+        parts.push(format!("image pull {}", text::usd(row.pull_usd)));
+    }
+    (!parts.is_empty()).then(|| {
+        format!(
+            "{}: Fargate {} of which {}.",
+            row.job,
+            text::usd(row.fargate_usd),
+            parts.join(", ")
+        )
+    })
 }
 
 #[cfg(test)]
@@ -186,6 +216,8 @@ mod tests {
             vcpu_hours: Decimal::ZERO,
             gb_hours: Decimal::ZERO,
             fargate_usd: usd,
+            public_ipv4_usd: Decimal::ZERO,
+            pull_usd: Decimal::ZERO,
             fargate_spot_usd: None,
             glue_equivalent_usd: Some(usd),
             recommended: None,

@@ -53,7 +53,7 @@ pub(crate) fn rows(book: &PriceBook, code: &str, region: &RegionPrices) -> Vec<P
                 &format!("{name}_os_license_vcpu_hour"),
                 fee,
                 "vCPU-hour",
-                &rate.source,
+                rate.os_license_source.as_ref().unwrap_or(&rate.source),
             ));
         }
     }

@@ -71,6 +71,9 @@ pub(crate) struct CompareRow {
     /// Glue / Fargate monthly cost.
     #[serde(with = "number::option")]
     pub glue_to_fargate_ratio: Option<Decimal>,
+    /// Of `fargate_usd_per_run`, the public IPv4 address (0 without one).
+    #[serde(with = "number")]
+    pub public_ipv4_usd_per_run: Decimal,
 }
 
 impl From<&Comparison> for CompareRow {
@@ -97,6 +100,7 @@ impl From<&Comparison> for CompareRow {
             glue_flex_usd_per_run: comparison.glue_flex.as_ref().map(|c| usd(c.total_usd)),
             glue_usd_per_month: usd(comparison.glue_per_month),
             glue_to_fargate_ratio: comparison.ratio().map(|r| r.round_dp(4)),
+            public_ipv4_usd_per_run: usd(comparison.fargate.public_ipv4_usd),
         }
     }
 }

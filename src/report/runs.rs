@@ -222,8 +222,31 @@ fn record_rows(run: &Run, samples_read: usize) -> Vec<Vec<String>> {
                 crate::model::run::Backend::Glue => "Glue cost".into(),
                 _ => "Fargate cost".into(),
             },
-            text::usd(run.usd),
+            cost_text(run),
         ],
         vec!["Command".into(), run.launched.join(" ")],
     ]
+}
+
+/// "$x", with the parts that are not compute: "of which public IPv4 $y, image pull 12.3 s
+/// $z" (the pull from ECS's pullStartedAt → pullStoppedAt, billed like the rest).
+fn cost_text(run: &Run) -> String {
+    let mut parts = Vec::new();
+    if !run.public_ipv4_usd.is_zero() {
+        parts.push(format!("public IPv4 {}", text::usd(run.public_ipv4_usd)));
+    }
+    if let Some(ms) = run.pull_ms() {
+        let pull = Duration::from_millis(ms);
+        let usd = crate::pricing::fargate::share_of(run.usd, run.billed_seconds, pull);
+        parts.push(format!(
+            "image pull {} {}",
+            text::duration(pull),
+            text::usd(usd)
+        ));
+    }
+    if parts.is_empty() {
+        text::usd(run.usd)
+    } else {
+        format!("{} of which {}", text::usd(run.usd), parts.join(", "))
+    }
 }

@@ -71,6 +71,26 @@ pub(crate) fn summary(rec: &Recommendation, alternatives: &Alternatives) -> Grid
         vec!["Recommended on Spot".into(), per_run(alternatives.spot)],
         vec!["Cheapest Glue".into(), glue],
     ];
+    rows.extend(public_ipv4_rows(rec, alternatives));
+    if let Some(pull) = alternatives.pull {
+        rows.push(vec![
+            "Image pull".into(),
+            format!(
+                "{} {}, {} of a run at {} (Fargate bills from the pull's start)",
+                text::duration(pull.duration),
+                if pull.estimated {
+                    format!(
+                        "estimated from [jobs.ecs] image_size_mb at an assumed {} MB/s",
+                        crate::analysis::workload::ASSUMED_PULL_MB_PER_S
+                    )
+                } else {
+                    "measured (median pull of the job's ECS runs)".to_string()
+                },
+                text::usd(pull.per_run),
+                rec.recommended
+            ),
+        ]);
+    }
     if let Some(deadline) = rec.deadline {
         rows.push(vec![
             "Deadline".into(),
@@ -85,6 +105,35 @@ pub(crate) fn summary(rec: &Recommendation, alternatives: &Alternatives) -> Grid
         rows,
         ..Grid::default()
     }
+}
+
+/// The public IPv4 address's part of a run, and the private-subnet suggestion when it is at
+/// least 5 % of the run (what the suggestion changes is said: the address goes, a NAT
+/// gateway or VPC endpoints come, with their own charges).
+fn public_ipv4_rows(rec: &Recommendation, alternatives: &Alternatives) -> Vec<Vec<String>> {
+    let Some(ipv4) = alternatives.public_ipv4 else {
+        return Vec::new();
+    };
+    let percent = (ipv4.share * Decimal::ONE_HUNDRED).round_dp(1).normalize();
+    let mut rows = vec![vec![
+        "Public IPv4".into(),
+        format!(
+            "{} per run ({percent} % of a run at {}; $0.005 per address-hour, Amazon VPC)",
+            text::usd(ipv4.per_run),
+            rec.recommended
+        ),
+    ]];
+    if ipv4.suggest_private_subnet {
+        rows.push(vec![
+            "Suggestion".into(),
+            format!(
+                "run it in a private subnet (assign_public_ip = false) that reaches ECR, S3 and the logs through a NAT gateway or VPC endpoints: saves the address, {} per run ({} per month); the NAT gateway or interface endpoints bill their own hours and GB (not priced here), so this pays when they are already there or shared",
+                text::usd(ipv4.per_run),
+                text::usd(ipv4.per_month)
+            ),
+        ]);
+    }
+    rows
 }
 
 /// Sizes the runtime model priced.

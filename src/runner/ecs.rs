@@ -67,6 +67,8 @@ pub struct EcsOutcome {
     pub exact_times: bool,
     /// pullStartedAt as ECS reported it.
     pub pull_started_at: Option<DateTime<Utc>>,
+    /// pullStoppedAt as ECS reported it (the pull's end, reference 7).
+    pub pull_stopped_at: Option<DateTime<Utc>>,
     /// Container exit code.
     pub exit_code: Option<i32>,
     /// How it ended.
@@ -403,6 +405,7 @@ fn outcome(
         stopped_at: stopped.unwrap_or(observed_stop),
         exact_times: pull_started_at.is_some() && stopped.is_some(),
         pull_started_at,
+        pull_stopped_at: time(task.pull_stopped_at()),
         exit_code,
         stop_reason,
         stop_detail,

@@ -17,6 +17,7 @@ use crate::error::{Error, Result};
 use crate::model::job::{EcsSettings, Job};
 use crate::model::run::{Backend, Limits, Run, RunFacts, StopReason};
 use crate::model::size::Size;
+use crate::model::task::FargateTask;
 use crate::pricing::book::RegionPrices;
 use crate::pricing::price;
 use crate::runner::ecs::{self, EcsRequest};
@@ -161,7 +162,7 @@ impl<'a> Session<'a> {
             Launch::Ecs(target) => self.ecs_facts(target, size, label)?,
         };
         let priced = price::task(&self.region, self.prices, &facts.task, facts.wall)?;
-        let run = Run::record(facts, &samples, priced.billed_seconds, priced.total_usd);
+        let run = Run::record(facts, &samples, priced.billed());
         self.store.write(&run, &samples)?;
         self.observer.recorded(&run, &self.store);
         Ok(run)
@@ -232,6 +233,9 @@ impl<'a> Session<'a> {
             ));
         }
         notes.extend(m.limits.reason.clone());
+        if self.job.public_ip() {
+            notes.push("priced with a public IPv4 address, as Fargate would bill it ([jobs.ecs] assign_public_ip = true)".to_string());
+        }
         let samples = std::mem::take(&mut m.samples);
         let facts = RunFacts {
             id: run_id,
@@ -241,6 +245,7 @@ impl<'a> Session<'a> {
             region: self.region.clone(),
             created_at,
             pull_started_at: None,
+            pull_stopped_at: None,
             started_at: m.started_at,
             stopped_at: m.stopped_at,
             wall: m.wall,
@@ -302,10 +307,15 @@ impl<'a> Session<'a> {
             id: format!("ecs-{}", outcome.task_id),
             job: job.name.clone(),
             backend: Backend::Ecs,
-            task: job.task(size),
+            // The address follows the launch as sent (`[jobs.ecs]` merged with defaults).
+            task: FargateTask {
+                public_ip: target.settings.assign_public_ip.unwrap_or(false),
+                ..job.task(size)
+            },
             region: self.region.clone(),
             created_at,
             pull_started_at: outcome.pull_started_at,
+            pull_stopped_at: outcome.pull_stopped_at,
             started_at: outcome.started_at,
             stopped_at: outcome.stopped_at,
             wall,

@@ -60,9 +60,13 @@ pub mod columns {
     pub const FILE_LEN: &str = "file_len";
     /// The run file's last change when indexed, ns since the epoch.
     pub const FILE_CHANGED_NS: &str = "file_changed_ns";
+    /// Of `usd`, the public IPv4 address, as exact text like `usd` ("0" without one).
+    pub const PUBLIC_IPV4_USD: &str = "public_ipv4_usd";
+    /// The image pull (pullStartedAt → pullStoppedAt), ms; 0 when not recorded.
+    pub const PULL_MS: &str = "pull_ms";
 
     /// Every column, in order (a part with other columns makes the index rebuild).
-    pub const ALL: [&str; 17] = [
+    pub const ALL: [&str; 19] = [
         ID,
         JOB,
         REGION,
@@ -80,6 +84,8 @@ pub mod columns {
         USD,
         FILE_LEN,
         FILE_CHANGED_NS,
+        PUBLIC_IPV4_USD,
+        PULL_MS,
     ];
 }
 
@@ -160,6 +166,11 @@ fn frame(rows: &[Indexed]) -> PolarsResult<DataFrame> {
             c::FILE_CHANGED_NS.into(),
             rows.iter().map(|r| r.changed_ns).collect::<Vec<_>>(),
         ),
+        Column::new(
+            c::PUBLIC_IPV4_USD.into(),
+            text(&|r| r.public_ipv4_usd.to_string()),
+        ),
+        Column::new(c::PULL_MS.into(), int(&|r| clamp(r.pull_ms().unwrap_or(0)))),
     ])
 }
 

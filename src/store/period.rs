@@ -96,6 +96,8 @@ fn usage(lazy: &LazyFrame, period: &Period) -> Result<Usage> {
         col(c::DURATION_MS),
         col(c::USD),
         col(c::ID),
+        col(c::PUBLIC_IPV4_USD),
+        col(c::PULL_MS),
         start
             .clone()
             .gt_eq(lit(from))
@@ -189,6 +191,8 @@ fn usage_from(frame: &DataFrame) -> Result<Usage> {
     let (inside, billed, duration) = (int("inside_ms")?, int(c::BILLED_S)?, int(c::DURATION_MS)?);
     let ids = text(c::ID)?;
     let mut ids = ids.iter();
+    let (ipv4, pull) = (text(c::PUBLIC_IPV4_USD)?, int(c::PULL_MS)?);
+    let (mut ipv4, mut pull) = (ipv4.iter(), pull.iter());
     let (usd, counted, failed) = (
         text(c::USD)?,
         flags(frame, "counted")?,
@@ -230,6 +234,8 @@ fn usage_from(frame: &DataFrame) -> Result<Usage> {
             billed_seconds: count(next_int(&mut billed)),
             duration_ms: count(next_int(&mut duration)),
             usd: exact_usd(next_str(&mut usd))?,
+            public_ipv4_usd: exact_usd(next_str(&mut ipv4))?,
+            pull_ms: count(next_int(&mut pull)),
             counted: counted.next().flatten().unwrap_or(false),
             failed: failed.next().flatten().unwrap_or(false),
             glue: next_str(&mut ids).starts_with(GLUE_RUN_ID_PREFIX),

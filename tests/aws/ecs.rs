@@ -206,3 +206,41 @@ fn an_ecs_run_survives_injected_faults() {
     assert_eq!(rows[0]["stop_reason"], "completed");
     assert_eq!(rows[0]["cpu_vcpu"], 1);
 }
+
+/// `assign_public_ip = true` launches the task with a public IP and records the address's
+/// cost as a part of the run: $0.005 an hour for the billed seconds (reference 10.1).
+#[test]
+fn a_public_ip_launch_records_the_address_cost() {
+    let Some(moto) = Moto::start(0.0) else { return };
+    let ids = moto.setup_ecs(1);
+    let dir = tempfile::tempdir().unwrap();
+    let config = ecs_config(
+        dir.path(),
+        &ids,
+        "cpu = 0.25\nmemory = \"0.5GB\"",
+        "assign_public_ip = true\n",
+    );
+    let output = run_etl(&moto, &config).output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    let runs = dir.path().join(".fargate-cost").join("runs").join("etl");
+    let file = std::fs::read_dir(&runs)
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    let run: fargate_cost::model::run::Run =
+        serde_json::from_str(&std::fs::read_to_string(file).unwrap()).unwrap();
+    assert!(run.public_ip);
+    // 0.005 × billed / 3600, exact to the Decimal's last digit.
+    let expected = rust_decimal_macros::dec!(0.005)
+        * rust_decimal::Decimal::from(run.billed_seconds)
+        / rust_decimal::Decimal::from(3600);
+    let (usd, ipv4) = (run.usd, run.public_ipv4_usd);
+    assert_eq!(ipv4.round_dp(20), expected.round_dp(20));
+    assert!(
+        usd > ipv4,
+        "the address is a part of the run's cost: {usd} vs {ipv4}"
+    );
+}

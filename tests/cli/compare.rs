@@ -2,7 +2,7 @@
 
 use super::{fargate_cost, fixture, run};
 
-const CONTRACT_COLUMNS: [&str; 20] = [
+const CONTRACT_COLUMNS: [&str; 21] = [
     "job",
     "region",
     "arch",
@@ -23,6 +23,7 @@ const CONTRACT_COLUMNS: [&str; 20] = [
     "glue_flex_usd_per_run",
     "glue_usd_per_month",
     "glue_to_fargate_ratio",
+    "public_ipv4_usd_per_run",
 ];
 
 #[test]
@@ -98,6 +99,8 @@ fn json_rows_carry_the_contract_keys_in_order() {
     // Python shell 1 DPU: 0.75 × 0.44 = 0.33; ratio 9.9 / 1.110825 = 8.9123
     assert_eq!(row["glue_usd_per_run"], 0.33);
     assert_eq!(row["glue_to_fargate_ratio"], 8.9123);
+    // No public IP asked for: the address part is 0.
+    assert_eq!(row["public_ipv4_usd_per_run"], 0);
     // Key order in the text is the contract's order.
     let positions: Vec<usize> = CONTRACT_COLUMNS
         .iter()
@@ -362,4 +365,181 @@ fn spot_discount_prices_arm_and_x86_spot_and_is_stated() {
         "{stderr}"
     );
     assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+}
+
+/// A public IP is priced per task for its billed window and shown as its own part, in the
+/// data columns and in the table's verdict; a config job asks with `[jobs.ecs]
+/// assign_public_ip = true`.
+#[test]
+fn a_public_ip_is_priced_and_shown_as_its_own_part() {
+    let adhoc = [
+        "compare",
+        "--cpu",
+        "0.25",
+        "--memory",
+        "0.5GB",
+        "--duration",
+        "10m",
+        "--runs-per-month",
+        "30",
+        "--public-ip",
+    ];
+    let (code, stdout, stderr) = run(fargate_cost().args(adhoc).args(["--output", "json"]));
+    assert_eq!(code, 0, "{stderr}");
+    let rows: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    // 600 s: compute (0.25 × 0.04048 + 0.5 × 0.004445) × 600 / 3600 = 0.0123425 / 6
+    // = 0.00205708…; address 0.005 × 600 / 3600 = 0.00083333… → 0.000833;
+    // per run 0.0173425 / 6 = 0.00289041… → 0.00289.
+    assert_eq!(rows[0]["public_ipv4_usd_per_run"], 0.000833);
+    assert_eq!(rows[0]["fargate_usd_per_run"], 0.00289);
+    // Spot pays the same address: (0.25 × 0.01264355 + 0.5 × 0.00138835 + 0.005) / 6
+    // = (0.0031608875 + 0.000694175 + 0.005) / 6 = 0.0088550625 / 6 = 0.00147584… → 0.001476
+    assert_eq!(rows[0]["fargate_spot_usd_per_run"], 0.001476);
+
+    let (code, stdout, stderr) = run(fargate_cost().args(adhoc));
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stdout.contains("Fargate per run $0.00289 of which public IPv4 $0.000833"),
+        "{stdout}"
+    );
+
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("fargate-cost.toml");
+    std::fs::write(
+        &config,
+        "[[jobs]]\nname = \"public\"\ncpu = 0.25\nmemory = \"0.5GB\"\nduration = \"10m\"\nregion = \"eu-west-1\"\nruns_per_month = 30\n[jobs.ecs]\nassign_public_ip = true\n",
+    )
+    .unwrap();
+    let (code, stdout, stderr) = run(fargate_cost()
+        .arg("--config")
+        .arg(&config)
+        .args(["compare", "--output", "csv"]));
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stdout.lines().nth(1).unwrap().ends_with(",0.000833"),
+        "{stdout}"
+    );
+    // eu-west-1 has no captured figure: the us-east-1 one is used and said to be.
+    assert!(
+        stderr.contains("no public IPv4 figure of its own for eu-west-1"),
+        "{stderr}"
+    );
+}
+
+/// `--savings-plan 1y` prices Fargate on-demand vCPU and memory 20 % lower, leaves Spot and
+/// Glue alone, and says where the rate comes from.
+#[test]
+fn a_savings_plan_lowers_on_demand_compute_only_and_is_stated() {
+    let (code, stdout, stderr) = run(fargate_cost().args([
+        "--savings-plan",
+        "1y",
+        "compare",
+        "--cpu",
+        "4",
+        "--memory",
+        "16GB",
+        "--duration",
+        "1h",
+        "--runs-per-month",
+        "30",
+        "--output",
+        "json",
+    ]));
+    assert_eq!(code, 0, "{stderr}");
+    let rows: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    // (4 × 0.04048 + 16 × 0.004445) × 0.8 = 0.23304 × 0.8 = 0.186432
+    assert_eq!(rows[0]["fargate_usd_per_run"], 0.186432);
+    // Spot as bundled: 4 × 0.01264355 + 16 × 0.00138835 = 0.0727878 → 0.072788
+    assert_eq!(rows[0]["fargate_spot_usd_per_run"], 0.072788);
+    // Glue is not covered: the 1-DPU Python shell (the cheapest equivalent of 4 vCPU /
+    // 16 GB for a Python job) costs 0.44 for the hour, as without a plan.
+    assert_eq!(rows[0]["glue_usd_per_run"], 0.44);
+    assert!(
+        stderr.contains("Savings Plan: Fargate on-demand vCPU and memory less 20 %"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("not applied to Spot, Glue"), "{stderr}");
+
+    // Your own rate: 27.5 % off → 0.23304 × 0.725 = 0.168954
+    let (code, stdout, stderr) = run(fargate_cost().args([
+        "--savings-plan-rate",
+        "27.5",
+        "compare",
+        "--cpu",
+        "4",
+        "--memory",
+        "16GB",
+        "--duration",
+        "1h",
+        "--output",
+        "csv",
+    ]));
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stdout.lines().nth(1).unwrap().contains(",0.168954,"),
+        "{stdout}"
+    );
+}
+
+/// `[jobs.ecs] image_size_mb` estimates the pull a local measurement lacks, bills it on
+/// Fargate (not Glue) and marks it as an estimate.
+#[test]
+fn an_image_size_estimates_the_pull_and_says_it_is_an_estimate() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("fargate-cost.toml");
+    std::fs::write(
+        &config,
+        "[[jobs]]\nname = \"pulled\"\ncpu = 0.25\nmemory = \"0.5GB\"\nduration = \"60s\"\nruns_per_month = 30\n[jobs.ecs]\nimage_size_mb = 600\n",
+    )
+    .unwrap();
+    let (code, stdout, stderr) = run(fargate_cost()
+        .arg("--config")
+        .arg(&config)
+        .args(["compare", "--output", "json"]));
+    assert_eq!(code, 0, "{stderr}");
+    let rows: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    // 600 MB / 15 MB/s = 40 s of pull + 60 s of run = 100 s billed:
+    // 0.0123425 × 100 / 3600 = 0.000342847… → 0.000343.
+    assert_eq!(rows[0]["fargate_billed_s"], 100);
+    assert_eq!(rows[0]["fargate_usd_per_run"], 0.000343);
+    assert_eq!(rows[0]["glue_billed_s"], 60);
+    assert!(stderr.contains("image pull estimated at 40 s"), "{stderr}");
+    let (code, stdout, stderr) = run(fargate_cost().arg("--config").arg(&config).arg("compare"));
+    assert_eq!(code, 0, "{stderr}");
+    // Of which the pull: 0.0123425 × 40 / 3600 = 0.000137138… → $0.000137.
+    assert!(
+        stdout.contains("of which image pull $0.000137 (estimate)"),
+        "{stdout}"
+    );
+}
+
+/// `[defaults] savings_plan = "3y"` applies to every priced job; `--savings-plan none` on
+/// the command line wins over it.
+#[test]
+fn the_configs_savings_plan_applies_unless_the_flag_says_otherwise() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("fargate-cost.toml");
+    std::fs::write(
+        &config,
+        "[defaults]\nsavings_plan = \"3y\"\n[[jobs]]\nname = \"j\"\ncpu = 4\nmemory = \"16GB\"\nduration = \"1h\"\nruns_per_month = 30\n",
+    )
+    .unwrap();
+    let per_run = |extra: &[&str]| {
+        let (code, stdout, stderr) = run(fargate_cost()
+            .arg("--config")
+            .arg(&config)
+            .args(extra)
+            .args(["compare", "--output", "json"]));
+        assert_eq!(code, 0, "{stderr}");
+        let rows: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+        (rows[0]["fargate_usd_per_run"].clone(), stderr)
+    };
+    // 0.23304 × (1 − 0.45) = 0.128172
+    let (usd, stderr) = per_run(&[]);
+    assert_eq!(usd, 0.128172);
+    assert!(stderr.contains("less 45 %"), "{stderr}");
+    // On-demand list price: 4 × 0.04048 + 16 × 0.004445 = 0.23304
+    let (usd, stderr) = per_run(&["--savings-plan", "none"]);
+    assert_eq!(usd, 0.23304);
+    assert!(!stderr.contains("Savings Plan:"), "{stderr}");
 }

@@ -84,3 +84,34 @@ fn all_regions_table() {
     }
     assert!(stdout.contains("[fgcalc]"));
 }
+
+/// `--savings-plan 1y`: on-demand vCPU and GB rows are 20 % lower and cite the plan; the
+/// Windows license, Spot, storage, IPv4 and Glue rows keep their own figures and sources.
+#[test]
+fn a_savings_plan_shows_in_the_rates_it_lowers_only() {
+    let (code, stdout, stderr) = run(fargate_cost().args([
+        "--savings-plan",
+        "1y",
+        "prices",
+        "show",
+        "--region",
+        "us-east-1",
+        "--output",
+        "csv",
+    ]));
+    assert_eq!(code, 0, "{stderr}");
+    let row = |rate: &str| {
+        stdout
+            .lines()
+            .find(|l| l.split(',').nth(1) == Some(rate))
+            .unwrap_or_else(|| panic!("{rate} in {stdout}"))
+            .to_string()
+    };
+    // 0.04048 × 0.8 = 0.032384; 0.004445 × 0.8 = 0.003556.
+    assert!(row("fargate_linux_x86_vcpu_hour").contains(",0.032384,vCPU-hour,savings-plan,given,"));
+    assert!(row("fargate_linux_x86_gb_hour").contains(",0.003556,"));
+    assert!(row("fargate_windows_os_license_vcpu_hour").contains(",0.046,vCPU-hour,windows-2026,"));
+    assert!(row("fargate_spot_x86_vcpu_hour").contains(",0.01264355,"));
+    assert!(row("public_ipv4_address_hour").contains(",0.005,"));
+    assert!(row("glue_dpu_hour").contains(",0.44,"));
+}

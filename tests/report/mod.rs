@@ -160,7 +160,7 @@ fn an_empty_month_is_a_header_only_csv_and_a_note() {
     assert_eq!(code, 0, "{stderr}");
     assert_eq!(
         stdout,
-        "month,job,runs,failed_runs,billed_hours,vcpu_hours,gb_hours,fargate_usd,fargate_spot_usd,glue_equivalent_usd,recommended_cpu_vcpu,recommended_memory_gib,recommended_usd,savings_usd\r\n"
+        "month,job,runs,failed_runs,billed_hours,vcpu_hours,gb_hours,fargate_usd,fargate_spot_usd,glue_equivalent_usd,recommended_cpu_vcpu,recommended_memory_gib,recommended_usd,savings_usd,public_ipv4_usd,pull_usd\r\n"
     );
     assert!(stderr.contains("no recorded runs in 2025-01"), "{stderr}");
     assert_eq!(std::fs::read_to_string(&out).unwrap(), stdout);
@@ -202,7 +202,7 @@ fn the_csv_opens_in_polars_with_the_contract_columns_and_types() {
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(
         lines[0],
-        "month,job,runs,failed_runs,billed_hours,vcpu_hours,gb_hours,fargate_usd,fargate_spot_usd,glue_equivalent_usd,recommended_cpu_vcpu,recommended_memory_gib,recommended_usd,savings_usd",
+        "month,job,runs,failed_runs,billed_hours,vcpu_hours,gb_hours,fargate_usd,fargate_spot_usd,glue_equivalent_usd,recommended_cpu_vcpu,recommended_memory_gib,recommended_usd,savings_usd,public_ipv4_usd,pull_usd",
         "{text}"
     );
     assert_eq!(lines[1], "Float64 Int64");
@@ -637,5 +637,97 @@ fn duckdb_reads_the_index_with_the_readme_query() {
             "2026-11,nightly,2,1,0.016456666666666666"
         ],
         "{rows}"
+    );
+}
+
+/// An ECS run with a public IP and a recorded pull: the report shows both parts of its
+/// recorded cost, in the data columns and under the table.
+#[test]
+fn public_ipv4_and_image_pull_are_shown_as_parts_of_the_cost() {
+    let store = tempfile::tempdir().unwrap();
+    let started: chrono::DateTime<chrono::Utc> = "2026-11-05T10:00:40Z".parse().unwrap();
+    let pull_start = started - chrono::Duration::seconds(40);
+    // 0.25 vCPU / 0.5 GB with a public IP, billed 60 s from the pull start, the pull 40 s:
+    // (0.0123425 + 0.005) × 60 / 3600 = 0.000289041666…, of which the address
+    // 0.005 / 60 = 0.0000833… → 0.000083 and the pull 40/60 of the run = 0.000192694… → 0.000193.
+    let run = serde_json::json!({
+        "schema_version": 1, "id": "ecs-t1", "job": "edge", "backend": "ecs",
+        "cpu_units": 256, "memory_mib": 512, "arch": "x86_64", "os": "linux",
+        "capacity": "on-demand", "region": "us-east-1", "ephemeral_storage_gib": 20,
+        "created_at": pull_start, "pull_started_at": pull_start,
+        "pull_stopped_at": started, "started_at": started,
+        "stopped_at": started + chrono::Duration::seconds(20),
+        "duration_ms": 60_000, "billed_seconds": 60,
+        "exit_code": 0, "stop_reason": "completed", "stop_detail": "",
+        "cpu": {"mean": 0.1, "p50": 0.1, "p95": 0.1, "p99": 0.1, "max": 0.1},
+        "memory": {"peak_mib": 100.0, "p95_mib": 90.0, "peak_exact": false},
+        "samples": 1, "sample_interval_ms": 60000,
+        "limits": {"enforced": true, "mechanism": "fargate"},
+        "usd": "0.0002890416666666666666666667", "public_ip": true,
+        "public_ipv4_usd": "0.0000833333333333333333333333",
+        "launched": ["t1"], "notes": []
+    });
+    // Written through the store, as the ECS runner does (run file and its samples).
+    let run: fargate_cost::model::run::Run = serde_json::from_value(run).unwrap();
+    fargate_cost::store::Store::new(store.path())
+        .write(&run, &[])
+        .unwrap();
+    let (code, stdout, stderr) = report(store.path(), &["--month", "2026-11", "--output", "json"]);
+    assert_eq!(code, 0, "{stderr}");
+    let rows: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(rows[0]["fargate_usd"], 0.000289);
+    assert_eq!(rows[0]["public_ipv4_usd"], 0.000083);
+    assert_eq!(rows[0]["pull_usd"], 0.000193);
+    let (code, stdout, stderr) = report(store.path(), &["--month", "2026-11"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stdout.contains(
+            "edge: Fargate $0.000289 of which public IPv4 $0.000083, image pull $0.000193."
+        ),
+        "{stdout}"
+    );
+    // `runs show` gives the same parts for the one run.
+    let output = Command::new(env!("CARGO_BIN_EXE_fargate-cost"))
+        .env("NO_COLOR", "1")
+        .args(["--config", "/nonexistent.toml", "--store"])
+        .arg(store.path())
+        .args(["runs", "show", "ecs-t1"])
+        .output()
+        .unwrap();
+    let shown = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(
+        shown.contains("$0.000289 of which public IPv4 $0.000083, image pull 40s $0.000193"),
+        "{shown}"
+    );
+}
+
+/// Runs are recorded at list prices; `--savings-plan 1y` reprices the on-demand ones 20 %
+/// lower in the report and says so.
+#[test]
+fn a_savings_plan_reprices_recorded_on_demand_runs() {
+    let store = fixture_store();
+    let (code, stdout, stderr) = report(
+        store.path(),
+        &[
+            "--savings-plan",
+            "1y",
+            "--month",
+            "2026-11",
+            "--output",
+            "json",
+        ],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    let rows: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    // 1 billed hour of 1 vCPU / 2 GB in November: 0.04937 × 0.8 = 0.039496.
+    assert_eq!(rows[0]["fargate_usd"], 0.039496);
+    assert!(
+        stderr.contains("Savings Plan: Fargate on-demand vCPU and memory less 20 %"),
+        "{stderr}"
     );
 }

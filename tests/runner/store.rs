@@ -465,3 +465,49 @@ fn runs_show_draws_the_trace_as_svg_and_png() {
     assert!(width >= 800 && height >= 400, "{width}×{height}");
     assert!(drawn > 5_000, "{drawn} drawn pixels");
 }
+
+/// A local run of a job with `assign_public_ip = true` is priced as Fargate would bill it:
+/// the address is recorded as a part of the run's cost, and the record says why.
+#[test]
+fn a_local_run_of_a_public_ip_job_records_the_address() {
+    if !cgroups_or_skip("a_local_run_of_a_public_ip_job_records_the_address") {
+        return;
+    }
+    let _machine = serial();
+    let dir = tempfile::tempdir().unwrap();
+    let config = write_config(
+        dir.path(),
+        &format!("{QUICK_JOB}[jobs.ecs]\nassign_public_ip = true\n"),
+    );
+    let output = Command::new(binary())
+        .args(["--config", &config.to_string_lossy(), "run", "quick"])
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let runs = dir.path().join(".fargate-cost").join("runs").join("quick");
+    let file = std::fs::read_dir(&runs)
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    let run: fargate_cost::model::run::Run =
+        serde_json::from_str(&std::fs::read_to_string(file).unwrap()).unwrap();
+    assert!(run.public_ip);
+    // A short job is billed the 60 s minimum: 0.005 × 60 / 3600 = 0.0000833…
+    assert_eq!(run.billed_seconds, 60);
+    assert_eq!(
+        run.public_ipv4_usd,
+        rust_decimal_macros::dec!(0.005) * rust_decimal::Decimal::from(60)
+            / rust_decimal::Decimal::from(3600)
+    );
+    assert!(
+        run.notes.iter().any(|n| n.contains("assign_public_ip")),
+        "{:?}",
+        run.notes
+    );
+}

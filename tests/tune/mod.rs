@@ -190,3 +190,86 @@ fn write_refuses_a_config_edited_during_the_sweep() {
     );
     assert!(after.starts_with(body), "{after}");
 }
+
+/// A 0.25 vCPU / 0.5 GB job `tiny` with `[jobs.ecs]` settings `ecs` and three completed
+/// local runs of 600 s in its store; `tune job tiny`'s stdout.
+fn tune_tiny(ecs: &str) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let config = config_with(
+        dir.path(),
+        &format!(
+            "[[jobs]]\nname = \"tiny\"\ncpu = 0.25\nmemory = \"0.5GB\"\nruns_per_month = 30\n[jobs.ecs]\n{ecs}\n"
+        ),
+    );
+    let runs = dir.path().join(".fargate-cost").join("runs").join("tiny");
+    std::fs::create_dir_all(&runs).unwrap();
+    for n in 0..3 {
+        let started = chrono::Utc::now() - chrono::Duration::hours(n + 1);
+        let run = serde_json::json!({
+            "schema_version": 1, "id": format!("r{n}"), "job": "tiny", "backend": "local",
+            "cpu_units": 256, "memory_mib": 512, "arch": "x86_64", "os": "linux",
+            "capacity": "on-demand", "region": "us-east-1", "ephemeral_storage_gib": 20,
+            "created_at": started, "pull_started_at": null, "started_at": started,
+            "stopped_at": started + chrono::Duration::seconds(600),
+            "duration_ms": 600_000, "billed_seconds": 600,
+            "exit_code": 0, "stop_reason": "completed", "stop_detail": "",
+            "cpu": {"mean": 0.1, "p50": 0.1, "p95": 0.12, "p99": 0.13, "max": 0.14},
+            "memory": {"peak_mib": 300.0, "p95_mib": 290.0, "peak_exact": true},
+            "samples": 10, "sample_interval_ms": 1000,
+            "limits": {"enforced": true, "mechanism": "cgroup v2"},
+            "usd": "0.002057083333333333333333333",
+            "launched": [], "notes": []
+        });
+        std::fs::write(runs.join(format!("r{n}.json")), run.to_string()).unwrap();
+    }
+    let output = Command::new(binary())
+        .env("NO_COLOR", "1")
+        .env("FARGATE_COST_PRICES_FILE", "/nonexistent/prices.json")
+        .args(["--config", &config.to_string_lossy(), "tune", "job", "tiny"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+/// A job with `assign_public_ip = true` at 0.25 vCPU / 0.5 GB: the address is
+/// 0.005 / (0.0123425 + 0.005) = 28.8 % of a run, so `tune` shows it and suggests a private
+/// subnet, saying what that changes.
+#[test]
+fn a_public_ip_worth_five_percent_gets_a_private_subnet_suggestion() {
+    let stdout = tune_tiny("assign_public_ip = true");
+    // 600 s at 0.25 vCPU / 0.5 GB (already the smallest size): 0.005 × 600 / 3600 = 0.000833.
+    assert!(stdout.contains("Public IPv4"), "{stdout}");
+    assert!(stdout.contains("$0.000833 per run (28.8 %"), "{stdout}");
+    assert!(stdout.contains("private subnet"), "{stdout}");
+    assert!(stdout.contains("NAT gateway or VPC endpoints"), "{stdout}");
+    // × 30 runs a month = 0.025.
+    assert!(stdout.contains("($0.025 per month)"), "{stdout}");
+    // A private job gets neither line.
+    let private = tune_tiny("assign_public_ip = false");
+    assert!(!private.contains("Public IPv4"), "{private}");
+    assert!(!private.contains("Suggestion"), "{private}");
+}
+
+/// Local runs pull no image: `[jobs.ecs] image_size_mb = 600` adds an estimated 40 s pull
+/// (600 MB at 15 MB/s) to every priced run and says it is an estimate.
+#[test]
+fn an_image_size_adds_an_estimated_pull_to_tune() {
+    let stdout = tune_tiny("image_size_mb = 600");
+    // The pull's part of a 640 s billed run: 0.0123425 × 40 / 3600 = 0.000137138… → $0.000137.
+    // (The table wraps long values, so the line is checked in pieces.)
+    assert!(
+        stdout.contains("40s estimated from [jobs.ecs] image_size_mb at an assumed 15 MB/s,"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("$0.000137 of a run at 0.25 vCPU"),
+        "{stdout}"
+    );
+    // The current cost includes it: 0.0123425 × 640 / 3600 = 0.002194222… → $0.00219
+    // (tables show 3 significant digits); without it 0.0123425 / 6 = $0.00206.
+    assert!(stdout.contains("0.5 GB — $0.00219 per run"), "{stdout}");
+    // So do the alternatives: ARM (0.25 × 0.03238 + 0.5 × 0.00356) × 640 / 3600 = $0.00176.
+    assert!(stdout.contains("$0.00176 per run"), "{stdout}");
+}

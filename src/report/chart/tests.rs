@@ -104,6 +104,8 @@ fn row(job: &str, usd: Decimal) -> ReportRow {
         recommended_usd: Some(usd * dec!(0.6)),
         savings_usd: Some(usd * dec!(0.4)),
         glue_runs: 0,
+        public_ipv4_usd: Decimal::ZERO,
+        pull_usd: Decimal::ZERO,
     }
 }
 
