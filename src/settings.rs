@@ -128,12 +128,22 @@ impl GlobalSettings {
     /// without one. Commands that price apply it; runs are recorded at list prices, so a
     /// report can apply a plan to any month.
     pub fn with_savings_plan(&self, book: PriceBook) -> Result<(PriceBook, Option<String>)> {
-        let plan = match self.savings_plan {
-            Some(Term(given)) => given,
-            // The config is read again here (it is small) so every pricing command sees the
-            // same plan without threading the config through each of them.
-            None if self.config.exists() => Config::load(&self.config)?.savings_plan,
-            None => None,
+        self.with_savings_plan_of(book, None)
+    }
+
+    /// [`GlobalSettings::with_savings_plan`] for a command that has already loaded the
+    /// config: `config` is its `[defaults] savings_plan` (so a 10,000-job config is not
+    /// parsed twice); None reads it from the config file.
+    pub fn with_savings_plan_of(
+        &self,
+        book: PriceBook,
+        config: Option<Option<SavingsPlan>>,
+    ) -> Result<(PriceBook, Option<String>)> {
+        let plan = match (self.savings_plan, config) {
+            (Some(Term(given)), _) => given,
+            (None, Some(from_config)) => from_config,
+            (None, None) if self.config.exists() => Config::load(&self.config)?.savings_plan,
+            (None, None) => None,
         };
         match plan {
             Some(plan) => Ok((
@@ -226,7 +236,7 @@ impl GlobalSettings {
                 // Auto: no cache is the normal case; a damaged one is said, then ignored.
                 let mut prices = bundled()?;
                 if !why.starts_with("no price cache") {
-                    prices.notes.push(why);
+                    prices.warning = Some(why);
                 }
                 return Ok(prices);
             }

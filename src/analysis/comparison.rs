@@ -261,11 +261,17 @@ fn fargate_side(
             .ok_or_else(|| Error::MissingRate {
                 rate: format!("Fargate Spot {} {}", workload.os, workload.arch),
                 region: code.into(),
-                hint: format!(
-                    "; job `{}` runs on Spot. {}",
-                    workload.name,
-                    crate::pricing::spot::MISSING_HINT
-                ),
+                hint: match workload.os {
+                    crate::model::size::Os::Windows => format!(
+                        "; job `{}` runs on Spot, and Fargate Spot runs Linux tasks only",
+                        workload.name
+                    ),
+                    crate::model::size::Os::Linux => format!(
+                        "; job `{}` runs on Spot. {}",
+                        workload.name,
+                        crate::pricing::spot::MISSING_HINT
+                    ),
+                },
             })?,
     };
     Ok(FargateSide {

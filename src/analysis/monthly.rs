@@ -124,7 +124,11 @@ fn recommendations(
             runs_per_month: Decimal::ONE,
         };
         let options = Options {
-            since: Duration::from_secs(RECOMMEND_LOOKBACK_DAYS as u64 * 86_400),
+            // The 30 days before the period's end, or the whole period when it is longer.
+            since: (period.to - period.from)
+                .to_std()
+                .unwrap_or_default()
+                .max(Duration::from_secs(RECOMMEND_LOOKBACK_DAYS as u64 * 86_400)),
             now: period.to,
             min_runs: 1,
             force: true,

@@ -11,6 +11,7 @@ use crate::cli::{self, CompareArgs};
 use crate::error::{Error, Result};
 use crate::model::job::Config;
 use crate::model::run::Backend;
+use crate::pricing::savings_plan::SavingsPlan;
 use crate::printer::Printer;
 use crate::report::rows::CompareRow;
 use crate::report::{self, Format};
@@ -25,14 +26,14 @@ pub(crate) fn compare(
 ) -> anyhow::Result<()> {
     let compare = CompareSettings::resolve(args)?;
     let mut notes = Vec::new();
-    let workloads = workloads(settings, &compare, printer, &mut notes)?;
+    let (workloads, config_plan) = workloads(settings, &compare, printer, &mut notes)?;
     let regions: Vec<String> = workloads.iter().map(|w| w.region.clone()).collect();
     let prices = settings.prices_for(&regions)?;
     if let Some(warning) = &prices.warning {
         printer.warn(warning);
     }
     prices.notes.iter().for_each(|n| printer.debug(n));
-    let (book, plan) = settings.with_savings_plan(prices.book)?;
+    let (book, plan) = settings.with_savings_plan_of(prices.book, config_plan)?;
     let comparisons = workloads
         .iter()
         .map(|w| {
@@ -73,13 +74,13 @@ fn workloads(
     compare: &CompareSettings,
     printer: &Printer,
     notes: &mut Vec<String>,
-) -> Result<Vec<Workload>> {
+) -> Result<(Vec<Workload>, Option<Option<SavingsPlan>>)> {
     let overrides = &compare.overrides;
     let job_name = match &compare.target {
         CompareTarget::Adhoc { size, duration } => {
             let region = settings.region_for(None);
             let workload = Workload::adhoc(*size, *duration, overrides, region, notes);
-            return Ok(vec![workload.map_err(cli::name_flag)?]);
+            return Ok((vec![workload.map_err(cli::name_flag)?], None));
         }
         CompareTarget::Jobs(name) => name,
     };
@@ -90,7 +91,7 @@ fn workloads(
             .is_ok_and(|c| c.jobs.iter().any(|j| &j.name == name))
         && let Some(workload) = imported_glue(settings, name, overrides, notes)?
     {
-        return Ok(vec![workload]);
+        return Ok((vec![workload], None));
     }
     let config = config?;
     let jobs = match job_name {
@@ -125,7 +126,7 @@ fn workloads(
         }
         workloads.push(workload);
     }
-    Ok(workloads)
+    Ok((workloads, Some(config.savings_plan)))
 }
 
 /// `--job NAME` for a job the config does not have but `import glue` recorded: priced

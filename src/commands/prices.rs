@@ -66,6 +66,12 @@ pub(crate) fn show(settings: &GlobalSettings, printer: &Printer) -> anyhow::Resu
         grid
     })?;
     printer.data(&output)?;
+    if matches!(settings.format, report::Format::Json | report::Format::Csv) {
+        // Scripts get the rows on stdout; which prices they are is said on stderr.
+        printer.note(&format!("{}.", prices.footer));
+        printer.note(&prices.spot);
+        plan.iter().for_each(|p| printer.note(p));
+    }
     Ok(())
 }
 

@@ -97,6 +97,14 @@ impl PriceCache {
                     "{origin}: region {region} has an unknown rate `{key}`"
                 )));
             }
+            // `prices update` never caches a zero or negative price (it skips them), so such
+            // a figure means the file was edited or damaged: pricing with it would be wrong.
+            if let Some((key, rate)) = cached.rates.iter().find(|(_, r)| r.usd <= Decimal::ZERO) {
+                return Err(Error::PriceCache(format!(
+                    "{origin}: region {region} rate `{key}` is {}, not a price above 0",
+                    rate.usd
+                )));
+            }
         }
         Ok(cache)
     }
@@ -154,9 +162,10 @@ impl PriceCache {
         let mut book = bundled;
         let mut notes = Vec::new();
         book.title = format!(
-            "Price List API cache (fetched {}) over the {}",
+            "Price List API cache (fetched {}) over the {} of {}",
             date_of(&self.fetched_at),
-            book.title
+            book.title,
+            book.as_of
         );
         book.as_of = date_of(&self.fetched_at).to_string();
         for (code, cached) in &self.regions {
@@ -504,6 +513,14 @@ mod tests {
             (
                 &text.replace("\"endpoint\"", "\"endpoint_x\""),
                 "damaged price cache",
+            ),
+            (
+                &text.replace("\"0.004445\"", "\"-0.05\""),
+                "is -0.05, not a price above 0",
+            ),
+            (
+                &text.replace("\"0.004445\"", "\"0\""),
+                "is 0, not a price above 0",
             ),
         ] {
             let err = PriceCache::from_json(text, "prices.json").unwrap_err();

@@ -21,7 +21,7 @@ pub const MISSING_HINT: &str = "Spot rates are not in the Price List: pass --spo
 pub fn parse_discount(text: &str) -> std::result::Result<Decimal, String> {
     let bad = || {
         format!(
-            "`{text}` is not a discount in percent; give 0–99.99, e.g. 70 for 70 % off on-demand"
+            "`{text}` is not a discount in percent; give 0–99.99 with at most 2 decimals, e.g. 70 for 70 % off on-demand"
         )
     };
     let pct: Decimal = text

@@ -421,10 +421,21 @@ fn read_chunk(
             .par_iter()
             .enumerate()
             .map(|(i, f)| {
+                let dir = f.path.parent().and_then(|d| d.file_name());
                 let run = read_run(&f.path).and_then(|run| {
-                    (run.id == f.id).then_some(run).ok_or_else(|| {
-                        format!("its id does not match its file name `{}.json`", f.id)
-                    })
+                    if run.id != f.id {
+                        return Err(format!(
+                            "its id does not match its file name `{}.json`",
+                            f.id
+                        ));
+                    }
+                    if dir.is_some_and(|d| d.to_string_lossy() != run.job) {
+                        return Err(format!(
+                            "its job `{}` is not the folder it is in (runs/<job>/<id>.json)",
+                            run.job
+                        ));
+                    }
+                    Ok(run)
                 });
                 let indexed = run.map(|run| Indexed {
                     run,

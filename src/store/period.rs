@@ -249,7 +249,11 @@ fn usage_from(frame: &DataFrame) -> Result<Usage> {
 /// [`RECOMMEND_FROM`]th run start? Pass 2 reads ids only from the earliest of those instants
 /// on (a predicate the Parquet scan applies).
 fn latest_ids(lazy: &LazyFrame, period: &Period) -> Result<HashMap<String, Vec<String>>> {
-    let lookback = (period.to - chrono::Duration::days(RECOMMEND_LOOKBACK_DAYS)).timestamp_millis();
+    // The 30 days before the period's end, or the whole period when it is longer (the
+    // 1st of a 31-day month is in the period, so its runs count).
+    let lookback = (period.to - chrono::Duration::days(RECOMMEND_LOOKBACK_DAYS))
+        .min(period.from)
+        .timestamp_millis();
     let window = col(c::STARTED_MS)
         .gt_eq(lit(lookback))
         .and(col(c::STARTED_MS).lt(lit(period.to.timestamp_millis())));

@@ -276,7 +276,6 @@ fn a_damaged_price_cache_is_ignored_and_said() {
         run(fargate_cost()
             .env("FARGATE_COST_PRICES_FILE", &cache)
             .args([
-                "-v",
                 "compare",
                 "--cpu",
                 "1",
@@ -357,6 +356,17 @@ fn spot_discount_prices_arm_and_x86_spot_and_is_stated() {
     assert_eq!(per_run("arm64"), rust_decimal_macros::dec!(0.01185));
     // x86: (0.04048 + 2 × 0.004445) × 0.30 = 0.04937 × 0.30 = 0.014811.
     assert_eq!(per_run("x86_64"), rust_decimal_macros::dec!(0.014811));
+
+    // Windows never runs on Spot: no discount helps, and the message says so.
+    let (code, _, stderr) =
+        run(fargate_cost()
+            .args(args)
+            .args(["--os", "windows", "--spot-discount", "70"]));
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains("Fargate Spot runs Linux tasks only"),
+        "{stderr}"
+    );
 
     let (code, _, stderr) = run(fargate_cost().args(args).args(["--spot-discount", "100"]));
     assert_eq!(code, 2);

@@ -61,6 +61,11 @@ fn the_table_says_which_prices_and_which_spot_rates() {
         .collect();
     assert_eq!(arm_spot.len(), 2, "{stdout}");
     assert!(
+        stderr.contains("prices: bundled price book as of 2026-11-25.")
+            && stderr.contains("Spot: on-demand less 70 %"),
+        "scripts get the footer on stderr: {stderr}"
+    );
+    assert!(
         arm_spot.iter().all(|l| l.contains("spot-discount,given")),
         "{stdout}"
     );

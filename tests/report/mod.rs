@@ -731,3 +731,44 @@ fn a_savings_plan_reprices_recorded_on_demand_runs() {
         "{stderr}"
     );
 }
+
+/// Probe finding: a job whose only runs are on the 1st of a 31-day month got no
+/// right-sizing (the lookback was the 30 days before the period's end); and a run file in
+/// another job's folder was counted, then "skipped" under a path that does not exist.
+#[test]
+fn the_whole_month_is_looked_back_and_a_misplaced_run_is_skipped() {
+    let store = tempfile::tempdir().unwrap();
+    // 1 vCPU / 2 GB at 0.3 vCPU for an hour on 1 October: 0.04937.
+    write_run(
+        store.path(),
+        "first",
+        "2026-10-01T10:00:00Z",
+        3600,
+        "0.04937",
+        "completed",
+    );
+    let (code, stdout, stderr) = report(store.path(), &["--month", "2026-10", "--output", "json"]);
+    assert_eq!(code, 0, "{stderr}");
+    let rows: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert!(rows[0]["recommended_usd"].is_number(), "{rows}");
+
+    let misplaced = store.path().join("runs/other");
+    std::fs::create_dir_all(&misplaced).unwrap();
+    std::fs::copy(
+        store.path().join("runs/nightly/first.json"),
+        misplaced.join("moved.json"),
+    )
+    .unwrap();
+    let text = std::fs::read_to_string(misplaced.join("moved.json"))
+        .unwrap()
+        .replace("\"first\"", "\"moved\"");
+    std::fs::write(misplaced.join("moved.json"), text).unwrap();
+    let (code, stdout, stderr) = report(store.path(), &["--month", "2026-10", "--output", "json"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stderr.contains("moved.json") && stderr.contains("is not the folder it is in"),
+        "{stderr}"
+    );
+    let rows: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(rows[0]["runs"], 1, "only the run in its own folder: {rows}");
+}
