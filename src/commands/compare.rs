@@ -47,6 +47,8 @@ pub(crate) fn compare(
     speedups.dedup();
     notes.extend(speedups.into_iter().map(comparison::duration_assumption));
     notes.extend(comparisons.iter().flat_map(|c| c.notes.iter().cloned()));
+    let names: Vec<&str> = workloads.iter().map(|w| w.name.as_str()).collect();
+    let mut notes = report::compare::grouped_notes(&notes, &names);
     notes.push(format!(
         "{} (sources: fargate-cost prices show).",
         prices.footer
@@ -104,8 +106,12 @@ fn workloads(
     let store = Store::new(&settings.store);
     let source = config.path.display().to_string();
     let mut workloads = Vec::new();
+    let with_runs = store.job_names();
     for job in jobs {
-        let (mut runs, _) = store.runs(Some(&job.name));
+        let (mut runs, _) = match with_runs.contains(&job.name) {
+            true => store.runs(Some(&job.name)),
+            false => Default::default(),
+        };
         // A configured job is measured by its Fargate (local or ECS) runs only.
         runs.retain(|r| r.backend != Backend::Glue);
         let schedule_given = overrides.schedule.is_some();

@@ -194,3 +194,77 @@ fn verdict(c: &Comparison) -> String {
         c.glue_config.memory_gb().normalize(),
     )
 }
+
+/// Notes with the jobs they are about grouped: the same sentence about many jobs ("job-1:
+/// the price book has no Glue rate of its own for us-west-2 …") is said once, naming the
+/// first jobs and how many more, so a 10,000-job config gets a readable list, not 10,000
+/// lines. Notes not about one of `jobs` are kept as they are, in order.
+pub(crate) fn grouped_notes(notes: &[String], jobs: &[&str]) -> Vec<String> {
+    const NAMED: usize = 3;
+    let mut order: Vec<String> = Vec::new();
+    let mut about: std::collections::HashMap<String, Vec<&str>> = Default::default();
+    let names: std::collections::HashSet<&str> = jobs.iter().copied().collect();
+    for note in notes {
+        let split = note.split_once(": ").filter(|(job, _)| names.contains(job));
+        let (key, job) = match split {
+            Some((job, rest)) => (format!("\u{0}{rest}"), Some(job)),
+            None => (note.clone(), None),
+        };
+        let entry = about.entry(key.clone()).or_default();
+        if entry.is_empty() && !order.contains(&key) {
+            order.push(key);
+        }
+        if let Some(job) = job {
+            entry.push(job);
+        }
+    }
+    order
+        .into_iter()
+        .map(|key| match key.strip_prefix('\u{0}') {
+            None => key,
+            Some(rest) => {
+                let jobs = &about[&key];
+                let named = jobs
+                    .iter()
+                    .take(NAMED)
+                    .copied()
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                match jobs.len() {
+                    n if n == NAMED + 1 => format!("{named} and 1 more job: {rest}"),
+                    n if n > NAMED => format!("{named} and {} more jobs: {rest}", n - NAMED),
+                    _ => format!("{named}: {rest}"),
+                }
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod grouped_tests {
+    use super::grouped_notes;
+
+    #[test]
+    fn the_same_note_about_many_jobs_is_said_once() {
+        let notes: Vec<String> = [
+            "Assumes a Glue run takes as long as the Fargate run.",
+            "a: no Glue rate of its own for us-west-2.",
+            "b: 8 vCPU is more than a Python shell.",
+            "c: no Glue rate of its own for us-west-2.",
+            "d: no Glue rate of its own for us-west-2.",
+            "e: no Glue rate of its own for us-west-2.",
+            "odd: not a job of this config.",
+        ]
+        .map(String::from)
+        .to_vec();
+        assert_eq!(
+            grouped_notes(&notes, &["a", "b", "c", "d", "e"]),
+            [
+                "Assumes a Glue run takes as long as the Fargate run.",
+                "a, c, d and 1 more job: no Glue rate of its own for us-west-2.",
+                "b: 8 vCPU is more than a Python shell.",
+                "odd: not a job of this config.",
+            ]
+        );
+    }
+}

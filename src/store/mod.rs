@@ -227,6 +227,19 @@ impl Store {
         Ok(())
     }
 
+    /// The jobs that have a folder of runs (one directory listing: a config of thousands of
+    /// jobs looks up runs only for these).
+    pub fn job_names(&self) -> std::collections::HashSet<String> {
+        std::fs::read_dir(self.root.join("runs"))
+            .map(|entries| {
+                entries
+                    .filter_map(|e| e.ok())
+                    .map(|e| e.file_name().to_string_lossy().into_owned())
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
     /// Every run file (of one job, or all) with its size and change time, listed without
     /// reading it, and the entries that are not run files. Files being written (`.tmp-*`)
     /// are not listed: a run is visible only once complete.
