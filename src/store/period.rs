@@ -159,7 +159,7 @@ fn shape_of(key: ShapeKey) -> Shape {
 fn exact_usd(text: &str) -> Result<Decimal> {
     Decimal::from_str_exact(text).map_err(|e| {
         Error::Store(format!(
-            "run index: recorded cost `{text}` is not a decimal ({e}); delete the store's index/runs.parquet to rebuild it"
+            "run index: recorded cost `{text}` is not a decimal ({e}); delete the store's index/ folder to rebuild it"
         ))
     })
 }
