@@ -144,6 +144,18 @@ fn recommendations(
     out
 }
 
+/// The milliseconds of an imported Glue run inside the period, on the Fargate estimate's
+/// clock: Glue billed its own seconds (a 10-minute minimum on 0.9/1.0), but the hours
+/// columns describe the estimate, which runs the ExecutionTime with Fargate's 1-minute
+/// minimum — the same seconds its Fargate cost is priced for.
+fn glue_estimate_ms(run: &RunUsage) -> u128 {
+    if run.billed_seconds == 0 {
+        return 0;
+    }
+    let estimate_s = run.duration_ms.div_ceil(1000).max(60);
+    u128::from(run.inside_ms) * u128::from(estimate_s) / u128::from(run.billed_seconds)
+}
+
 /// An imported Glue run: what Glue billed is its Glue figure; its Fargate and Spot figures
 /// are the same run on its shape (the task covering the Glue workers) for its ExecutionTime.
 /// Never right-sized: it has no samples.
@@ -389,7 +401,10 @@ pub fn report(
         };
         sums.runs += u64::from(run.counted);
         sums.failed += u64::from(run.counted && run.failed);
-        let ms = u128::from(run.inside_ms);
+        let ms = match run.glue {
+            true => glue_estimate_ms(run),
+            false => u128::from(run.inside_ms),
+        };
         sums.ms += ms;
         sums.cpu_unit_ms += ms * u128::from(shape.cpu_units);
         sums.mib_ms += ms * u128::from(shape.memory_mib);
@@ -535,6 +550,25 @@ mod tests {
         assert!(job.fargate_spot_usd.is_some_and(|s| s < dec!(0.024685)));
         assert_eq!(job.recommended, None);
         assert_eq!(report.total.as_ref().map(|t| t.glue_runs), Some(1));
+    }
+
+    /// Probe finding: a Glue 0.9 run of 123 s is billed 600 s by Glue, and its hours were
+    /// counted on Glue's clock while its Fargate estimate ran 123 s.
+    #[test]
+    fn a_glue_runs_hours_are_those_of_its_fargate_estimate() {
+        let mut run = usage(0, 600, 600, dec!(0.733333));
+        run.duration_ms = 123_000;
+        run.glue = true;
+        let report = november(&Usage {
+            shapes: vec![shape("etl")],
+            runs: vec![run],
+        });
+        let job = &report.jobs[0];
+        // 123 s on 1 vCPU / 2 GB: 123 / 3600 = 0.0341666… h, 2 × that GB-hours.
+        assert_eq!(job.billed_hours, dec!(123) / dec!(3600));
+        assert_eq!(job.gb_hours, dec!(246) / dec!(3600));
+        // Fargate 123 s × 0.04937 / 3600 = 0.00168679…
+        assert_eq!(job.fargate_usd.round_dp(6), dec!(0.001687));
     }
 
     fn november(usage: &Usage) -> Monthly {
