@@ -75,14 +75,26 @@ pub(crate) async fn probe_endpoint(url: &str) -> Result<()> {
     } else {
         format!("{authority}:{default_port}")
     };
-    let connect = tokio::net::TcpStream::connect(address.clone());
+    probe_address(
+        &format!("--endpoint-url {url}"),
+        &address,
+        "is the server running?",
+    )
+    .await
+}
+
+/// Connect to `address` (host:port) once, within [`CONNECT_TIMEOUT`]: a host that does not
+/// resolve or answer is one clear error at once, not the SDK's retries of a DNS failure
+/// (~40 s offline). `what` names it, `hint` says what to check.
+pub(crate) async fn probe_address(what: &str, address: &str, hint: &str) -> Result<()> {
+    let connect = tokio::net::TcpStream::connect(address.to_string());
     match tokio::time::timeout(CONNECT_TIMEOUT, connect).await {
         Ok(Ok(_)) => Ok(()),
         Ok(Err(e)) => Err(Error::Aws(format!(
-            "cannot reach --endpoint-url {url} ({address}): {e}; is the server running?"
+            "cannot reach {what} ({address}): {e}; {hint}"
         ))),
         Err(_) => Err(Error::Aws(format!(
-            "cannot reach --endpoint-url {url}: no answer within {} s",
+            "cannot reach {what}: no answer within {} s; {hint}",
             CONNECT_TIMEOUT.as_secs()
         ))),
     }

@@ -52,10 +52,40 @@ pub async fn connect(settings: &AwsSettings, user_region: Option<&str>) -> Resul
         loader = loader.endpoint_url(url);
     }
     let config = loader.load().await;
-    Ok(from_config(
-        &config,
-        user_region.or(settings.region.as_deref()),
-    ))
+    let client = from_config(&config, user_region.or(settings.region.as_deref()));
+    if settings.endpoint_url.is_none() {
+        let host = format!("api.pricing.{}.amazonaws.com:443", client.endpoint_region);
+        super::probe_address(
+            &format!("the Price List API at {}", client.endpoint),
+            &host,
+            "is this machine offline or behind a proxy?",
+        )
+        .await?;
+    }
+    Ok(client)
+}
+
+#[cfg(test)]
+mod tests {
+    /// A host that cannot resolve is one error at once, naming what was tried (".invalid"
+    /// never resolves, RFC 2606).
+    #[test]
+    fn an_unreachable_host_is_one_clear_error() {
+        let runtime = crate::aws::runtime().unwrap();
+        let err = runtime
+            .block_on(super::super::probe_address(
+                "the Price List API at https://api.pricing.nowhere.invalid",
+                "api.pricing.nowhere.invalid:443",
+                "is this machine offline or behind a proxy?",
+            ))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("cannot reach the Price List API at https://api.pricing.nowhere.invalid")
+                && err.contains("offline"),
+            "{err}"
+        );
+    }
 }
 
 /// The client for a loaded SDK config (credentials, retries, endpoint override). The
