@@ -65,29 +65,6 @@ pub async fn connect(settings: &AwsSettings, user_region: Option<&str>) -> Resul
     Ok(client)
 }
 
-#[cfg(test)]
-mod tests {
-    /// A host that cannot resolve is one error at once, naming what was tried (".invalid"
-    /// never resolves, RFC 2606).
-    #[test]
-    fn an_unreachable_host_is_one_clear_error() {
-        let runtime = crate::aws::runtime().unwrap();
-        let err = runtime
-            .block_on(super::super::probe_address(
-                "the Price List API at https://api.pricing.nowhere.invalid",
-                "api.pricing.nowhere.invalid:443",
-                "is this machine offline or behind a proxy?",
-            ))
-            .unwrap_err()
-            .to_string();
-        assert!(
-            err.contains("cannot reach the Price List API at https://api.pricing.nowhere.invalid")
-                && err.contains("offline"),
-            "{err}"
-        );
-    }
-}
-
 /// The client for a loaded SDK config (credentials, retries, endpoint override). The
 /// endpoint region is the one nearest `user_region`, else the config's region, else
 /// us-east-1.
@@ -192,5 +169,28 @@ impl PriceList {
             parses.push((region.clone(), parsed));
         }
         Ok((cache, parses))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// A host that cannot resolve is one error at once, naming what was tried (".invalid"
+    /// never resolves, RFC 2606).
+    #[test]
+    fn an_unreachable_host_is_one_clear_error() {
+        let runtime = crate::aws::runtime().unwrap();
+        let err = runtime
+            .block_on(super::super::probe_address(
+                "the Price List API at https://api.pricing.nowhere.invalid",
+                "api.pricing.nowhere.invalid:443",
+                "is this machine offline or behind a proxy?",
+            ))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("cannot reach the Price List API at https://api.pricing.nowhere.invalid")
+                && err.contains("offline"),
+            "{err}"
+        );
     }
 }
