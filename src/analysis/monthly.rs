@@ -416,8 +416,9 @@ pub fn report(
         let as_run = pricer.as_run(run);
         sums.fargate += inside(as_run, run);
         sums.ipv4 += inside(run.public_ipv4_usd, run);
+        // Of the compute and storage only: the address is its own part (no double count).
         let pull = share_of(
-            as_run,
+            as_run - run.public_ipv4_usd,
             run.billed_seconds,
             Duration::from_millis(run.pull_ms),
         );
@@ -658,7 +659,8 @@ mod tests {
     fn public_ipv4_and_pull_are_parts_of_the_recorded_cost() {
         // 0.25 vCPU / 0.5 GB with a public IP, a 60 s billed window of which the pull took
         // 40 s: recorded (0.0123425 + 0.005) × 60 / 3600 = 0.0173425 / 60, of which the
-        // address 0.005 / 60 and the pull 40/60 of the run = 0.0173425 × 40 / 3600.
+        // address 0.005 / 60 and the pull 40/60 of the rest (compute, no address: the parts
+        // add up) = 0.0123425 × 40 / 3600.
         let usd = dec!(0.0173425) * dec!(60) / dec!(3600);
         let mut run = usage(0, 60, 60, usd);
         run.public_ipv4_usd = dec!(0.005) * dec!(60) / dec!(3600);
@@ -673,7 +675,7 @@ mod tests {
         assert_eq!(job.public_ipv4_usd, dec!(0.005) / dec!(60));
         assert_eq!(
             job.pull_usd.round_dp(20),
-            (dec!(0.0173425) * dec!(40) / dec!(3600)).round_dp(20)
+            (dec!(0.0123425) * dec!(40) / dec!(3600)).round_dp(20)
         );
         // Spot keeps the address: (0.25 × 0.01264355 + 0.5 × 0.00138835) × 60 / 3600 +
         // 0.005 × 60 / 3600 = (0.0038550625 + 0.005) / 60.

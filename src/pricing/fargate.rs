@@ -68,7 +68,13 @@ impl FargateCost {
     /// like the rest: reference 10.2): total × part / billed, which is the same as the
     /// hourly rate × part / 3600 and never more than the total.
     pub fn share(&self, part: Duration) -> Decimal {
-        share_of(self.total_usd, self.billed_seconds, part)
+        // The address is its own part (public_ipv4_usd) for the whole window: the share is
+        // of the rest, so the parts add up instead of counting the address twice.
+        share_of(
+            self.total_usd - self.public_ipv4_usd,
+            self.billed_seconds,
+            part,
+        )
     }
 
     /// What the run record keeps of this price.

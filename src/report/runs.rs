@@ -237,7 +237,11 @@ fn cost_text(run: &Run) -> String {
     }
     if let Some(ms) = run.pull_ms() {
         let pull = Duration::from_millis(ms);
-        let usd = crate::pricing::fargate::share_of(run.usd, run.billed_seconds, pull);
+        let usd = crate::pricing::fargate::share_of(
+            run.usd - run.public_ipv4_usd,
+            run.billed_seconds,
+            pull,
+        );
         parts.push(format!(
             "image pull {} {}",
             text::duration(pull),

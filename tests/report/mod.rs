@@ -649,7 +649,8 @@ fn public_ipv4_and_image_pull_are_shown_as_parts_of_the_cost() {
     let pull_start = started - chrono::Duration::seconds(40);
     // 0.25 vCPU / 0.5 GB with a public IP, billed 60 s from the pull start, the pull 40 s:
     // (0.0123425 + 0.005) × 60 / 3600 = 0.000289041666…, of which the address
-    // 0.005 / 60 = 0.0000833… → 0.000083 and the pull 40/60 of the run = 0.000192694… → 0.000193.
+    // 0.005 / 60 = 0.0000833… → 0.000083 and the pull 40/60 of the rest (the address is its
+    // own part, so the parts add up): 0.0123425 × 40 / 3600 = 0.000137138… → 0.000137.
     let run = serde_json::json!({
         "schema_version": 1, "id": "ecs-t1", "job": "edge", "backend": "ecs",
         "cpu_units": 256, "memory_mib": 512, "arch": "x86_64", "os": "linux",
@@ -677,12 +678,12 @@ fn public_ipv4_and_image_pull_are_shown_as_parts_of_the_cost() {
     let rows: serde_json::Value = serde_json::from_str(&stdout).unwrap();
     assert_eq!(rows[0]["fargate_usd"], 0.000289);
     assert_eq!(rows[0]["public_ipv4_usd"], 0.000083);
-    assert_eq!(rows[0]["pull_usd"], 0.000193);
+    assert_eq!(rows[0]["pull_usd"], 0.000137);
     let (code, stdout, stderr) = report(store.path(), &["--month", "2026-11"]);
     assert_eq!(code, 0, "{stderr}");
     assert!(
         stdout.contains(
-            "edge: Fargate $0.000289 of which public IPv4 $0.000083, image pull $0.000193."
+            "edge: Fargate $0.000289 of which public IPv4 $0.000083, image pull $0.000137."
         ),
         "{stdout}"
     );
@@ -701,7 +702,7 @@ fn public_ipv4_and_image_pull_are_shown_as_parts_of_the_cost() {
         String::from_utf8_lossy(&output.stderr)
     );
     assert!(
-        shown.contains("$0.000289 of which public IPv4 $0.000083, image pull 40s $0.000193"),
+        shown.contains("$0.000289 of which public IPv4 $0.000083, image pull 40s $0.000137"),
         "{shown}"
     );
 }
