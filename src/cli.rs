@@ -485,7 +485,7 @@ pub struct CompareArgs {
     #[arg(long, value_name = "N", allow_hyphen_values = true)]
     pub glue_workers: Option<u32>,
 
-    /// Glue version: 0.9, 1.0, 2.0, 3.0, 4.0, 5.0, 5.1, 6.0 [default: 4.0]
+    /// Glue version: 0.9, 1.0, 2.0, 3.0, 4.0, 5.0, 5.1, 6.0 [default: 4.0; a Python shell 3.0]
     #[arg(long, value_parser = glue_version, value_name = "VERSION")]
     pub glue_version: Option<GlueVersion>,
 
