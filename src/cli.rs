@@ -275,7 +275,7 @@ pub struct ImportGlueArgs {
     pub jobs: Vec<String>,
 
     /// How far back
-    #[arg(long, default_value = "30d", value_parser = duration)]
+    #[arg(long, default_value = "30d", value_parser = duration, allow_hyphen_values = true)]
     pub since: Duration,
 
     /// Glue is F times faster than one Fargate task (the Fargate run time = Glue run time × F)
@@ -295,7 +295,7 @@ pub struct ImportEcsArgs {
     pub family: Option<String>,
 
     /// How far back
-    #[arg(long, default_value = "14d", value_parser = duration)]
+    #[arg(long, default_value = "14d", value_parser = duration, allow_hyphen_values = true)]
     pub since: Duration,
 }
 
@@ -313,7 +313,7 @@ pub struct TuneJobArgs {
     pub name: String,
 
     /// Use runs from this far back
-    #[arg(long, default_value = "30d", value_parser = duration)]
+    #[arg(long, default_value = "30d", value_parser = duration, allow_hyphen_values = true)]
     pub since: Duration,
 
     /// Refuse with fewer completed runs than this

@@ -31,6 +31,7 @@ const CASES: &[Case] = &[
     Case { config: None, args: &["--max-price-age", "soon", "compare"], code: 2, names: "--max-price-age" },
     // `import glue` flags are refused before any AWS call.
     Case { config: None, args: &["import", "glue", "--since", "0d"], code: 2, names: "--since" },
+    Case { config: None, args: &["import", "glue", "--since", "-1d"], code: 2, names: "--since" },
     Case { config: None, args: &["import", "glue", "--since", "100000000d"], code: 2, names: "--since" },
     Case { config: None, args: &["import", "glue", "--glue-speedup", "-1"], code: 2, names: "--glue-speedup" },
     Case { config: None, args: &["import", "glue", "--glue-speedup", "fast"], code: 2, names: "--glue-speedup" },
