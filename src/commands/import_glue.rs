@@ -113,7 +113,7 @@ fn save(store: &Store, run: &Run) -> crate::error::Result<Saved> {
         store.write(run, &[])?;
         return Ok(Saved::New);
     }
-    let (stored, _) = store.runs_where(Some(&run.job), |id| id == run.id);
+    let (stored, _) = store.runs_by_id(&run.job, std::slice::from_ref(&run.id));
     let was_running = stored
         .iter()
         .any(|s| s.id == run.id && s.stop_reason == StopReason::Running);

@@ -267,7 +267,23 @@ impl Store {
 
     /// All readable runs (of one job, or all), oldest first, and the files skipped.
     pub fn runs(&self, job: Option<&str>) -> (Vec<Run>, Vec<Skipped>) {
-        self.runs_where(job, |_| true)
+        let (files, mut skipped) = self.run_files(job);
+        let mut runs = Vec::new();
+        for file in files {
+            match read_run(&file.path) {
+                Ok(run) => runs.push(run),
+                Err(reason) => skipped.push(Skipped {
+                    path: file.path,
+                    reason,
+                }),
+            }
+        }
+        runs.sort_by(|a, b| {
+            a.created_at
+                .cmp(&b.created_at)
+                .then_with(|| a.id.cmp(&b.id))
+        });
+        (runs, skipped)
     }
 
     /// The runs of `job` with these ids, read by path (no listing), in parallel; a file
@@ -290,32 +306,6 @@ impl Store {
                 Err(reason) => skipped.push(Skipped { path, reason }),
             }
         }
-        (runs, skipped)
-    }
-
-    /// Like [`Store::runs`], parsing only the files whose run id (the file name) passes
-    /// `wanted`; the others are listed but not read.
-    pub fn runs_where(
-        &self,
-        job: Option<&str>,
-        wanted: impl Fn(&str) -> bool,
-    ) -> (Vec<Run>, Vec<Skipped>) {
-        let (files, mut skipped) = self.run_files(job);
-        let mut runs = Vec::new();
-        for file in files.into_iter().filter(|f| wanted(&f.id)) {
-            match read_run(&file.path) {
-                Ok(run) => runs.push(run),
-                Err(reason) => skipped.push(Skipped {
-                    path: file.path,
-                    reason,
-                }),
-            }
-        }
-        runs.sort_by(|a, b| {
-            a.created_at
-                .cmp(&b.created_at)
-                .then_with(|| a.id.cmp(&b.id))
-        });
         (runs, skipped)
     }
 
