@@ -406,6 +406,11 @@ pub struct PricesUpdateArgs {
     /// Regions to fetch (with --region: that one) [default: every region of the bundled book]
     #[arg(value_name = "REGION", value_parser = region_code)]
     pub regions: Vec<String>,
+    /// Also fetch Fargate's 1- and 3-year Compute Savings Plan rates (No Upfront) from the
+    /// Savings Plans API; `--savings-plan 1y|3y` then uses them instead of the typical
+    /// discount (IAM: savingsplans:DescribeSavingsPlansOfferingRates)
+    #[arg(long)]
+    pub savings_plans: bool,
 }
 
 /// An AWS region code: lower-case letters, digits and hyphens, e.g. `eu-central-1`.

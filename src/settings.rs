@@ -146,10 +146,11 @@ impl GlobalSettings {
             (None, None) => None,
         };
         match plan {
-            Some(plan) => Ok((
-                savings_plan::with_plan(book, plan)?,
-                Some(savings_plan::note(plan)),
-            )),
+            Some(plan) => {
+                let book = savings_plan::with_plan(book, plan)?;
+                let note = savings_plan::note(&book, plan);
+                Ok((book, Some(note)))
+            }
             None => Ok((book, None)),
         }
     }
@@ -175,7 +176,12 @@ impl GlobalSettings {
             })
         });
         let why = match fetched {
-            Ok((cache, parses)) if !cache.regions.is_empty() => {
+            Ok((mut cache, parses)) if !cache.regions.is_empty() => {
+                // Plan rates are not in the Price List: those `prices update --savings-plans`
+                // cached still apply under live on-demand rates.
+                if let Ok(stored) = self.read_price_cache() {
+                    cache.savings_plans = stored.savings_plans;
+                }
                 let (book, mut notes) = cache.overlay(PriceBook::bundled()?);
                 for (region, parsed) in &parses {
                     notes.extend(parsed.skipped_notes(region));

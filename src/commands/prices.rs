@@ -94,36 +94,16 @@ pub(crate) fn update(
             "{e}; not overwriting it: remove it or pass another --prices-file"
         ))
     })?;
-    let runtime = aws::runtime()?;
     let fetched_at = chrono::Utc::now()
         .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
         .to_string();
-    let line = report::progress::status_line(printer);
-    let outcome = runtime.block_on(async {
-        let client = aws::pricing::connect(&settings.aws, settings.region.as_deref()).await?;
-        let (fetched, parses) = client
-            .fetch(&regions, &fetched_at, |service, region, n| {
-                line.set_message(format!("{service} {region}: {n} products"));
-            })
-            .await?;
-        for (region, parsed) in &parses {
-            parsed.skipped_notes(region).iter().for_each(|n| printer.debug(n));
-            parsed.unreadable_notes(region).iter().for_each(|n| printer.warn(n));
-            if parsed.rates.is_empty() {
-                printer.warn(&format!(
-                    "the Price List gave no Fargate, Glue or VPC rates for {region}; is the region code right? (not cached)"
-                ));
-            }
-        }
-        Ok::<_, Error>((fetched, client.endpoint.clone()))
-    });
-    line.finish_and_clear();
-    let (fetched, endpoint) = outcome?;
+    let (fetched, endpoint) = fetch(settings, args, &regions, &fetched_at, printer)?;
     let changes = cache::diff(&fetched, previous.as_ref(), &bundled);
     let mut merged = previous.unwrap_or_else(|| PriceCache::new(&fetched_at, &endpoint));
     merged.fetched_at = fetched_at.clone();
     merged.endpoint = endpoint.clone();
     merged.regions.extend(fetched.regions.clone());
+    merged.savings_plans.extend(fetched.savings_plans.clone());
     let text = merged.to_json()?;
     crate::store::fs::write_atomic(&path, |file| {
         file.write_all(text.as_bytes())
@@ -135,6 +115,18 @@ pub(crate) fn update(
         fetched.regions.len(),
         path.display()
     ));
+    if args.savings_plans {
+        let plan_rates: usize = fetched
+            .savings_plans
+            .values()
+            .flat_map(|p| p.terms.values())
+            .map(|t| t.len())
+            .sum();
+        printer.note(&format!(
+            "cached {plan_rates} Compute Savings Plan rates (1y, 3y; No Upfront) of {} region(s); `--savings-plan 1y|3y` uses them",
+            fetched.savings_plans.len()
+        ));
+    }
     let rows = report::price_diff::rows(&changes);
     let output = report::render(settings.format, &rows, || {
         let mut grid = report::price_diff::grid(&rows);
@@ -156,6 +148,54 @@ pub(crate) fn update(
     })?;
     printer.data(&output)?;
     Ok(())
+}
+
+/// The Price List's rates of `regions` (and with `--savings-plans` the Savings Plans API's),
+/// with a progress line per service and region, and the Price List endpoint.
+fn fetch(
+    settings: &GlobalSettings,
+    args: &PricesUpdateArgs,
+    regions: &[String],
+    fetched_at: &str,
+    printer: &Printer,
+) -> crate::error::Result<(PriceCache, String)> {
+    let runtime = aws::runtime()?;
+    let line = report::progress::status_line(printer);
+    let outcome = runtime.block_on(async {
+        let client = aws::pricing::connect(&settings.aws, settings.region.as_deref()).await?;
+        let (mut fetched, parses) = client
+            .fetch(regions, fetched_at, |service, region, n| {
+                line.set_message(format!("{service} {region}: {n} products"));
+            })
+            .await?;
+        for (region, parsed) in &parses {
+            parsed.skipped_notes(region).iter().for_each(|n| printer.debug(n));
+            parsed.unreadable_notes(region).iter().for_each(|n| printer.warn(n));
+            if parsed.rates.is_empty() {
+                printer.warn(&format!(
+                    "the Price List gave no Fargate, Glue or VPC rates for {region}; is the region code right? (not cached)"
+                ));
+            }
+        }
+        if args.savings_plans {
+            let api = aws::savings_plans::connect(&settings.aws).await?;
+            let (plans, notes) = api
+                .fetch(regions, fetched_at, |n| {
+                    line.set_message(format!("Savings Plans: {n} rates"));
+                })
+                .await?;
+            notes.iter().for_each(|n| printer.warn(n));
+            for region in regions.iter().filter(|r| !plans.contains_key(*r)) {
+                printer.warn(&format!(
+                    "the Savings Plans API gave no Fargate Compute rates for {region} (not cached)"
+                ));
+            }
+            fetched.savings_plans = plans;
+        }
+        Ok::<_, Error>((fetched, client.endpoint.clone()))
+    });
+    line.finish_and_clear();
+    outcome
 }
 
 /// `--prices-file`, else the XDG cache path.
