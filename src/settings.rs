@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use std::time::Duration;
 
-use crate::analysis::sizing::Options;
+use crate::analysis::sizing::{MemoryRule, Options};
 use crate::analysis::workload::Overrides;
 use crate::cli::{self, Cli, CompareArgs, PricesArg, TuneJobArgs};
 use crate::error::{Error, Result};
@@ -566,7 +566,11 @@ pub fn tune_options(args: &TuneJobArgs, job: &Job) -> Options {
         now: chrono::Utc::now(),
         min_runs: args.min_runs,
         force: args.force,
-        memory_headroom: args.memory_headroom,
+        memory: match (args.oom_risk, args.memory_headroom) {
+            (_, Some(headroom)) => MemoryRule::Headroom(headroom),
+            (Some(risk), None) => MemoryRule::Risk(risk),
+            (None, None) => MemoryRule::default(),
+        },
         cpu_percentile: args.cpu_percentile,
         strategy: args.strategy.into(),
         deadline: args.deadline.or(job.deadline),

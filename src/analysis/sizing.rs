@@ -12,6 +12,7 @@ use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
 use serde::Serialize;
 
+use crate::analysis::peaks::{self, Peak};
 use crate::error::{Error, Result};
 use crate::model::job::Job;
 use crate::model::run::{Run, StopReason};
@@ -26,6 +27,8 @@ pub const SATURATION: f64 = 0.9;
 pub const CPU_HEADROOM: f64 = 0.2;
 /// An OOM-killed run lifts the memory floor to at least this multiple of its limit.
 pub const OOM_FACTOR: f64 = 1.25;
+/// Headroom over the highest peak when a single run cannot be fitted.
+pub const FALLBACK_HEADROOM: f64 = 0.2;
 
 /// Which CPU statistic of each run sizes CPU (`--cpu-percentile`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -162,6 +165,8 @@ pub enum Reason {
     FewRuns,
     /// Even the largest Fargate task is too small.
     ExceedsLargestSize,
+    /// Peaks grow over the window; memory is sized for the next month's.
+    MemoryGrowth,
 }
 
 impl Reason {
@@ -179,7 +184,24 @@ impl Reason {
             Reason::NoRuntimeModel => "NoRuntimeModel",
             Reason::FewRuns => "FewRuns",
             Reason::ExceedsLargestSize => "ExceedsLargestSize",
+            Reason::MemoryGrowth => "MemoryGrowth",
         }
+    }
+}
+
+/// How the memory target is set.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum MemoryRule {
+    /// The upper prediction bound of the next run's peak at this risk per run
+    /// (`--oom-risk`, analysis::peaks).
+    Risk(f64),
+    /// The highest peak × (1 + headroom) (`--memory-headroom`).
+    Headroom(f64),
+}
+
+impl Default for MemoryRule {
+    fn default() -> MemoryRule {
+        MemoryRule::Risk(peaks::DEFAULT_OOM_RISK)
     }
 }
 
@@ -194,8 +216,8 @@ pub struct Options {
     pub min_runs: usize,
     /// ...unless forced.
     pub force: bool,
-    /// Memory target = peak × (1 + headroom).
-    pub memory_headroom: f64,
+    /// How the memory target is set.
+    pub memory: MemoryRule,
     /// CPU statistic used.
     pub cpu_percentile: CpuPercentile,
     /// Trade-off with a model.
@@ -616,8 +638,9 @@ impl<'a> Window<'a> {
     }
 }
 
-/// Memory: never below the highest peak; peak × (1 + headroom); above any OOM kill.
-/// Returns the highest peak and the memory target in MiB.
+/// Memory: never below the highest peak; the risk bound of the next run's peak (or the
+/// peak × (1 + headroom)); above any OOM kill. Returns the highest peak and the memory
+/// target in MiB.
 fn memory_target(
     frame: &DataFrame,
     window: &Window<'_>,
@@ -638,13 +661,24 @@ fn memory_target(
             |best, (i, v)| if v > best.1 { (i, v) } else { best },
         );
     let peak_run = window.usable.get(peak_index).map_or("", |r| r.id.as_str());
-    let mut target = peak * (1.0 + options.memory_headroom);
-    notes.explanation.push(format!(
-        "memory: highest peak {} (run {peak_run}) + {:.0}% headroom = {}",
-        mib_text(peak),
-        options.memory_headroom * 100.0,
-        mib_text(target)
-    ));
+    let mut target = match options.memory {
+        MemoryRule::Risk(risk) => risk_target(window, risk, peak, notes),
+        MemoryRule::Headroom(_) => None,
+    }
+    .unwrap_or_else(|| {
+        let headroom = match options.memory {
+            MemoryRule::Headroom(h) => h,
+            MemoryRule::Risk(_) => FALLBACK_HEADROOM,
+        };
+        let target = peak * (1.0 + headroom);
+        notes.explanation.push(format!(
+            "memory: highest peak {} (run {peak_run}) + {:.0}% headroom = {}",
+            mib_text(peak),
+            headroom * 100.0,
+            mib_text(target)
+        ));
+        target
+    });
     if let Some(worst) = window.ooms.iter().max_by_key(|r| r.memory_mib) {
         let floor = f64::from(worst.memory_mib) * OOM_FACTOR;
         notes.reasons.push(Reason::OOMHistory);
@@ -658,6 +692,67 @@ fn memory_target(
         target = target.max(floor);
     }
     Ok((peak, target.max(peak).ceil() as u32))
+}
+
+/// The risk bound of the next run's peak, never below the highest peak, with the sentences
+/// that name the model; None when the runs cannot be fitted (one run).
+fn risk_target(window: &Window<'_>, risk: f64, peak: f64, notes: &mut Notes) -> Option<f64> {
+    let first = window.usable.iter().map(|r| r.started_at).min()?;
+    let peaks: Vec<Peak> = window
+        .usable
+        .iter()
+        .map(|r| Peak {
+            day: (r.started_at - first).num_seconds() as f64 / 86_400.0,
+            mib: r.memory.peak_mib,
+            exact: r.memory.peak_exact,
+        })
+        .collect();
+    let Some(fit) = peaks::bound(&peaks, risk) else {
+        notes.explanation.push(format!(
+            "memory: {} run cannot show how much its peak varies; falling back to a fixed headroom",
+            peaks.len()
+        ));
+        return None;
+    };
+    let label = quantile_label(fit.quantile);
+    notes.explanation.push(format!(
+        "memory: {label} of the next run's peak from {} runs (log-normal fit: typical {}, spread {:.1}%, runs' own {:.1}%): {}{}",
+        fit.runs,
+        mib_text(fit.typical_mib),
+        fit.spread * 100.0,
+        fit.observed_spread * 100.0,
+        mib_text(fit.bound_mib),
+        if fit.from_highest {
+            format!(
+                " — the highest peak {} + one spread, as a spike seen once may come again",
+                mib_text(peak)
+            )
+        } else {
+            String::new()
+        }
+    ));
+    if let Some(growth) = fit.growth {
+        notes.reasons.push(Reason::MemoryGrowth);
+        notes.explanation.push(format!(
+            "memory: peaks grow {:+.1}% per {} days (trend at 95% confidence); the bound is projected {} days past the last run",
+            growth * 100.0,
+            peaks::HORIZON_DAYS,
+            peaks::HORIZON_DAYS
+        ));
+    }
+    if fit.minute_peaks {
+        notes.explanation.push(format!(
+            "memory: ECS peaks are Container Insights' 1-minute maxima and can hide shorter spikes; the spread is taken as at least {:.0}%",
+            peaks::MINUTE_PEAK_SPREAD * 100.0
+        ));
+    }
+    Some(fit.bound_mib)
+}
+
+/// "p99.9" for 0.999.
+fn quantile_label(q: f64) -> String {
+    let pct = format!("{:.4}", q * 100.0);
+    format!("p{}", pct.trim_end_matches('0').trim_end_matches('.'))
 }
 
 /// With a runtime model: price every CPU level at the memory target and choose by strategy.
@@ -985,7 +1080,7 @@ mod tests {
             now: now(),
             min_runs: 3,
             force: false,
-            memory_headroom: 0.2,
+            memory: MemoryRule::Headroom(0.2),
             cpu_percentile: CpuPercentile::P95,
             strategy: Strategy::Cost,
             deadline: None,
@@ -1031,12 +1126,65 @@ mod tests {
     }
 
     #[test]
+    fn the_default_sizes_memory_from_the_risk_and_names_the_model() {
+        // Five steady runs at 1,400–1,500 MiB (exact kernel peaks), then the same peaks as
+        // ECS 1-minute maxima.
+        let mut runs: Vec<Run> = (0..5)
+            .map(|n| {
+                let peak = 1400.0 + f64::from(n) * 25.0;
+                run(n, 4096, 16384, peak, 0.4, 600.0, StopReason::Completed)
+            })
+            .collect();
+        let mut opts = options();
+        opts.memory = MemoryRule::default();
+        let rec = recommend_for(&runs, &ctx(4096, 16384), &opts).unwrap();
+        let peaks: Vec<Peak> = runs
+            .iter()
+            .map(|r| Peak {
+                day: (r.started_at - runs[0].started_at).num_seconds() as f64 / 86_400.0,
+                mib: r.memory.peak_mib,
+                exact: true,
+            })
+            .collect();
+        let fit = peaks::bound(&peaks, 0.001).unwrap();
+        let line = rec
+            .explanation
+            .iter()
+            .find(|l| l.starts_with("memory: p99.9 of the next run's peak from 5 runs"))
+            .unwrap_or_else(|| panic!("{:?}", rec.explanation));
+        assert!(line.ends_with(&mib_text(fit.bound_mib)), "{line}");
+        assert!(f64::from(rec.recommended.memory_mib()) >= fit.bound_mib);
+        assert!(fit.bound_mib > 1500.0);
+        for r in &mut runs {
+            r.memory.peak_exact = false;
+        }
+        let ecs = recommend_for(&runs, &ctx(4096, 16384), &opts).unwrap();
+        assert!(
+            ecs.explanation
+                .iter()
+                .any(|l| l.contains("1-minute maxima")),
+            "{:?}",
+            ecs.explanation
+        );
+        // One run cannot be fitted: the fixed headroom, said.
+        opts.force = true;
+        let one = recommend_for(&runs[..1], &ctx(4096, 16384), &opts).unwrap();
+        assert!(
+            one.explanation
+                .iter()
+                .any(|l| l.contains("1 run cannot show")),
+            "{:?}",
+            one.explanation
+        );
+    }
+
+    #[test]
     fn zero_headroom_still_never_goes_below_the_peak() {
         let runs: Vec<Run> = (0..3)
             .map(|_| run(0, 1024, 8192, 2049.0, 0.3, 60.0, StopReason::Completed))
             .collect();
         let mut opts = options();
-        opts.memory_headroom = 0.0;
+        opts.memory = MemoryRule::Headroom(0.0);
         let rec = recommend_for(&runs, &ctx(1024, 8192), &opts).unwrap();
         assert!(rec.recommended.memory_mib() >= 2049, "{}", rec.recommended);
         assert_eq!(rec.recommended.to_string(), "0.5 vCPU / 3 GB");

@@ -32,6 +32,10 @@ pub(crate) fn current_size(job: &Job) -> Result<Size> {
     }
 }
 
+/// Memory headroom over the highest peak that sweep sizes get unless --memory-headroom
+/// says otherwise (a sweep measures run time; its runs must not run out of memory).
+pub(crate) const SWEEP_HEADROOM: f64 = 0.2;
+
 /// The sizes a sweep runs: each CPU with the smallest valid memory at or above the memory
 /// the runs so far call for (peak + headroom, above any OOM kill) or the current memory;
 /// with a warning for each CPU that cannot have it.

@@ -127,8 +127,13 @@ fn sweep(
         ));
         before.push(session.run_once(current, &format!("{} baseline", job.name))?);
     }
-    let (sizes, warnings) =
-        tuning::sweep_sizes(job, current, &before, &args.sweep, args.memory_headroom);
+    let (sizes, warnings) = tuning::sweep_sizes(
+        job,
+        current,
+        &before,
+        &args.sweep,
+        args.memory_headroom.unwrap_or(tuning::SWEEP_HEADROOM),
+    );
     warnings.iter().for_each(|w| printer.warn(w));
     session.sweep(&sizes, args.repeat)?;
     Ok(())
