@@ -69,6 +69,17 @@ fn a_run_with_overrides_records_the_overridden_size() {
         stderr.contains("no Container Insights per-task metrics"),
         "{stderr}"
     );
+    // An ECS peak is a 1-minute value, and `runs show` says what that hides.
+    let show = Command::new(env!("CARGO_BIN_EXE_fargate-cost"))
+        .args(["--config", &config.to_string_lossy(), "runs", "show"])
+        .arg(run["id"].as_str().unwrap())
+        .output()
+        .unwrap();
+    let shown = String::from_utf8_lossy(&show.stdout);
+    assert!(
+        shown.contains("1-minute maximum: shorter spikes are not seen"),
+        "{shown}"
+    );
 
     // The task really was launched with task-level overrides (checked with the SDK).
     let runtime = tokio::runtime::Builder::new_current_thread()
