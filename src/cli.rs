@@ -355,6 +355,11 @@ pub struct TuneJobArgs {
     #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=100))]
     pub repeat: u32,
 
+    /// ECS sweep tasks launched at once [default: all of them, at most 20]; the local
+    /// backend runs one at a time (side-by-side runs would share this machine's cores)
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=50))]
+    pub parallel: Option<u32>,
+
     /// Stop a sweep run after this long
     #[arg(long, value_parser = run_duration)]
     pub timeout: Option<Duration>,
