@@ -12,6 +12,7 @@ use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
 use serde::Serialize;
 
+use crate::analysis::one_size::OneSize;
 use crate::analysis::peaks::{self, Peak};
 use crate::error::{Error, Result};
 use crate::model::job::Job;
@@ -167,6 +168,8 @@ pub enum Reason {
     ExceedsLargestSize,
     /// Peaks grow over the window; memory is sized for the next month's.
     MemoryGrowth,
+    /// A runtime model from one size's CPU trace chose the CPU.
+    OneSizeModel,
 }
 
 impl Reason {
@@ -185,6 +188,7 @@ impl Reason {
             Reason::FewRuns => "FewRuns",
             Reason::ExceedsLargestSize => "ExceedsLargestSize",
             Reason::MemoryGrowth => "MemoryGrowth",
+            Reason::OneSizeModel => "OneSizeModel",
         }
     }
 }
@@ -285,6 +289,9 @@ pub struct RuntimeModel {
     pub r2: f64,
     /// (vCPU, trimmed-mean seconds, runs) per size.
     pub points: Vec<(f64, f64, usize)>,
+    /// Set when the model comes from one size's CPU trace (analysis::one_size), not from
+    /// runs at several sizes.
+    pub one_size: Option<OneSize>,
 }
 
 impl RuntimeModel {
@@ -323,7 +330,13 @@ impl RuntimeModel {
         } else {
             1.0
         };
-        Some(RuntimeModel { a, b, r2, points })
+        Some(RuntimeModel {
+            a,
+            b,
+            r2,
+            points,
+            one_size: None,
+        })
     }
 
     /// Predicted seconds at `vcpu`.
@@ -541,7 +554,7 @@ pub fn recommend(
     let at_current = sizes.iter().find(|s| (s.0 - current_vcpu).abs() < 1e-9);
     let current_seconds = at_current.or(sizes.last()).map_or(0.0, |s| s.1);
     let points: Vec<(f64, f64, usize)> = sizes.iter().map(|s| (s.0, s.1, s.2)).collect();
-    let model = RuntimeModel::fit(points);
+    let model = RuntimeModel::fit(points).or_else(|| one_size_model(&window, at_current, ctx));
     let (size, recommended_seconds, candidates) = match &model {
         Some(model) => size_from_model(model, ctx, memory_mib, options, prices, &mut notes)?,
         None => {
@@ -755,6 +768,71 @@ fn quantile_label(q: f64) -> String {
     format!("p{}", pct.trim_end_matches('0').trim_end_matches('.'))
 }
 
+/// The one-size model of a job that is CPU-bound at its current size, from the share of
+/// its samples at the CPU limit (runs recorded before that share existed give none).
+fn one_size_model(
+    window: &Window<'_>,
+    at_current: Option<&(f64, f64, usize, f64, f64)>,
+    ctx: &JobContext,
+) -> Option<RuntimeModel> {
+    let &(vcpu, seconds, _, saturation, _) = at_current?;
+    if saturation < SATURATION {
+        return None;
+    }
+    let shares: Vec<f64> = window
+        .usable
+        .iter()
+        .filter(|r| r.cpu_units == ctx.current.cpu_units())
+        .filter_map(|r| r.cpu.at_limit)
+        .collect();
+    if shares.is_empty() {
+        return None;
+    }
+    let at_limit = shares.iter().sum::<f64>() / shares.len() as f64;
+    OneSize::model(vcpu, seconds, at_limit, shares.len())
+}
+
+/// The sentences that name a runtime model and what it rests on.
+fn explain_model(model: &RuntimeModel, notes: &mut Notes) {
+    match &model.one_size {
+        Some(one) => {
+            notes.reasons.push(Reason::OneSizeModel);
+            notes.explanation.push(format!(
+                "cpu: one-size model from the CPU trace of {} run(s) at {} vCPU: {:.0}% of the time at the CPU limit → T(v) = {:.1} s + {:.1} s·vCPU / v (Amdahl split)",
+                one.runs,
+                one.vcpu,
+                one.at_limit * 100.0,
+                model.a,
+                model.b
+            ));
+            notes.explanation.push(format!(
+                "cpu: confidence medium for less CPU (the work at the limit is conserved), low for more (it assumes that work keeps scaling), so at most {} vCPU; `--sweep` measures it instead",
+                one.max_vcpu()
+            ));
+        }
+        None => {
+            notes.reasons.push(Reason::RuntimeModel);
+            notes.explanation.push(format!(
+                "cpu: runtime model T(v) = {:.1} s + {:.1} s·vCPU / v (R² = {:.3}) from {} size(s)",
+                model.a,
+                model.b,
+                model.r2,
+                model.points.len()
+            ));
+            let (low, high) = model
+                .points
+                .iter()
+                .map(|p| p.0)
+                .fold((f64::INFINITY, 0.0f64), |(lo, hi), v| {
+                    (lo.min(v), hi.max(v))
+                });
+            notes.explanation.push(format!(
+                "cpu: measured between {low} and {high} vCPU; predictions outside that range are extrapolated"
+            ));
+        }
+    }
+}
+
 /// With a runtime model: price every CPU level at the memory target and choose by strategy.
 fn size_from_model(
     model: &RuntimeModel,
@@ -764,26 +842,13 @@ fn size_from_model(
     prices: &RegionPrices,
     notes: &mut Notes,
 ) -> Result<(Size, f64, Vec<Candidate>)> {
-    notes.reasons.push(Reason::RuntimeModel);
-    notes.explanation.push(format!(
-        "cpu: runtime model T(v) = {:.1} s + {:.1} s·vCPU / v (R² = {:.3}) from {} size(s)",
-        model.a,
-        model.b,
-        model.r2,
-        model.points.len()
-    ));
-    let (low, high) = model
-        .points
-        .iter()
-        .map(|p| p.0)
-        .fold((f64::INFINITY, 0.0f64), |(lo, hi), v| {
-            (lo.min(v), hi.max(v))
-        });
-    notes.explanation.push(format!(
-        "cpu: measured between {low} and {high} vCPU; predictions outside that range are extrapolated"
-    ));
+    explain_model(model, notes);
+    let max_vcpu = model.one_size.map_or(f64::INFINITY, |o| o.max_vcpu());
     let mut candidates = Vec::new();
     for units in cpu_levels(ctx.os) {
+        if f64::from(units) / f64::from(UNITS_PER_VCPU) > max_vcpu {
+            continue; // beyond what one size can say
+        }
         let Some(size) = Size::smallest_covering(units, memory_mib, ctx.os) else {
             continue;
         };
@@ -928,6 +993,8 @@ fn finding_and_risk(
             || has(Reason::FewRuns)
             || has(Reason::NoRuntimeModel)
             || model.is_some_and(|m| m.r2 < 0.8)
+            || model
+                .is_some_and(|m| m.one_size.is_some() && size.cpu_units() > ctx.current.cpu_units())
         {
             Risk::Medium
         } else {
@@ -1037,6 +1104,7 @@ mod tests {
                 p95: cpu_p95,
                 p99: cpu_p95,
                 max: cpu_p95,
+                at_limit: None,
             },
             memory: MemoryStats {
                 peak_mib: peak,
@@ -1176,6 +1244,50 @@ mod tests {
             "{:?}",
             one.explanation
         );
+    }
+
+    #[test]
+    fn a_cpu_bound_job_is_sized_from_its_one_size_trace() {
+        // 2 vCPU / 8 GB, 100 s a run, using all its CPU, 80 % of samples at the limit.
+        let runs: Vec<Run> = (0..4)
+            .map(|n| {
+                let mut r = run(n, 2048, 8192, 1000.0, 2.0, 100.0, StopReason::Completed);
+                r.cpu.at_limit = Some(0.8);
+                r
+            })
+            .collect();
+        let mut opts = options();
+        opts.deadline = Some(Duration::from_secs(200));
+        let rec = recommend_for(&runs, &ctx(2048, 8192), &opts).unwrap();
+        // T(v) = 100 × 0.2 + 100 × 0.8 × 2 / v = 20 + 160 / v: 180 s at 1 vCPU meets the
+        // 200 s deadline; 340 s at 0.5 does not. At 1 vCPU / 2 GB a run costs
+        // 180 × (0.04048 + 2 × 0.004445) / 3600, less than 100 s at 2 vCPU / 4 GB.
+        assert_eq!(rec.recommended.to_string(), "1 vCPU / 2 GB");
+        assert!((rec.recommended_seconds - 180.0).abs() < 1e-9);
+        assert!(
+            rec.reasons.contains(&Reason::OneSizeModel),
+            "{:?}",
+            rec.reasons
+        );
+        assert!(!rec.reasons.contains(&Reason::NoRuntimeModel));
+        assert!(
+            rec.explanation
+                .iter()
+                .any(|l| l.contains("one-size model from the CPU trace of 4 run(s) at 2 vCPU: 80%")),
+            "{:?}",
+            rec.explanation
+        );
+        // Never more than 2× the measured CPU: a tight deadline gets at most 4 vCPU.
+        opts.deadline = Some(Duration::from_secs(30));
+        let fast = recommend_for(&runs, &ctx(2048, 8192), &opts).unwrap();
+        assert!(fast.recommended.cpu_units() <= 4096, "{}", fast.recommended);
+        assert!(fast.candidates.iter().all(|c| c.size.cpu_units() <= 4096));
+        // Runs without the share (recorded before it existed) keep the old rule.
+        let old: Vec<Run> = (0..4)
+            .map(|n| run(n, 2048, 8192, 1000.0, 2.0, 100.0, StopReason::Completed))
+            .collect();
+        let kept = recommend_for(&old, &ctx(2048, 8192), &options()).unwrap();
+        assert!(kept.reasons.contains(&Reason::NoRuntimeModel));
     }
 
     #[test]
