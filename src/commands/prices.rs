@@ -98,6 +98,16 @@ pub(crate) fn update(
         .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
         .to_string();
     let (fetched, endpoint) = fetch(settings, args, &regions, &fetched_at, printer)?;
+    if fetched.regions.is_empty() && fetched.savings_plans.is_empty() {
+        return Err(Error::invalid(
+            "REGION",
+            format!(
+                "the Price List has no Fargate, Glue or VPC rates for {}; nothing cached (valid: AWS region codes such as us-east-1)",
+                regions.join(", ")
+            ),
+        )
+        .into());
+    }
     let changes = cache::diff(&fetched, previous.as_ref(), &bundled);
     let mut merged = previous.unwrap_or_else(|| PriceCache::new(&fetched_at, &endpoint));
     merged.fetched_at = fetched_at.clone();
@@ -168,10 +178,12 @@ fn fetch(
                 line.set_message(format!("{service} {region}: {n} products"));
             })
             .await?;
+        // When no region gave rates, the command fails in one line instead.
+        let some = parses.iter().any(|(_, p)| !p.rates.is_empty());
         for (region, parsed) in &parses {
             parsed.skipped_notes(region).iter().for_each(|n| printer.debug(n));
             parsed.unreadable_notes(region).iter().for_each(|n| printer.warn(n));
-            if parsed.rates.is_empty() {
+            if some && parsed.rates.is_empty() {
                 printer.warn(&format!(
                     "the Price List gave no Fargate, Glue or VPC rates for {region}; is the region code right? (not cached)"
                 ));

@@ -622,3 +622,23 @@ fn a_denied_savings_plans_call_names_the_iam_action_and_writes_nothing() {
     );
     assert!(!dir.path().join("fargate-cost/prices.json").exists());
 }
+
+/// A region code the Price List has nothing for is one line, exit 2, and no cache is
+/// written.
+#[test]
+fn a_region_without_rates_fails_in_one_line_and_caches_nothing() {
+    let Some(server) = PricingServer::start(100, 0) else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let (code, _, stderr) = run(server
+        .tool(dir.path())
+        .args(["prices", "update", "nowhere-1"]));
+    assert_eq!(code, 2, "{stderr}");
+    assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.contains("no Fargate, Glue or VPC rates for nowhere-1"),
+        "{stderr}"
+    );
+    assert!(!dir.path().join("fargate-cost/prices.json").exists());
+}
