@@ -74,7 +74,7 @@ fn main() {
         let runs = measure(store.path(), job, base, memory);
         let seconds = mean(runs.iter().map(|r| r.0));
         let at_limit = mean(runs.iter().map(|r| r.1));
-        let Some(model) = OneSize::model(base, seconds, at_limit, runs.len()) else {
+        let Some(model) = OneSize::model(base, seconds, at_limit, runs.len(), None) else {
             println!(
                 "| {job} | {base} vCPU ({seconds:.1} s) | {:.0}% | — | no model (never at the limit) | | |",
                 at_limit * 100.0

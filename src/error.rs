@@ -108,6 +108,16 @@ pub enum Error {
         /// Lookback days.
         days: u64,
     },
+    /// Completed runs exist, but none has measurements to size from.
+    #[error(
+        "the {count} completed run(s) of `{job}` have no CPU or memory measurements (ECS tasks without Container Insights per-task metrics); turn on Container Insights with enhanced observability for the cluster, or measure locally with `fargate-cost run {job}`"
+    )]
+    Unmeasured {
+        /// The job.
+        job: String,
+        /// Completed runs without measurements.
+        count: usize,
+    },
     /// An AWS call failed (message says what to do).
     #[error("{0}")]
     Aws(String),
@@ -156,6 +166,7 @@ impl Error {
             | Error::Runner(_)
             | Error::JobFailed { .. }
             | Error::NotEnoughRuns { .. }
+            | Error::Unmeasured { .. }
             | Error::Aws(_) => 1,
         }
     }

@@ -11,8 +11,9 @@
 //! Confidence differs by direction. With less CPU the work at the limit is conserved (a
 //! job that used v₀ fully needs v₀/v as long for it), so trimming is well founded. With more
 //! CPU the model assumes the limited part keeps scaling, which one size cannot show (the job
-//! may have no more parallelism to use), so growth is capped at [`GROWTH_LIMIT`]× v₀ and
-//! called low-confidence. A sweep, or runs at two sizes, replaces this model.
+//! may have no more parallelism to use), so the model grows CPU only to meet a deadline the
+//! measured size misses, at most [`GROWTH_LIMIT`]× v₀, and calls it low-confidence. A
+//! sweep, or runs at two sizes, replaces this model.
 
 use crate::analysis::sizing::RuntimeModel;
 
@@ -28,12 +29,22 @@ pub struct OneSize {
     pub at_limit: f64,
     /// Runs it came from.
     pub runs: usize,
+    /// Whether it may recommend more CPU than measured (only to meet a deadline the
+    /// measured size misses: the saving growth promises is the model's least sure part).
+    pub may_grow: bool,
 }
 
 impl OneSize {
     /// The model from `runs` runs at `vcpu` taking `seconds` (trimmed mean), whose
-    /// samples were at the limit `at_limit` of the time; None without a usable share.
-    pub fn model(vcpu: f64, seconds: f64, at_limit: f64, runs: usize) -> Option<RuntimeModel> {
+    /// samples were at the limit `at_limit` of the time; it may grow CPU only when the
+    /// measured time misses `deadline`. None without a usable share.
+    pub fn model(
+        vcpu: f64,
+        seconds: f64,
+        at_limit: f64,
+        runs: usize,
+        deadline: Option<f64>,
+    ) -> Option<RuntimeModel> {
         let valid = vcpu > 0.0 && seconds > 0.0 && (0.0..=1.0).contains(&at_limit);
         if !valid || at_limit == 0.0 {
             return None;
@@ -48,13 +59,18 @@ impl OneSize {
                 vcpu,
                 at_limit,
                 runs,
+                may_grow: deadline.is_some_and(|d| seconds > d),
             }),
         })
     }
 
     /// The largest vCPU the model may recommend.
     pub fn max_vcpu(&self) -> f64 {
-        self.vcpu * GROWTH_LIMIT
+        if self.may_grow {
+            self.vcpu * GROWTH_LIMIT
+        } else {
+            self.vcpu
+        }
     }
 }
 
@@ -65,7 +81,7 @@ mod tests {
     #[test]
     fn the_split_puts_the_time_at_the_limit_in_the_part_that_scales() {
         // 100 s at 2 vCPU, 80 % of samples at the limit: a = 20 s, b = 100 × 0.8 × 2 = 160.
-        let m = OneSize::model(2.0, 100.0, 0.8, 4).unwrap();
+        let m = OneSize::model(2.0, 100.0, 0.8, 4, Some(90.0)).unwrap();
         assert!(
             (m.a - 20.0).abs() < 1e-9 && (m.b - 160.0).abs() < 1e-9,
             "{m:?}"
@@ -75,9 +91,15 @@ mod tests {
         assert!((m.predict(2.0) - 100.0).abs() < 1e-9);
         assert!((m.predict(4.0) - 60.0).abs() < 1e-9);
         assert!((m.predict(1.0) - 180.0).abs() < 1e-9);
+        // 100 s misses the 90 s deadline: it may grow to 2×; without a deadline to meet,
+        // never above the measured 2 vCPU.
         assert_eq!(m.one_size.unwrap().max_vcpu(), 4.0);
+        let met = OneSize::model(2.0, 100.0, 0.8, 4, Some(200.0)).unwrap();
+        assert_eq!(met.one_size.unwrap().max_vcpu(), 2.0);
+        let none = OneSize::model(2.0, 100.0, 0.8, 4, None).unwrap();
+        assert_eq!(none.one_size.unwrap().max_vcpu(), 2.0);
         // Never at the limit: nothing to scale, no model.
-        assert!(OneSize::model(2.0, 100.0, 0.0, 4).is_none());
-        assert!(OneSize::model(2.0, 100.0, 1.5, 4).is_none());
+        assert!(OneSize::model(2.0, 100.0, 0.0, 4, None).is_none());
+        assert!(OneSize::model(2.0, 100.0, 1.5, 4, None).is_none());
     }
 }

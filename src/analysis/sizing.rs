@@ -546,15 +546,32 @@ pub fn recommend(
     if window.usable.len() < options.min_runs {
         notes.reasons.push(Reason::FewRuns);
     }
+    if window.unmeasured > 0 {
+        notes.explanation.push(format!(
+            "runs: {} completed run(s) without CPU or memory measurements (no Container Insights per-task metrics) left out",
+            window.unmeasured
+        ));
+    }
     let frame = runs_frame(&window.usable, options.cpu_percentile).map_err(polars_error)?;
     let sizes = per_size(&frame).map_err(polars_error)?;
     let (peak, memory_mib) = memory_target(&frame, &window, options, &mut notes)?;
 
     let current_vcpu = ctx.current.vcpu().to_f64().unwrap_or(1.0);
     let at_current = sizes.iter().find(|s| (s.0 - current_vcpu).abs() < 1e-9);
-    let current_seconds = at_current.or(sizes.last()).map_or(0.0, |s| s.1);
+    // Runs all at one size other than the configured one still describe the job.
+    let measured = at_current.or(if sizes.len() == 1 {
+        sizes.first()
+    } else {
+        None
+    });
     let points: Vec<(f64, f64, usize)> = sizes.iter().map(|s| (s.0, s.1, s.2)).collect();
-    let model = RuntimeModel::fit(points).or_else(|| one_size_model(&window, at_current, ctx));
+    let model = RuntimeModel::fit(points).or_else(|| one_size_model(&window, measured, options));
+    // Without runs at the current size, its time is the model's (else the nearest guess).
+    let current_seconds = match (at_current, &model) {
+        (Some(s), _) => s.1,
+        (None, Some(model)) => model.predict(current_vcpu),
+        (None, None) => sizes.last().map_or(0.0, |s| s.1),
+    };
     let (size, recommended_seconds, candidates) = match &model {
         Some(model) => size_from_model(model, ctx, memory_mib, options, prices, &mut notes)?,
         None => {
@@ -613,6 +630,8 @@ struct Window<'a> {
     usable: Vec<&'a Run>,
     ooms: Vec<&'a Run>,
     days: u64,
+    /// Completed runs left out for having no measurements.
+    unmeasured: usize,
 }
 
 impl<'a> Window<'a> {
@@ -630,7 +649,18 @@ impl<'a> Window<'a> {
                 .filter(|r| r.stop_reason == reason)
                 .collect()
         };
-        let (usable, ooms) = (with(StopReason::Completed), with(StopReason::Oom));
+        let (completed, ooms) = (with(StopReason::Completed), with(StopReason::Oom));
+        // A run recorded without samples (an ECS task without Container Insights) says
+        // nothing about what the job uses: its zeros would size the job to nothing.
+        let (usable, unmeasured): (Vec<&Run>, Vec<&Run>) = completed
+            .into_iter()
+            .partition(|r| r.samples > 0 || r.memory.peak_mib > 0.0);
+        if usable.is_empty() && !unmeasured.is_empty() {
+            return Err(Error::Unmeasured {
+                job: ctx.name.clone(),
+                count: unmeasured.len(),
+            });
+        }
         if usable.len() < options.min_runs && !options.force || usable.is_empty() {
             return Err(Error::NotEnoughRuns {
                 job: ctx.name.clone(),
@@ -647,7 +677,12 @@ impl<'a> Window<'a> {
         let days = ((options.now - first).num_seconds().max(0) as u64)
             .div_ceil(86_400)
             .max(1);
-        Ok(Window { usable, ooms, days })
+        Ok(Window {
+            usable,
+            ooms,
+            days,
+            unmeasured: unmeasured.len(),
+        })
     }
 }
 
@@ -772,24 +807,27 @@ fn quantile_label(q: f64) -> String {
 /// its samples at the CPU limit (runs recorded before that share existed give none).
 fn one_size_model(
     window: &Window<'_>,
-    at_current: Option<&(f64, f64, usize, f64, f64)>,
-    ctx: &JobContext,
+    measured: Option<&(f64, f64, usize, f64, f64)>,
+    options: &Options,
 ) -> Option<RuntimeModel> {
-    let &(vcpu, seconds, _, saturation, _) = at_current?;
+    let &(vcpu, seconds, _, saturation, _) = measured?;
     if saturation < SATURATION {
         return None;
     }
+    let units = (vcpu * f64::from(UNITS_PER_VCPU)).round() as u32;
     let shares: Vec<f64> = window
         .usable
         .iter()
-        .filter(|r| r.cpu_units == ctx.current.cpu_units())
+        .filter(|r| r.cpu_units == units)
         .filter_map(|r| r.cpu.at_limit)
+        .filter(|share| (0.0..=1.0).contains(share))
         .collect();
     if shares.is_empty() {
         return None;
     }
     let at_limit = shares.iter().sum::<f64>() / shares.len() as f64;
-    OneSize::model(vcpu, seconds, at_limit, shares.len())
+    let deadline = options.deadline.map(|d| d.as_secs_f64());
+    OneSize::model(vcpu, seconds, at_limit, shares.len(), deadline)
 }
 
 /// The sentences that name a runtime model and what it rests on.
@@ -805,10 +843,17 @@ fn explain_model(model: &RuntimeModel, notes: &mut Notes) {
                 model.a,
                 model.b
             ));
-            notes.explanation.push(format!(
-                "cpu: confidence medium for less CPU (the work at the limit is conserved), low for more (it assumes that work keeps scaling), so at most {} vCPU; `--sweep` measures it instead",
-                one.max_vcpu()
-            ));
+            notes.explanation.push(if one.may_grow {
+                format!(
+                    "cpu: confidence medium for less CPU (the work at the limit is conserved), low for more (it assumes that work keeps scaling): more CPU only to meet the deadline, at most {} vCPU; `--sweep` measures it instead",
+                    one.max_vcpu()
+                )
+            } else {
+                format!(
+                    "cpu: confidence medium for less CPU (the work at the limit is conserved); more than the measured {} vCPU is not priced, as the saving it promises rests on the model's least sure part — `--sweep` measures it",
+                    one.vcpu
+                )
+            });
         }
         None => {
             notes.reasons.push(Reason::RuntimeModel);
@@ -1288,6 +1333,72 @@ mod tests {
             .collect();
         let kept = recommend_for(&old, &ctx(2048, 8192), &options()).unwrap();
         assert!(kept.reasons.contains(&Reason::NoRuntimeModel));
+    }
+
+    #[test]
+    fn the_one_size_model_grows_cpu_only_for_a_deadline_and_reads_runs_at_another_size() {
+        // 1 vCPU, always at the limit, 600 s: no deadline to meet, so never more CPU (the
+        // model would promise a saving at 2 vCPU that a single-threaded job never gives).
+        let at_one: Vec<Run> = (0..4)
+            .map(|n| {
+                let mut r = run(n, 1024, 2048, 500.0, 1.0, 600.0, StopReason::Completed);
+                r.cpu.at_limit = Some(1.0);
+                r
+            })
+            .collect();
+        let rec = recommend_for(&at_one, &ctx(1024, 2048), &options()).unwrap();
+        assert!(rec.recommended.cpu_units() <= 1024, "{}", rec.recommended);
+        assert!(rec.candidates.iter().all(|c| c.size.cpu_units() <= 1024));
+        // Runs all at 2 vCPU (80 % at the limit, 100 s) of a job configured at 1 vCPU: the
+        // current size's time is the model's, 20 + 160 / 1 = 180 s, not the 2 vCPU runs' 100.
+        let at_two: Vec<Run> = (0..4)
+            .map(|n| {
+                let mut r = run(n, 2048, 4096, 500.0, 2.0, 100.0, StopReason::Completed);
+                r.cpu.at_limit = Some(0.8);
+                r
+            })
+            .collect();
+        let rec = recommend_for(&at_two, &ctx(1024, 2048), &options()).unwrap();
+        assert!(
+            (rec.current_seconds - 180.0).abs() < 1e-9,
+            "{}",
+            rec.current_seconds
+        );
+        assert!(
+            rec.reasons.contains(&Reason::OneSizeModel),
+            "{:?}",
+            rec.reasons
+        );
+    }
+
+    #[test]
+    fn runs_without_measurements_are_left_out_and_alone_are_refused() {
+        let unmeasured = |n| {
+            let mut r = run(n, 1024, 2048, 0.0, 0.0, 60.0, StopReason::Completed);
+            r.samples = 0;
+            r
+        };
+        let mut runs: Vec<Run> = (0..4)
+            .map(|n| run(n, 1024, 2048, 700.0, 0.3, 60.0, StopReason::Completed))
+            .collect();
+        runs.push(unmeasured(9));
+        let rec = recommend_for(&runs, &ctx(1024, 2048), &options()).unwrap();
+        assert_eq!(rec.runs, 4);
+        assert!(rec.recommended.memory_mib() >= 700, "{}", rec.recommended);
+        assert!(
+            rec.explanation
+                .iter()
+                .any(|l| l.contains("1 completed run(s) without CPU or memory")),
+            "{:?}",
+            rec.explanation
+        );
+        let only: Vec<Run> = (0..3).map(unmeasured).collect();
+        let err = recommend_for(&only, &ctx(1024, 2048), &options()).unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("have no CPU or memory measurements"),
+            "{err}"
+        );
     }
 
     #[test]
