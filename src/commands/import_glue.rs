@@ -29,7 +29,7 @@ pub(crate) fn import_glue(
     let prices = book.region(&aws.region)?;
     let since = Utc::now() - chrono::Duration::from_std(args.since)?;
     let jobs = glue::select(runtime.block_on(glue::jobs(&aws))?, &args.jobs)?;
-    let store = Store::new(&settings.store);
+    let store = settings.open_store()?;
     // Runs recorded now, replaced (recorded while running), already recorded.
     let (mut new, mut updated, mut already) = (0, 0, 0);
     let mut imported_jobs = Vec::new();

@@ -20,7 +20,7 @@ use crate::report::monthly::COLUMNS;
 use crate::report::{self, Format};
 use crate::settings::GlobalSettings;
 use crate::store::index;
-use crate::store::{Store, write_atomic};
+use crate::store::write_atomic;
 
 /// Run `report`.
 pub(crate) fn report(
@@ -34,7 +34,7 @@ pub(crate) fn report(
     } else {
         Vec::new()
     };
-    let store = Store::new(&settings.store);
+    let store = settings.open_store()?;
     let started = std::time::Instant::now();
     let refresh = index::refresh(&store)?;
     if let Some(why) = &refresh.rebuilt {
@@ -79,7 +79,7 @@ pub(crate) fn report(
         printer.note(&format!(
             "no recorded runs in {} (store {})",
             period.label,
-            store.root().display()
+            store.name()
         ));
     }
     let output = match settings.format {

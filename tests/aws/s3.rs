@@ -1,0 +1,256 @@
+//! The S3 store (`--store s3://bucket/prefix`) through the real aws-sdk-s3 client against
+//! moto's S3 server (straight to moto, not the adapter): a history synced up once (a second
+//! sync uploads nothing), reported exactly as its local copy; runs recorded from a job and
+//! from two processes at once, none lost or overwritten; a store that cannot be written
+//! stops `run` before the job starts.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+use super::Moto;
+
+const BUCKET: &str = "team-runs";
+
+/// The tool on `store`, with moto's endpoint and its own cache (one "machine" per cache).
+fn tool(moto: &Moto, cache: &Path, store: &str, args: &[&str]) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_fargate-cost"));
+    command
+        .args(["--store", store])
+        .args(args)
+        .envs(moto.env())
+        .env("AWS_ENDPOINT_URL", &moto.moto_url)
+        .env("XDG_CACHE_HOME", cache)
+        .env("FARGATE_COST_PRICES_FILE", "/nonexistent/prices.json")
+        .env("NO_COLOR", "1")
+        // `report --output csv` also writes reports/…csv under the working directory.
+        .current_dir(cache);
+    command
+}
+
+fn ok(output: Output) -> String {
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+/// A run record like the store writes, for a history made by hand.
+fn write_run(store: &Path, job: &str, id: &str, start: &str, seconds: i64, usd: &str) {
+    let started: chrono::DateTime<chrono::Utc> = start.parse().unwrap();
+    let run = serde_json::json!({
+        "schema_version": 1, "id": id, "job": job, "backend": "local",
+        "cpu_units": 1024, "memory_mib": 2048, "arch": "x86_64", "os": "linux",
+        "capacity": "on-demand", "region": "us-east-1", "ephemeral_storage_gib": 20,
+        "created_at": started, "pull_started_at": null, "started_at": started,
+        "stopped_at": started + chrono::Duration::seconds(seconds),
+        "duration_ms": seconds * 1000, "billed_seconds": seconds.max(60),
+        "exit_code": 0, "stop_reason": "completed", "stop_detail": "",
+        "cpu": {"mean": 0.2, "p50": 0.2, "p95": 0.25, "p99": 0.3, "max": 0.3},
+        "memory": {"peak_mib": 400.0, "p95_mib": 390.0, "peak_exact": true},
+        "samples": 10, "sample_interval_ms": 1000,
+        "limits": {"enforced": true, "mechanism": "cgroup v1"},
+        "usd": usd, "launched": [], "notes": []
+    });
+    let dir = store.join("runs").join(job);
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join(format!("{id}.json")), run.to_string()).unwrap();
+}
+
+/// A config with one quick local job; `command` is its argv as TOML.
+fn config(dir: &Path, command: &str) -> PathBuf {
+    let path = dir.join("fargate-cost.toml");
+    let text = format!(
+        "[[jobs]]\nname = \"quick\"\ncpu = 0.25\nmemory = \"0.5GB\"\nduration = \"1m\"\n[jobs.local]\ncommand = {command}\n"
+    );
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+fn run_ids(moto: &Moto, cache: &Path, store: &str) -> Vec<String> {
+    let stdout = ok(tool(moto, cache, store, &["runs", "--output", "json"])
+        .output()
+        .unwrap());
+    let rows: Vec<Value> = serde_json::from_str(&stdout).unwrap();
+    rows.iter()
+        .map(|r| r["id"].as_str().unwrap().to_string())
+        .collect()
+}
+
+/// The acceptance line of the S3 store: `report` over the bucket equals `report` over the
+/// local history it was synced from, byte for byte (every column, the TOTAL row).
+#[test]
+fn a_synced_history_reports_exactly_as_its_local_copy_and_syncs_once() {
+    let Some(moto) = Moto::start(0.0) else { return };
+    moto.setup_s3("bucket", BUCKET);
+    let dir = tempfile::tempdir().unwrap();
+    let local = dir.path().join("local");
+    write_run(
+        &local,
+        "nightly",
+        "n1",
+        "2026-10-03T10:00:00Z",
+        600,
+        "0.008228",
+    );
+    write_run(
+        &local,
+        "nightly",
+        "n2",
+        "2026-10-10T10:00:00Z",
+        1200,
+        "0.016457",
+    );
+    write_run(
+        &local,
+        "hourly",
+        "h1",
+        "2026-10-30T23:30:00Z",
+        3600,
+        "0.04937",
+    );
+    write_run(
+        &local,
+        "hourly",
+        "h2",
+        "2026-11-01T08:00:00Z",
+        60,
+        "0.000823",
+    );
+    let store = format!("s3://{BUCKET}/fc");
+    let sync = |cache: &Path| {
+        let args = [
+            "store",
+            "sync",
+            "--from",
+            local.to_str().unwrap(),
+            "--to",
+            &store,
+        ];
+        ok(tool(&moto, cache, "unused", &args).output().unwrap())
+    };
+    let first = sync(dir.path());
+    assert_eq!(
+        first,
+        format!("uploaded 4 runs and 0 samples files to {store}; 0 already there\n")
+    );
+    let second = sync(dir.path());
+    assert_eq!(
+        second,
+        format!(
+            "nothing to upload: {store} already has all 4 files of {}\n",
+            local.display()
+        )
+    );
+    for month in ["2026-10", "2026-11"] {
+        let args = ["report", "--month", month, "--output", "csv"];
+        let cache = tempfile::tempdir().unwrap();
+        let over_s3 = ok(tool(&moto, cache.path(), &store, &args).output().unwrap());
+        let over_local = ok(tool(&moto, cache.path(), local.to_str().unwrap(), &args)
+            .output()
+            .unwrap());
+        assert_eq!(over_s3, over_local, "{month}");
+        assert!(over_s3.contains(&format!("{month},hourly,1,")), "{over_s3}");
+    }
+    // A run removed from the bucket leaves the mirror too: the index follows the listing.
+    let mirror = dir.path().join("fargate-cost/s3").join(BUCKET).join("fc");
+    std::fs::create_dir_all(mirror.join("runs/gone")).unwrap();
+    std::fs::write(mirror.join("runs/gone/g1.json"), "{}").unwrap();
+    let mut ids = run_ids(&moto, dir.path(), &store);
+    ids.sort();
+    assert_eq!(ids, ["h1", "h2", "n1", "n2"]);
+}
+
+/// `run` records to the bucket (samples and record), `runs` lists from it on another
+/// machine, `runs show` downloads the samples; two processes recording at once lose and
+/// overwrite nothing.
+#[test]
+fn runs_recorded_from_two_machines_at_once_are_all_listed() {
+    let Some(moto) = Moto::start(0.0) else { return };
+    moto.setup_s3("bucket", BUCKET);
+    let dir = tempfile::tempdir().unwrap();
+    let config = config(dir.path(), r#"["python3", "-c", "print('hello')"]"#);
+    let store = format!("s3://{BUCKET}/team");
+    let machines: Vec<tempfile::TempDir> = (0..2).map(|_| tempfile::tempdir().unwrap()).collect();
+    let children: Vec<_> = machines
+        .iter()
+        .map(|cache| {
+            let args = [
+                "--config",
+                config.to_str().unwrap(),
+                "run",
+                "quick",
+                "--repeat",
+                "3",
+            ];
+            tool(&moto, cache.path(), &store, &args)
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    for child in children {
+        ok(child.wait_with_output().unwrap());
+    }
+    let reader = tempfile::tempdir().unwrap();
+    let mut ids = run_ids(&moto, reader.path(), &store);
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), 6, "{ids:?}");
+    let show = ok(
+        tool(&moto, reader.path(), &store, &["runs", "show", &ids[0]])
+            .output()
+            .unwrap(),
+    );
+    assert!(show.contains(&ids[0]), "{show}");
+    let samples = reader
+        .path()
+        .join("fargate-cost/s3")
+        .join(BUCKET)
+        .join("team/samples/quick");
+    assert!(samples.join(format!("{}.parquet", ids[0])).is_file());
+}
+
+/// A store that cannot be written stops `run` in one line, before the job starts: a bucket
+/// that does not exist, and a caller allowed to list and read but not s3:PutObject. Stores
+/// at the bucket's root: under IAM enforcement moto 5.2 rejects the signature of any
+/// listing whose prefix holds a '/' (boto3's too), which a store under a prefix sends.
+#[test]
+fn an_unwritable_s3_store_stops_run_before_the_job_starts() {
+    let Some(moto) = Moto::start(0.0) else { return };
+    let keys = moto.setup_s3("deny", BUCKET);
+    let dir = tempfile::tempdir().unwrap();
+    let marker = dir.path().join("job-started");
+    let config = config(dir.path(), &format!(r#"["touch", "{}"]"#, marker.display()));
+    let args = ["--config", config.to_str().unwrap(), "run", "quick"];
+    let missing = tool(&moto, dir.path(), "s3://no-such-bucket", &args)
+        .env("AWS_ACCESS_KEY_ID", keys[0].as_str().unwrap())
+        .env("AWS_SECRET_ACCESS_KEY", keys[1].as_str().unwrap())
+        .output()
+        .unwrap();
+    let denied = tool(&moto, dir.path(), &format!("s3://{BUCKET}"), &args)
+        .env("AWS_ACCESS_KEY_ID", keys[0].as_str().unwrap())
+        .env("AWS_SECRET_ACCESS_KEY", keys[1].as_str().unwrap())
+        .output()
+        .unwrap();
+    for (output, expected) in [
+        (
+            missing,
+            "the store's bucket `no-such-bucket` does not exist (region `us-east-1`): create it",
+        ),
+        (
+            denied,
+            "the caller needs the IAM permission `s3:PutObject` on the store",
+        ),
+    ] {
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(1), "{stderr}");
+        assert!(stderr.contains(expected), "{stderr}");
+        assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+    }
+    assert!(
+        !marker.exists(),
+        "the job ran although its run could not be recorded"
+    );
+}
