@@ -249,8 +249,62 @@ fn an_unwritable_s3_store_stops_run_before_the_job_starts() {
         assert!(stderr.contains(expected), "{stderr}");
         assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
     }
+    // Reading needs only s3:ListBucket and s3:GetObject.
+    let reader = tool(&moto, dir.path(), &format!("s3://{BUCKET}"), &["runs"])
+        .env("AWS_ACCESS_KEY_ID", keys[0].as_str().unwrap())
+        .env("AWS_SECRET_ACCESS_KEY", keys[1].as_str().unwrap())
+        .output()
+        .unwrap();
+    ok(reader);
     assert!(
         !marker.exists(),
         "the job ran although its run could not be recorded"
     );
+}
+
+/// Bad S3 store input is named in one line with exit 2, before any AWS call (no server).
+#[test]
+fn bad_s3_store_input_is_named_with_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let not_a_store = dir.path().to_str().unwrap();
+    for (args, expected) in [
+        (
+            vec!["--store", "s3://Bad_Bucket/x", "runs"],
+            "error: --store: `s3://Bad_Bucket/x`: the bucket name must be 3-63 lowercase letters",
+        ),
+        (
+            vec![
+                "store",
+                "sync",
+                "--from",
+                not_a_store,
+                "--to",
+                "team-runs/x",
+            ],
+            "error: --to: `team-runs/x` is not an S3 store; write s3://BUCKET/PREFIX",
+        ),
+        (
+            vec![
+                "store",
+                "sync",
+                "--from",
+                not_a_store,
+                "--to",
+                "s3://team-runs/x",
+            ],
+            "is not a run store (it has no runs/ folder)",
+        ),
+    ] {
+        let output = Command::new(env!("CARGO_BIN_EXE_fargate-cost"))
+            .args(&args)
+            .env("XDG_CACHE_HOME", dir.path())
+            .env("NO_COLOR", "1")
+            .current_dir(dir.path())
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(stderr.contains(expected), "{args:?}: {stderr}");
+        assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+    }
 }
