@@ -308,3 +308,98 @@ fn bad_s3_store_input_is_named_with_exit_2() {
         assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
     }
 }
+
+/// A bucket in another region: S3 answers 301 with `x-amz-bucket-region`, which moto does
+/// not do, so tests/support/s3_redirect.py answers as S3 does. One line naming the region.
+#[test]
+fn a_bucket_in_another_region_names_the_region_to_pass() {
+    use std::io::{BufRead, BufReader};
+    let started = Command::new("python3")
+        .arg(super::support("s3_redirect.py"))
+        .arg("eu-west-1")
+        .stdout(std::process::Stdio::piped())
+        .spawn();
+    let Ok(child) = started else {
+        return super::unavailable("python3 cannot be started").unwrap_or(());
+    };
+    let mut server = super::KillOnDrop(child);
+    let mut port = String::new();
+    if let Some(stdout) = server.0.stdout.take() {
+        let _ = BufReader::new(stdout).read_line(&mut port);
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_fargate-cost"))
+        .args(["runs"])
+        .env("FARGATE_COST_STORE", format!("s3://{BUCKET}/fc"))
+        .env(
+            "AWS_ENDPOINT_URL",
+            format!("http://127.0.0.1:{}", port.trim()),
+        )
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .env("AWS_REGION", "us-east-1")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("XDG_CACHE_HOME", dir.path())
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert_eq!(
+        stderr.trim(),
+        "error: the store's bucket `team-runs` is in `eu-west-1`, not `us-east-1`: pass --region eu-west-1"
+    );
+}
+
+/// Create-only uploads through the library: the same record again passes (a retried
+/// upload), other bytes under an existing key are refused and the stored record kept.
+#[test]
+fn an_existing_run_is_never_overwritten() {
+    use fargate_cost::aws::s3::{Bucket, S3Location};
+    use fargate_cost::store::remote::Remote;
+    let Some(moto) = Moto::start(0.0) else { return };
+    moto.setup_s3("bucket", BUCKET);
+    let runtime = fargate_cost::aws::runtime().unwrap();
+    let config = runtime.block_on(async {
+        aws_config::defaults(aws_config::BehaviorVersion::latest())
+            .endpoint_url(&moto.moto_url)
+            .region(aws_config::Region::new("us-east-1"))
+            .credentials_provider(aws_sdk_s3::config::Credentials::new(
+                "testing", "testing", None, None, "test",
+            ))
+            .load()
+            .await
+    });
+    let client = aws_sdk_s3::Client::from_conf(
+        aws_sdk_s3::config::Builder::from(&config)
+            .force_path_style(true)
+            .build(),
+    );
+    let location = S3Location::parse(&format!("s3://{BUCKET}/fc"))
+        .unwrap()
+        .unwrap();
+    let remote = Remote::new(Bucket::new(client, location, "us-east-1".into()), runtime);
+    let record = "runs/nightly/r1.json";
+    remote
+        .upload_run((record, b"{\"id\":1}".to_vec()), None)
+        .unwrap();
+    remote
+        .upload_run((record, b"{\"id\":1}".to_vec()), None)
+        .unwrap();
+    let refused = remote
+        .upload_run((record, b"{\"id\":2}".to_vec()), None)
+        .unwrap_err()
+        .to_string();
+    assert_eq!(
+        refused,
+        format!(
+            "run store: s3://{BUCKET}/fc/{record} already exists with other contents; runs in an S3 store are never overwritten"
+        )
+    );
+    let mirror = tempfile::tempdir().unwrap();
+    remote.pull(mirror.path()).unwrap();
+    assert_eq!(
+        std::fs::read(mirror.path().join(record)).unwrap(),
+        b"{\"id\":1}"
+    );
+}
