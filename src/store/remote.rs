@@ -19,8 +19,9 @@ use crate::aws::s3::{Bucket, Created, Listed};
 use crate::error::{Error, Result};
 use crate::store::write_atomic;
 
-/// Downloads in flight at once when filling the mirror.
-const PARALLEL_DOWNLOADS: usize = 16;
+/// S3 requests in flight at once when filling the mirror or syncing: S3's latency, not
+/// its bandwidth, bounds one request at a time.
+const PARALLEL_REQUESTS: usize = 16;
 
 /// An S3 store's bucket, with the runtime its calls block on.
 #[derive(Debug)]
@@ -104,25 +105,16 @@ impl Remote {
         })
     }
 
-    async fn download(&self, root: &Path, mut wanted: Vec<String>) -> Result<()> {
-        let mut tasks = JoinSet::new();
-        loop {
-            while tasks.len() < PARALLEL_DOWNLOADS {
-                let Some(relative) = wanted.pop() else { break };
-                let bucket = self.bucket.clone();
-                let path = root.join(&relative);
-                tasks.spawn(async move {
-                    let bytes = bucket.get(&relative).await?;
-                    write_file(&path, &bytes)
-                });
+    async fn download(&self, root: &Path, wanted: Vec<String>) -> Result<()> {
+        let jobs = wanted.into_iter().map(|relative| {
+            let bucket = self.bucket.clone();
+            let path = root.join(&relative);
+            async move {
+                let bytes = bucket.get(&relative).await?;
+                write_file(&path, &bytes)
             }
-            match tasks.join_next().await {
-                Some(joined) => {
-                    joined.map_err(|e| Error::Store(format!("a download stopped: {e}")))??
-                }
-                None => return Ok(()),
-            }
-        }
+        });
+        in_parallel(jobs).await.map(|_| ())
     }
 
     /// Download `relative` into the mirror at `root` unless it is there already.
@@ -181,16 +173,23 @@ impl Remote {
             let mut synced = Synced::default();
             // Samples before records: a record is the commit point, as in a local store.
             for (folder, extension) in [("samples", "parquet"), ("runs", "json")] {
-                for relative in local_files(from, folder, extension) {
-                    if present.contains(&relative) {
-                        synced.present += 1;
-                        continue;
-                    }
+                let (there, missing): (Vec<String>, Vec<String>) =
+                    local_files(from, folder, extension)
+                        .into_iter()
+                        .partition(|relative| present.contains(relative));
+                synced.present += there.len();
+                let uploads = missing.into_iter().map(|relative| {
+                    let bucket = self.bucket.clone();
                     let path = from.join(&relative);
-                    let bytes = std::fs::read(&path).map_err(|e| {
-                        Error::Store(format!("cannot read {}: {e}", path.display()))
-                    })?;
-                    match self.bucket.create(&relative, bytes).await? {
+                    async move {
+                        let bytes = std::fs::read(&path).map_err(|e| {
+                            Error::Store(format!("cannot read {}: {e}", path.display()))
+                        })?;
+                        bucket.create(&relative, bytes).await
+                    }
+                });
+                for created in in_parallel(uploads).await? {
+                    match created {
                         Created::Exists => synced.present += 1,
                         Created::New if folder == "runs" => synced.runs += 1,
                         Created::New => synced.samples += 1,
@@ -199,6 +198,29 @@ impl Remote {
             }
             Ok(synced)
         })
+    }
+}
+
+/// Run `jobs` with at most [`PARALLEL_REQUESTS`] in flight; their results, or the first
+/// error (the rest are dropped, i.e. cancelled).
+async fn in_parallel<T, F>(jobs: impl IntoIterator<Item = F>) -> Result<Vec<T>>
+where
+    T: Send + 'static,
+    F: std::future::Future<Output = Result<T>> + Send + 'static,
+{
+    let mut jobs = jobs.into_iter();
+    let mut tasks = JoinSet::new();
+    let mut results = Vec::new();
+    loop {
+        while tasks.len() < PARALLEL_REQUESTS {
+            let Some(job) = jobs.next() else { break };
+            tasks.spawn(job);
+        }
+        match tasks.join_next().await {
+            Some(joined) => results
+                .push(joined.map_err(|e| Error::Store(format!("an S3 request stopped: {e}")))??),
+            None => return Ok(results),
+        }
     }
 }
 
