@@ -37,9 +37,21 @@ impl S3Location {
                 ),
             )));
         }
+        let prefix = prefix.trim_matches('/');
+        // The prefix also names the local mirror's folder: no `.`/`..` or empty segments.
+        if !prefix.is_empty()
+            && prefix
+                .split('/')
+                .any(|s| s.is_empty() || s == "." || s == "..")
+        {
+            return Some(Err(Error::invalid(
+                "--store",
+                format!("`{text}`: the prefix may not hold empty, `.` or `..` segments"),
+            )));
+        }
         Some(Ok(S3Location {
             bucket: bucket.to_string(),
-            prefix: prefix.trim_matches('/').to_string(),
+            prefix: prefix.to_string(),
         }))
     }
 
@@ -142,6 +154,11 @@ impl Bucket {
 
     /// The bytes of the object at `relative`.
     pub async fn get(&self, relative: &str) -> Result<Vec<u8>> {
+        self.get_tagged(relative).await.map(|(bytes, _)| bytes)
+    }
+
+    /// The bytes of the object at `relative` and its ETag (for a conditional replace).
+    pub async fn get_tagged(&self, relative: &str) -> Result<(Vec<u8>, Option<String>)> {
         let output = self
             .client
             .get_object()
@@ -150,13 +167,33 @@ impl Bucket {
             .send()
             .await
             .map_err(|e| self.error("s3:GetObject", e))?;
+        let etag = output.e_tag().map(String::from);
         let bytes = output.body.collect().await.map_err(|e| {
             Error::Aws(format!(
                 "s3:GetObject of {}/{relative} broke off: {e}; try again",
                 self.location
             ))
         })?;
-        Ok(bytes.into_bytes().to_vec())
+        Ok((bytes.into_bytes().to_vec(), etag))
+    }
+
+    /// Replace the object at `relative` only if it is still the version tagged `etag`
+    /// (`If-Match`); false when it changed meanwhile (HTTP 412), and nothing was written.
+    pub async fn replace(&self, relative: &str, bytes: Vec<u8>, etag: &str) -> Result<bool> {
+        let sent = self
+            .client
+            .put_object()
+            .bucket(&self.location.bucket)
+            .key(self.location.key(relative))
+            .if_match(etag)
+            .body(ByteStream::from(bytes))
+            .send()
+            .await;
+        match sent {
+            Ok(_) => Ok(true),
+            Err(SdkError::ServiceError(e)) if e.raw().status().as_u16() == 412 => Ok(false),
+            Err(e) => Err(self.error("s3:PutObject", e)),
+        }
     }
 
     /// Write `bytes` at `relative` only if no object has that key (`If-None-Match: *`).
@@ -265,6 +302,17 @@ mod tests {
             ("", "runs".into())
         );
         assert!(S3Location::parse("./store").is_none());
+        for escape in [
+            "s3://team-runs/../x",
+            "s3://team-runs/a//b",
+            "s3://team-runs/./a",
+        ] {
+            let bad = S3Location::parse(escape).unwrap().unwrap_err().to_string();
+            assert!(
+                bad.ends_with("the prefix may not hold empty, `.` or `..` segments"),
+                "{bad}"
+            );
+        }
         let bad = S3Location::parse("s3://Bad_Bucket/x").unwrap().unwrap_err();
         assert!(
             bad.to_string().starts_with("--store: `s3://Bad_Bucket/x`"),

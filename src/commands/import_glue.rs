@@ -118,7 +118,7 @@ fn save(store: &Store, run: &Run) -> crate::error::Result<Saved> {
         .iter()
         .any(|s| s.id == run.id && s.stop_reason == StopReason::Running);
     if was_running && stored.iter().all(|s| s != run) {
-        store.write(run, &[])?;
+        store.replace(run, &[])?;
         return Ok(Saved::Updated);
     }
     Ok(Saved::Already)

@@ -205,6 +205,24 @@ impl Store {
     /// Record a run: samples first, then the run JSON (the commit point). In an S3 store
     /// both go to the bucket (create-only) before the mirror.
     pub fn write(&self, run: &Run, samples: &[Sample]) -> Result<PathBuf> {
+        self.record(run, samples, None)
+    }
+
+    /// Record a newer state of a run already recorded (an imported run that was still
+    /// running). In an S3 store the record is replaced only if it is still the version
+    /// this machine read; one another machine changed meanwhile is left as it is (error).
+    pub fn replace(&self, run: &Run, samples: &[Sample]) -> Result<PathBuf> {
+        let path = self.run_path(&run.job, &run.id);
+        let previous = match &self.remote {
+            Some(_) => {
+                Some(std::fs::read(&path).map_err(|e| store_error(&path, "cannot read", e))?)
+            }
+            None => None,
+        };
+        self.record(run, samples, previous.as_deref())
+    }
+
+    fn record(&self, run: &Run, samples: &[Sample], previous: Option<&[u8]>) -> Result<PathBuf> {
         let samples_path = self.samples_path(&run.job, &run.id);
         let mut frame = samples_frame(&run.id, samples)
             .map_err(|e| store_error(&samples_path, "cannot build samples for", e))?;
@@ -221,6 +239,7 @@ impl Store {
                     &format!("samples/{}/{}.parquet", run.job, run.id),
                     parquet.clone(),
                 )),
+                previous,
             )?;
         }
         for (path, bytes) in [(&samples_path, &parquet), (&run_path, &json)] {

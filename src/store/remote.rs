@@ -129,25 +129,44 @@ impl Remote {
 
     /// Upload a run: its samples, then its record, both create-only. A record whose key
     /// exists with other bytes is refused; the same bytes again (a retried upload) pass.
+    /// With `previous` (the record as this machine last read it) the record replaces that
+    /// version only (`If-Match` on its ETag): a run imported while still running gets its
+    /// final state, and a record another machine changed meanwhile is never overwritten.
     pub fn upload_run(
         &self,
         record: (&str, Vec<u8>),
         samples: Option<(&str, Vec<u8>)>,
+        previous: Option<&[u8]>,
     ) -> Result<()> {
+        let (relative, bytes) = record;
+        let conflict = || {
+            Error::Store(format!(
+                "{}/{relative} already exists with other contents; runs in an S3 store are never overwritten",
+                self.url()
+            ))
+        };
         self.runtime.block_on(async {
-            if let Some((relative, bytes)) = samples {
-                self.bucket.create(relative, bytes).await?;
+            if let Some((samples, parquet)) = samples {
+                self.bucket.create(samples, parquet).await?;
             }
-            let (relative, bytes) = record;
-            if self.bucket.create(relative, bytes.clone()).await? == Created::Exists
-                && self.bucket.get(relative).await? != bytes
-            {
-                return Err(Error::Store(format!(
-                    "{}/{relative} already exists with other contents; runs in an S3 store are never overwritten",
-                    self.url()
-                )));
+            let Some(previous) = previous else {
+                let created = self.bucket.create(relative, bytes.clone()).await?;
+                if created == Created::Exists && self.bucket.get(relative).await? != bytes {
+                    return Err(conflict());
+                }
+                return Ok(());
+            };
+            let (current, etag) = self.bucket.get_tagged(relative).await?;
+            match etag {
+                Some(etag) if current == previous => {
+                    match self.bucket.replace(relative, bytes, &etag).await? {
+                        true => Ok(()),
+                        false => Err(conflict()),
+                    }
+                }
+                _ if current == bytes => Ok(()),
+                _ => Err(conflict()),
             }
-            Ok(())
         })
     }
 

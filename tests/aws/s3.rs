@@ -52,9 +52,13 @@ fn write_run(store: &Path, job: &str, id: &str, start: &str, seconds: i64, usd: 
         "limits": {"enforced": true, "mechanism": "cgroup v1"},
         "usd": usd, "launched": [], "notes": []
     });
+    // `usd` as the store writes it: an exact JSON number, not a string.
+    let text = run
+        .to_string()
+        .replace(&format!("\"usd\":\"{usd}\""), &format!("\"usd\":{usd}"));
     let dir = store.join("runs").join(job);
     std::fs::create_dir_all(&dir).unwrap();
-    std::fs::write(dir.join(format!("{id}.json")), run.to_string()).unwrap();
+    std::fs::write(dir.join(format!("{id}.json")), text).unwrap();
 }
 
 /// A config with one quick local job; `command` is its argv as TOML.
@@ -351,8 +355,9 @@ fn a_bucket_in_another_region_names_the_region_to_pass() {
     );
 }
 
-/// Create-only uploads through the library: the same record again passes (a retried
-/// upload), other bytes under an existing key are refused and the stored record kept.
+/// Uploads through the library: the same record again passes (a retried upload), other
+/// bytes under an existing key are refused; a replace (If-Match) of the version this
+/// machine read goes through, a replace from a stale read is refused.
 #[test]
 fn an_existing_run_is_never_overwritten() {
     use fargate_cost::aws::s3::{Bucket, S3Location};
@@ -380,26 +385,94 @@ fn an_existing_run_is_never_overwritten() {
         .unwrap();
     let remote = Remote::new(Bucket::new(client, location, "us-east-1".into()), runtime);
     let record = "runs/nightly/r1.json";
-    remote
-        .upload_run((record, b"{\"id\":1}".to_vec()), None)
-        .unwrap();
-    remote
-        .upload_run((record, b"{\"id\":1}".to_vec()), None)
-        .unwrap();
-    let refused = remote
-        .upload_run((record, b"{\"id\":2}".to_vec()), None)
-        .unwrap_err()
-        .to_string();
-    assert_eq!(
-        refused,
-        format!(
-            "run store: s3://{BUCKET}/fc/{record} already exists with other contents; runs in an S3 store are never overwritten"
-        )
+    let upload = |bytes: &[u8], previous: Option<&[u8]>| {
+        remote
+            .upload_run((record, bytes.to_vec()), None, previous)
+            .map_err(|e| e.to_string())
+    };
+    let (first, second, third): (&[u8], &[u8], &[u8]) =
+        (b"{\"id\":1}", b"{\"id\":2}", b"{\"id\":3}");
+    upload(first, None).unwrap();
+    upload(first, None).unwrap();
+    let conflict = format!(
+        "run store: s3://{BUCKET}/fc/{record} already exists with other contents; runs in an S3 store are never overwritten"
     );
+    assert_eq!(upload(second, None).unwrap_err(), conflict);
+    // A replace of the version read (a Glue run that was running) goes through, once.
+    upload(second, Some(first)).unwrap();
+    upload(second, Some(first)).unwrap();
+    // A replace from a stale read (another machine changed the record meanwhile) does not.
+    assert_eq!(upload(third, Some(first)).unwrap_err(), conflict);
     let mirror = tempfile::tempdir().unwrap();
     remote.pull(mirror.path()).unwrap();
+    assert_eq!(std::fs::read(mirror.path().join(record)).unwrap(), second);
+}
+
+/// The README's DuckDB query over the bucket's layout, run on the same layout on disk
+/// (DuckDB's httpfs extension is not installed here): exact sums per job.
+#[test]
+fn duckdb_reads_the_bucket_layout_with_the_readme_query() {
+    if !crate::python_module_or_skip(
+        "duckdb",
+        "duckdb_reads_the_bucket_layout_with_the_readme_query",
+    ) {
+        return;
+    }
+    let store = tempfile::tempdir().unwrap();
+    let usd = "0.0082283333333333333333333333";
+    write_run(
+        store.path(),
+        "nightly",
+        "n1",
+        "2026-10-03T10:00:00Z",
+        600,
+        usd,
+    );
+    write_run(
+        store.path(),
+        "nightly",
+        "n2",
+        "2026-10-04T10:00:00Z",
+        600,
+        usd,
+    );
+    write_run(
+        store.path(),
+        "hourly",
+        "h1",
+        "2026-10-04T10:00:00Z",
+        60,
+        "0.000823",
+    );
+    let readme =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    let query = readme
+        .split("```sql\n")
+        .skip(1)
+        .filter_map(|rest| rest.split("```").next())
+        .find(|block| block.contains("read_json('s3://"))
+        .expect("README has the S3 layout query")
+        .replace(
+            "s3://team-runs/fc/",
+            &format!("{}/", store.path().display()),
+        );
+    let output = Command::new("python3")
+        .args([
+            "-c",
+            "import sys, duckdb\nfor row in duckdb.sql(sys.argv[1]).fetchall(): print(*row, sep=',')",
+            &query,
+        ])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    let rows = String::from_utf8_lossy(&output.stdout);
     assert_eq!(
-        std::fs::read(mirror.path().join(record)).unwrap(),
-        b"{\"id\":1}"
+        rows.lines().collect::<Vec<_>>(),
+        [
+            "hourly,1,0.000823000000000000",
+            "nightly,2,0.016456666666666666"
+        ],
+        "{rows}"
     );
 }
