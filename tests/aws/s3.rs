@@ -476,3 +476,39 @@ fn duckdb_reads_the_bucket_layout_with_the_readme_query() {
         "{rows}"
     );
 }
+
+/// `import glue` into an S3 store: a run seen running is recorded, then replaced (If-Match)
+/// once it ends; another machine reads the final state, one record.
+#[test]
+fn a_glue_run_imported_while_running_is_replaced_in_the_bucket() {
+    let Some(moto) = Moto::start(0.0) else { return };
+    moto.setup_s3("bucket", BUCKET);
+    moto.setup_glue("running");
+    let store = format!("s3://{BUCKET}/fc");
+    let machine = tempfile::tempdir().unwrap();
+    let import = ["--config", "/nonexistent.toml", "import", "glue"];
+    let reason = |cache: &Path| -> Vec<String> {
+        let stdout = ok(tool(&moto, cache, &store, &["runs", "--output", "json"])
+            .output()
+            .unwrap());
+        let rows: Vec<Value> = serde_json::from_str(&stdout).unwrap();
+        rows.iter()
+            .map(|r| r["stop_reason"].as_str().unwrap().to_string())
+            .collect()
+    };
+    ok(tool(&moto, machine.path(), &store, &import)
+        .output()
+        .unwrap());
+    assert_eq!(reason(machine.path()), ["running"]);
+    // Each read moves moto's run one state on; it ends within a few imports.
+    for _ in 0..4 {
+        ok(tool(&moto, machine.path(), &store, &import)
+            .output()
+            .unwrap());
+        if reason(machine.path()) == ["completed"] {
+            break;
+        }
+    }
+    let other = tempfile::tempdir().unwrap();
+    assert_eq!(reason(other.path()), ["completed"]);
+}
