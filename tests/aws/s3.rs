@@ -171,6 +171,8 @@ fn a_synced_history_reports_exactly_as_its_local_copy_and_syncs_once() {
 #[test]
 fn runs_recorded_from_two_machines_at_once_are_all_listed() {
     let Some(moto) = Moto::start(0.0) else { return };
+    // The jobs run under the local runner: not beside another test's CPU measurement.
+    let _machine = crate::runner::serial();
     moto.setup_s3("bucket", BUCKET);
     let dir = tempfile::tempdir().unwrap();
     let config = config(dir.path(), r#"["python3", "-c", "print('hello')"]"#);
