@@ -125,31 +125,81 @@ impl Bucket {
 
     /// Every object under `<prefix>/<folder>/`, through ListObjectsV2's paginator.
     pub async fn list(&self, folder: &str) -> Result<Vec<Listed>> {
+        let mut pages = self.list_request(folder).into_paginator().send();
+        let mut listed = Vec::new();
+        while let Some(page) = pages.next().await {
+            let page = page.map_err(|e| self.error("s3:ListBucket", e))?;
+            listed.extend(self.objects(folder, &page));
+        }
+        Ok(listed)
+    }
+
+    /// The first page (up to 1,000 objects) under `<prefix>/<folder>/`, and whether more
+    /// follow: a small store is listed in one request.
+    pub async fn list_first_page(&self, folder: &str) -> Result<(Vec<Listed>, bool)> {
+        let page = self
+            .list_request(folder)
+            .send()
+            .await
+            .map_err(|e| self.error("s3:ListBucket", e))?;
+        let more = page.is_truncated().unwrap_or(false);
+        Ok((self.objects(folder, &page), more))
+    }
+
+    /// The folders directly under `<prefix>/<folder>/` (e.g. `runs/<job>`), listed with the
+    /// `/` delimiter: each can then be listed on its own, in parallel.
+    pub async fn subfolders(&self, folder: &str) -> Result<Vec<String>> {
         let mut pages = self
             .client
             .list_objects_v2()
             .bucket(&self.location.bucket)
-            // No trailing '/' in the listed prefix: moto 5.2 checks the signature of a
-            // query holding an encoded '/' wrongly (SignatureDoesNotMatch) when IAM is
-            // enforced; keys outside `<folder>/` are dropped below instead.
-            .prefix(self.location.key(folder))
+            .prefix(self.location.key(&format!("{folder}/")))
+            .delimiter("/")
             .into_paginator()
             .send();
-        let mut listed = Vec::new();
+        let mut folders = Vec::new();
         while let Some(page) = pages.next().await {
             let page = page.map_err(|e| self.error("s3:ListBucket", e))?;
-            for object in page.contents() {
-                let key = object.key().unwrap_or_default();
-                let relative = self.location.relative(key);
-                if let Some(relative) = relative.filter(|r| r.starts_with(&format!("{folder}/"))) {
-                    listed.push(Listed {
-                        relative: relative.to_string(),
-                        size: u64::try_from(object.size().unwrap_or(0)).unwrap_or(0),
-                    });
+            for common in page.common_prefixes() {
+                let relative = common.prefix().and_then(|p| self.location.relative(p));
+                if let Some(relative) = relative.and_then(|r| r.strip_suffix('/')) {
+                    folders.push(relative.to_string());
                 }
             }
         }
-        Ok(listed)
+        Ok(folders)
+    }
+
+    fn list_request(
+        &self,
+        folder: &str,
+    ) -> aws_sdk_s3::operation::list_objects_v2::builders::ListObjectsV2FluentBuilder {
+        self.client
+            .list_objects_v2()
+            .bucket(&self.location.bucket)
+            // No trailing '/' in the listed prefix: moto 5.2 checks the signature of a
+            // query holding an encoded '/' wrongly (SignatureDoesNotMatch) when IAM is
+            // enforced; keys outside `<folder>/` are dropped in `objects` instead.
+            .prefix(self.location.key(folder))
+    }
+
+    /// A listing page's objects under `<folder>/`, keyed relative to the prefix.
+    fn objects(
+        &self,
+        folder: &str,
+        page: &aws_sdk_s3::operation::list_objects_v2::ListObjectsV2Output,
+    ) -> Vec<Listed> {
+        let inside = format!("{folder}/");
+        page.contents()
+            .iter()
+            .filter_map(|object| {
+                let relative = self.location.relative(object.key()?)?;
+                relative.starts_with(&inside).then(|| Listed {
+                    relative: relative.to_string(),
+                    size: u64::try_from(object.size().unwrap_or(0)).unwrap_or(0),
+                })
+            })
+            .collect()
     }
 
     /// The bytes of the object at `relative`.

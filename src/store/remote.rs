@@ -2,7 +2,8 @@
 //! (`runs/<job>/<id>.json`, `samples/<job>/<id>.parquet`) under the prefix, mirrored in a
 //! local cache directory so the tested local code (index, report, runs) reads it unchanged.
 //!
-//! - Reads list `runs/` (ListObjectsV2, paginated) and download only the records the mirror
+//! - Reads list `runs/` (ListObjectsV2, paginated; past one page, job by job in parallel)
+//!   and download only the records the mirror
 //!   lacks or holds at another size; a mirrored record no longer listed is removed. The
 //!   mirror, and so the run index built from it, follows the bucket's listing.
 //! - Samples are downloaded when a command asks for them (`runs show`), not on every read.
@@ -82,7 +83,7 @@ impl Remote {
     pub fn pull(&self, root: &Path) -> Result<Pulled> {
         let listed: Vec<Listed> = self
             .runtime
-            .block_on(self.bucket.list("runs"))?
+            .block_on(self.list_records())?
             .into_iter()
             .filter(|l| is_record(&l.relative))
             .collect();
@@ -103,6 +104,22 @@ impl Remote {
             downloaded,
             removed,
         })
+    }
+
+    /// Every object under `runs/`: one request for a small store; past one page (1,000
+    /// keys), each job's folder listed on its own, [`PARALLEL_REQUESTS`] at a time, since
+    /// a listing's pages can only be read one after another.
+    async fn list_records(&self) -> Result<Vec<Listed>> {
+        let (first, more) = self.bucket.list_first_page("runs").await?;
+        if !more {
+            return Ok(first);
+        }
+        let jobs = self.bucket.subfolders("runs").await?;
+        let listings = jobs.into_iter().map(|job| {
+            let bucket = self.bucket.clone();
+            async move { bucket.list(&job).await }
+        });
+        Ok(in_parallel(listings).await?.into_iter().flatten().collect())
     }
 
     async fn download(&self, root: &Path, wanted: Vec<String>) -> Result<()> {

@@ -514,3 +514,41 @@ fn a_glue_run_imported_while_running_is_replaced_in_the_bucket() {
     let other = tempfile::tempdir().unwrap();
     assert_eq!(reason(other.path()), ["completed"]);
 }
+
+/// Past one listing page (1,000 keys) the mirror lists each job's folder on its own, in
+/// parallel: every run of every job still arrives, once.
+#[test]
+fn a_store_past_one_listing_page_is_listed_job_by_job() {
+    let Some(moto) = Moto::start(0.0) else { return };
+    moto.setup_s3("bucket", BUCKET);
+    let dir = tempfile::tempdir().unwrap();
+    let local = dir.path().join("local");
+    let jobs = ["alpha", "beta", "gamma"];
+    for i in 0..1_050 {
+        let start = format!("2026-10-{:02}T10:00:00Z", 1 + i % 28);
+        write_run(
+            &local,
+            jobs[i % 3],
+            &format!("r{i:05}"),
+            &start,
+            60,
+            "0.000823",
+        );
+    }
+    let store = format!("s3://{BUCKET}/fc");
+    let args = [
+        "store",
+        "sync",
+        "--from",
+        local.to_str().unwrap(),
+        "--to",
+        &store,
+    ];
+    let synced = ok(tool(&moto, dir.path(), "unused", &args).output().unwrap());
+    assert!(synced.starts_with("uploaded 1050 runs"), "{synced}");
+    let reader = tempfile::tempdir().unwrap();
+    let mut ids = run_ids(&moto, reader.path(), &store);
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), 1_050);
+}
