@@ -167,11 +167,6 @@ impl Store {
         }
     }
 
-    /// The S3 store this one mirrors, if any.
-    pub fn remote(&self) -> Option<&remote::Remote> {
-        self.remote.as_deref()
-    }
-
     /// The store as the user named it: its directory, or its `s3://` URL.
     pub fn name(&self) -> String {
         match &self.remote {
