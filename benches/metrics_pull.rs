@@ -101,7 +101,7 @@ fn main() {
             let minimum = metrics.len().div_ceil(per_request);
             let timer = Instant::now();
             let (_, requests) = runtime
-                .block_on(pull(&client, &metrics, "Average", start, now, now))
+                .block_on(pull(&client, &metrics, start, now, now))
                 .expect("pull");
             println!(
                 "| {tasks} | {label} | {} | {requests} | {minimum} | {:.2} | {:.1} s |",

@@ -69,6 +69,7 @@ fn generated_run(i: usize, cost: &mut impl FnMut(u32, u32, u64) -> rust_decimal:
             p95: p(0.4),
             p99: p(0.45),
             max: p(0.5),
+            at_limit: None,
         },
         memory: MemoryStats {
             peak_mib: mem as f64 * 0.4 + (i % 100) as f64,

@@ -336,9 +336,16 @@ pub struct TuneJobArgs {
     #[arg(long)]
     pub force: bool,
 
-    /// Memory headroom over the highest peak ("20%" or 0.2)
-    #[arg(long, default_value = "20%", value_parser = headroom, allow_hyphen_values = true)]
-    pub memory_headroom: f64,
+    /// Risk of running out of memory per run ("0.1%" or 0.001): memory is the upper
+    /// prediction bound of the next run's peak at this risk, from a log-normal fit of the
+    /// runs' peaks (never below the highest) [default: 0.1%]
+    #[arg(long, value_parser = oom_risk, conflicts_with = "memory_headroom")]
+    pub oom_risk: Option<f64>,
+
+    /// Size memory as the highest peak + this headroom ("20%" or 0.2) instead of
+    /// --oom-risk; also the memory --sweep sizes get [sweeps: 20%]
+    #[arg(long, value_parser = headroom, allow_hyphen_values = true)]
+    pub memory_headroom: Option<f64>,
 
     /// CPU statistic that sizes CPU: p50, p95, p99 or max
     #[arg(long, default_value = "p95", value_parser = cpu_percentile)]
@@ -359,6 +366,11 @@ pub struct TuneJobArgs {
     /// Runs per sweep size (the model uses their trimmed mean)
     #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=100))]
     pub repeat: u32,
+
+    /// ECS sweep tasks launched at once [default: all of them, at most 20]; the local
+    /// backend runs one at a time (side-by-side runs would share this machine's cores)
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=50))]
+    pub parallel: Option<u32>,
 
     /// Stop a sweep run after this long
     #[arg(long, value_parser = run_duration)]
@@ -437,6 +449,11 @@ pub struct PricesUpdateArgs {
     /// Regions to fetch (with --region: that one) [default: every region of the bundled book]
     #[arg(value_name = "REGION", value_parser = region_code)]
     pub regions: Vec<String>,
+    /// Also fetch Fargate's 1- and 3-year Compute Savings Plan rates (No Upfront) from the
+    /// Savings Plans API; `--savings-plan 1y|3y` then uses them instead of the typical
+    /// discount (IAM: savingsplans:DescribeSavingsPlansOfferingRates)
+    #[arg(long)]
+    pub savings_plans: bool,
 }
 
 /// An AWS region code: lower-case letters, digits and hyphens, e.g. `eu-central-1`.
@@ -636,6 +653,20 @@ fn interval(text: &str) -> Result<Duration, String> {
 
 fn headroom(text: &str) -> Result<f64, String> {
     crate::analysis::sizing::parse_fraction(text).map_err(detail)
+}
+
+fn oom_risk(text: &str) -> Result<f64, String> {
+    let bad = || {
+        format!(
+            "`{text}` is not a risk per run; give a share above 0 and below 50%, e.g. 0.1% or 0.001"
+        )
+    };
+    let risk = crate::analysis::sizing::parse_fraction(text).map_err(|_| bad())?;
+    if risk > 0.0 && risk < 0.5 {
+        Ok(risk)
+    } else {
+        Err(bad())
+    }
 }
 
 fn cpu_percentile(text: &str) -> Result<CpuPercentile, String> {

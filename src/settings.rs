@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use std::time::Duration;
 
-use crate::analysis::sizing::Options;
+use crate::analysis::sizing::{MemoryRule, Options};
 use crate::analysis::workload::Overrides;
 use crate::aws::s3::{Bucket, S3Location};
 use crate::cli::{self, Cli, CompareArgs, PricesArg, TuneJobArgs};
@@ -208,10 +208,11 @@ impl GlobalSettings {
             (None, None) => None,
         };
         match plan {
-            Some(plan) => Ok((
-                savings_plan::with_plan(book, plan)?,
-                Some(savings_plan::note(plan)),
-            )),
+            Some(plan) => {
+                let book = savings_plan::with_plan(book, plan)?;
+                let note = savings_plan::note(&book, plan);
+                Ok((book, Some(note)))
+            }
             None => Ok((book, None)),
         }
     }
@@ -237,7 +238,12 @@ impl GlobalSettings {
             })
         });
         let why = match fetched {
-            Ok((cache, parses)) if !cache.regions.is_empty() => {
+            Ok((mut cache, parses)) if !cache.regions.is_empty() => {
+                // Plan rates are not in the Price List: those `prices update --savings-plans`
+                // cached still apply under live on-demand rates.
+                if let Ok(stored) = self.read_price_cache() {
+                    cache.savings_plans = stored.savings_plans;
+                }
                 let (book, mut notes) = cache.overlay(PriceBook::bundled()?);
                 for (region, parsed) in &parses {
                     notes.extend(parsed.skipped_notes(region));
@@ -622,7 +628,11 @@ pub fn tune_options(args: &TuneJobArgs, job: &Job) -> Options {
         now: chrono::Utc::now(),
         min_runs: args.min_runs,
         force: args.force,
-        memory_headroom: args.memory_headroom,
+        memory: match (args.oom_risk, args.memory_headroom) {
+            (_, Some(headroom)) => MemoryRule::Headroom(headroom),
+            (Some(risk), None) => MemoryRule::Risk(risk),
+            (None, None) => MemoryRule::default(),
+        },
         cpu_percentile: args.cpu_percentile,
         strategy: args.strategy.into(),
         deadline: args.deadline.or(job.deadline),

@@ -4,6 +4,8 @@
 pub mod comparison;
 pub(crate) mod glue_migration;
 pub mod monthly;
+pub mod one_size;
+pub mod peaks;
 pub mod sizing;
 pub(crate) mod tuning;
 pub mod workload;

@@ -16,7 +16,7 @@ use std::time::Duration;
 use rust_decimal::Decimal;
 
 use crate::analysis::comparison::glue_duration;
-use crate::analysis::sizing::{self, CpuPercentile, JobContext, Options, Strategy};
+use crate::analysis::sizing::{self, CpuPercentile, JobContext, MemoryRule, Options, Strategy};
 use crate::model::glue::{GlueConfig, GlueVersion};
 use crate::model::job::Job;
 use crate::model::run::Run;
@@ -132,7 +132,7 @@ fn recommendations(
             now: period.to,
             min_runs: 1,
             force: true,
-            memory_headroom: 0.2,
+            memory: MemoryRule::default(),
             cpu_percentile: CpuPercentile::P95,
             strategy: Strategy::Cost,
             deadline: None,

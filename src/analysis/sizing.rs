@@ -12,6 +12,8 @@ use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
 use serde::Serialize;
 
+use crate::analysis::one_size::OneSize;
+use crate::analysis::peaks::{self, Peak};
 use crate::error::{Error, Result};
 use crate::model::job::Job;
 use crate::model::run::{Run, StopReason};
@@ -26,6 +28,8 @@ pub const SATURATION: f64 = 0.9;
 pub const CPU_HEADROOM: f64 = 0.2;
 /// An OOM-killed run lifts the memory floor to at least this multiple of its limit.
 pub const OOM_FACTOR: f64 = 1.25;
+/// Headroom over the highest peak when a single run cannot be fitted.
+pub const FALLBACK_HEADROOM: f64 = 0.2;
 
 /// Which CPU statistic of each run sizes CPU (`--cpu-percentile`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -162,6 +166,10 @@ pub enum Reason {
     FewRuns,
     /// Even the largest Fargate task is too small.
     ExceedsLargestSize,
+    /// Peaks grow over the window; memory is sized for the next month's.
+    MemoryGrowth,
+    /// A runtime model from one size's CPU trace chose the CPU.
+    OneSizeModel,
 }
 
 impl Reason {
@@ -179,7 +187,25 @@ impl Reason {
             Reason::NoRuntimeModel => "NoRuntimeModel",
             Reason::FewRuns => "FewRuns",
             Reason::ExceedsLargestSize => "ExceedsLargestSize",
+            Reason::MemoryGrowth => "MemoryGrowth",
+            Reason::OneSizeModel => "OneSizeModel",
         }
+    }
+}
+
+/// How the memory target is set.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum MemoryRule {
+    /// The upper prediction bound of the next run's peak at this risk per run
+    /// (`--oom-risk`, analysis::peaks).
+    Risk(f64),
+    /// The highest peak × (1 + headroom) (`--memory-headroom`).
+    Headroom(f64),
+}
+
+impl Default for MemoryRule {
+    fn default() -> MemoryRule {
+        MemoryRule::Risk(peaks::DEFAULT_OOM_RISK)
     }
 }
 
@@ -194,8 +220,8 @@ pub struct Options {
     pub min_runs: usize,
     /// ...unless forced.
     pub force: bool,
-    /// Memory target = peak × (1 + headroom).
-    pub memory_headroom: f64,
+    /// How the memory target is set.
+    pub memory: MemoryRule,
     /// CPU statistic used.
     pub cpu_percentile: CpuPercentile,
     /// Trade-off with a model.
@@ -263,6 +289,9 @@ pub struct RuntimeModel {
     pub r2: f64,
     /// (vCPU, trimmed-mean seconds, runs) per size.
     pub points: Vec<(f64, f64, usize)>,
+    /// Set when the model comes from one size's CPU trace (analysis::one_size), not from
+    /// runs at several sizes.
+    pub one_size: Option<OneSize>,
 }
 
 impl RuntimeModel {
@@ -301,7 +330,13 @@ impl RuntimeModel {
         } else {
             1.0
         };
-        Some(RuntimeModel { a, b, r2, points })
+        Some(RuntimeModel {
+            a,
+            b,
+            r2,
+            points,
+            one_size: None,
+        })
     }
 
     /// Predicted seconds at `vcpu`.
@@ -519,7 +554,7 @@ pub fn recommend(
     let at_current = sizes.iter().find(|s| (s.0 - current_vcpu).abs() < 1e-9);
     let current_seconds = at_current.or(sizes.last()).map_or(0.0, |s| s.1);
     let points: Vec<(f64, f64, usize)> = sizes.iter().map(|s| (s.0, s.1, s.2)).collect();
-    let model = RuntimeModel::fit(points);
+    let model = RuntimeModel::fit(points).or_else(|| one_size_model(&window, at_current, ctx));
     let (size, recommended_seconds, candidates) = match &model {
         Some(model) => size_from_model(model, ctx, memory_mib, options, prices, &mut notes)?,
         None => {
@@ -616,8 +651,9 @@ impl<'a> Window<'a> {
     }
 }
 
-/// Memory: never below the highest peak; peak × (1 + headroom); above any OOM kill.
-/// Returns the highest peak and the memory target in MiB.
+/// Memory: never below the highest peak; the risk bound of the next run's peak (or the
+/// peak × (1 + headroom)); above any OOM kill. Returns the highest peak and the memory
+/// target in MiB.
 fn memory_target(
     frame: &DataFrame,
     window: &Window<'_>,
@@ -638,13 +674,24 @@ fn memory_target(
             |best, (i, v)| if v > best.1 { (i, v) } else { best },
         );
     let peak_run = window.usable.get(peak_index).map_or("", |r| r.id.as_str());
-    let mut target = peak * (1.0 + options.memory_headroom);
-    notes.explanation.push(format!(
-        "memory: highest peak {} (run {peak_run}) + {:.0}% headroom = {}",
-        mib_text(peak),
-        options.memory_headroom * 100.0,
-        mib_text(target)
-    ));
+    let mut target = match options.memory {
+        MemoryRule::Risk(risk) => risk_target(window, risk, peak, notes),
+        MemoryRule::Headroom(_) => None,
+    }
+    .unwrap_or_else(|| {
+        let headroom = match options.memory {
+            MemoryRule::Headroom(h) => h,
+            MemoryRule::Risk(_) => FALLBACK_HEADROOM,
+        };
+        let target = peak * (1.0 + headroom);
+        notes.explanation.push(format!(
+            "memory: highest peak {} (run {peak_run}) + {:.0}% headroom = {}",
+            mib_text(peak),
+            headroom * 100.0,
+            mib_text(target)
+        ));
+        target
+    });
     if let Some(worst) = window.ooms.iter().max_by_key(|r| r.memory_mib) {
         let floor = f64::from(worst.memory_mib) * OOM_FACTOR;
         notes.reasons.push(Reason::OOMHistory);
@@ -660,6 +707,132 @@ fn memory_target(
     Ok((peak, target.max(peak).ceil() as u32))
 }
 
+/// The risk bound of the next run's peak, never below the highest peak, with the sentences
+/// that name the model; None when the runs cannot be fitted (one run).
+fn risk_target(window: &Window<'_>, risk: f64, peak: f64, notes: &mut Notes) -> Option<f64> {
+    let first = window.usable.iter().map(|r| r.started_at).min()?;
+    let peaks: Vec<Peak> = window
+        .usable
+        .iter()
+        .map(|r| Peak {
+            day: (r.started_at - first).num_seconds() as f64 / 86_400.0,
+            mib: r.memory.peak_mib,
+            exact: r.memory.peak_exact,
+        })
+        .collect();
+    let Some(fit) = peaks::bound(&peaks, risk) else {
+        notes.explanation.push(format!(
+            "memory: {} run cannot show how much its peak varies; falling back to a fixed headroom",
+            peaks.len()
+        ));
+        return None;
+    };
+    let label = quantile_label(fit.quantile);
+    notes.explanation.push(format!(
+        "memory: {label} of the next run's peak from {} runs (log-normal fit: typical {}, spread {:.1}%, runs' own {:.1}%): {}{}",
+        fit.runs,
+        mib_text(fit.typical_mib),
+        fit.spread * 100.0,
+        fit.observed_spread * 100.0,
+        mib_text(fit.bound_mib),
+        if fit.from_highest {
+            format!(
+                " — the highest peak {} + one spread, as a spike seen once may come again",
+                mib_text(peak)
+            )
+        } else {
+            String::new()
+        }
+    ));
+    if let Some(growth) = fit.growth {
+        notes.reasons.push(Reason::MemoryGrowth);
+        notes.explanation.push(format!(
+            "memory: peaks grow {:+.1}% per {} days (trend at 95% confidence); the bound is projected {} days past the last run",
+            growth * 100.0,
+            peaks::HORIZON_DAYS,
+            peaks::HORIZON_DAYS
+        ));
+    }
+    if fit.minute_peaks {
+        notes.explanation.push(format!(
+            "memory: ECS peaks are Container Insights' 1-minute maxima and can hide shorter spikes; the spread is taken as at least {:.0}%",
+            peaks::MINUTE_PEAK_SPREAD * 100.0
+        ));
+    }
+    Some(fit.bound_mib)
+}
+
+/// "p99.9" for 0.999.
+fn quantile_label(q: f64) -> String {
+    let pct = format!("{:.4}", q * 100.0);
+    format!("p{}", pct.trim_end_matches('0').trim_end_matches('.'))
+}
+
+/// The one-size model of a job that is CPU-bound at its current size, from the share of
+/// its samples at the CPU limit (runs recorded before that share existed give none).
+fn one_size_model(
+    window: &Window<'_>,
+    at_current: Option<&(f64, f64, usize, f64, f64)>,
+    ctx: &JobContext,
+) -> Option<RuntimeModel> {
+    let &(vcpu, seconds, _, saturation, _) = at_current?;
+    if saturation < SATURATION {
+        return None;
+    }
+    let shares: Vec<f64> = window
+        .usable
+        .iter()
+        .filter(|r| r.cpu_units == ctx.current.cpu_units())
+        .filter_map(|r| r.cpu.at_limit)
+        .collect();
+    if shares.is_empty() {
+        return None;
+    }
+    let at_limit = shares.iter().sum::<f64>() / shares.len() as f64;
+    OneSize::model(vcpu, seconds, at_limit, shares.len())
+}
+
+/// The sentences that name a runtime model and what it rests on.
+fn explain_model(model: &RuntimeModel, notes: &mut Notes) {
+    match &model.one_size {
+        Some(one) => {
+            notes.reasons.push(Reason::OneSizeModel);
+            notes.explanation.push(format!(
+                "cpu: one-size model from the CPU trace of {} run(s) at {} vCPU: {:.0}% of the time at the CPU limit → T(v) = {:.1} s + {:.1} s·vCPU / v (Amdahl split)",
+                one.runs,
+                one.vcpu,
+                one.at_limit * 100.0,
+                model.a,
+                model.b
+            ));
+            notes.explanation.push(format!(
+                "cpu: confidence medium for less CPU (the work at the limit is conserved), low for more (it assumes that work keeps scaling), so at most {} vCPU; `--sweep` measures it instead",
+                one.max_vcpu()
+            ));
+        }
+        None => {
+            notes.reasons.push(Reason::RuntimeModel);
+            notes.explanation.push(format!(
+                "cpu: runtime model T(v) = {:.1} s + {:.1} s·vCPU / v (R² = {:.3}) from {} size(s)",
+                model.a,
+                model.b,
+                model.r2,
+                model.points.len()
+            ));
+            let (low, high) = model
+                .points
+                .iter()
+                .map(|p| p.0)
+                .fold((f64::INFINITY, 0.0f64), |(lo, hi), v| {
+                    (lo.min(v), hi.max(v))
+                });
+            notes.explanation.push(format!(
+                "cpu: measured between {low} and {high} vCPU; predictions outside that range are extrapolated"
+            ));
+        }
+    }
+}
+
 /// With a runtime model: price every CPU level at the memory target and choose by strategy.
 fn size_from_model(
     model: &RuntimeModel,
@@ -669,26 +842,13 @@ fn size_from_model(
     prices: &RegionPrices,
     notes: &mut Notes,
 ) -> Result<(Size, f64, Vec<Candidate>)> {
-    notes.reasons.push(Reason::RuntimeModel);
-    notes.explanation.push(format!(
-        "cpu: runtime model T(v) = {:.1} s + {:.1} s·vCPU / v (R² = {:.3}) from {} size(s)",
-        model.a,
-        model.b,
-        model.r2,
-        model.points.len()
-    ));
-    let (low, high) = model
-        .points
-        .iter()
-        .map(|p| p.0)
-        .fold((f64::INFINITY, 0.0f64), |(lo, hi), v| {
-            (lo.min(v), hi.max(v))
-        });
-    notes.explanation.push(format!(
-        "cpu: measured between {low} and {high} vCPU; predictions outside that range are extrapolated"
-    ));
+    explain_model(model, notes);
+    let max_vcpu = model.one_size.map_or(f64::INFINITY, |o| o.max_vcpu());
     let mut candidates = Vec::new();
     for units in cpu_levels(ctx.os) {
+        if f64::from(units) / f64::from(UNITS_PER_VCPU) > max_vcpu {
+            continue; // beyond what one size can say
+        }
         let Some(size) = Size::smallest_covering(units, memory_mib, ctx.os) else {
             continue;
         };
@@ -833,6 +993,8 @@ fn finding_and_risk(
             || has(Reason::FewRuns)
             || has(Reason::NoRuntimeModel)
             || model.is_some_and(|m| m.r2 < 0.8)
+            || model
+                .is_some_and(|m| m.one_size.is_some() && size.cpu_units() > ctx.current.cpu_units())
         {
             Risk::Medium
         } else {
@@ -942,6 +1104,7 @@ mod tests {
                 p95: cpu_p95,
                 p99: cpu_p95,
                 max: cpu_p95,
+                at_limit: None,
             },
             memory: MemoryStats {
                 peak_mib: peak,
@@ -985,7 +1148,7 @@ mod tests {
             now: now(),
             min_runs: 3,
             force: false,
-            memory_headroom: 0.2,
+            memory: MemoryRule::Headroom(0.2),
             cpu_percentile: CpuPercentile::P95,
             strategy: Strategy::Cost,
             deadline: None,
@@ -1031,12 +1194,109 @@ mod tests {
     }
 
     #[test]
+    fn the_default_sizes_memory_from_the_risk_and_names_the_model() {
+        // Five steady runs at 1,400–1,500 MiB (exact kernel peaks), then the same peaks as
+        // ECS 1-minute maxima.
+        let mut runs: Vec<Run> = (0..5)
+            .map(|n| {
+                let peak = 1400.0 + f64::from(n) * 25.0;
+                run(n, 4096, 16384, peak, 0.4, 600.0, StopReason::Completed)
+            })
+            .collect();
+        let mut opts = options();
+        opts.memory = MemoryRule::default();
+        let rec = recommend_for(&runs, &ctx(4096, 16384), &opts).unwrap();
+        let peaks: Vec<Peak> = runs
+            .iter()
+            .map(|r| Peak {
+                day: (r.started_at - runs[0].started_at).num_seconds() as f64 / 86_400.0,
+                mib: r.memory.peak_mib,
+                exact: true,
+            })
+            .collect();
+        let fit = peaks::bound(&peaks, 0.001).unwrap();
+        let line = rec
+            .explanation
+            .iter()
+            .find(|l| l.starts_with("memory: p99.9 of the next run's peak from 5 runs"))
+            .unwrap_or_else(|| panic!("{:?}", rec.explanation));
+        assert!(line.ends_with(&mib_text(fit.bound_mib)), "{line}");
+        assert!(f64::from(rec.recommended.memory_mib()) >= fit.bound_mib);
+        assert!(fit.bound_mib > 1500.0);
+        for r in &mut runs {
+            r.memory.peak_exact = false;
+        }
+        let ecs = recommend_for(&runs, &ctx(4096, 16384), &opts).unwrap();
+        assert!(
+            ecs.explanation
+                .iter()
+                .any(|l| l.contains("1-minute maxima")),
+            "{:?}",
+            ecs.explanation
+        );
+        // One run cannot be fitted: the fixed headroom, said.
+        opts.force = true;
+        let one = recommend_for(&runs[..1], &ctx(4096, 16384), &opts).unwrap();
+        assert!(
+            one.explanation
+                .iter()
+                .any(|l| l.contains("1 run cannot show")),
+            "{:?}",
+            one.explanation
+        );
+    }
+
+    #[test]
+    fn a_cpu_bound_job_is_sized_from_its_one_size_trace() {
+        // 2 vCPU / 8 GB, 100 s a run, using all its CPU, 80 % of samples at the limit.
+        let runs: Vec<Run> = (0..4)
+            .map(|n| {
+                let mut r = run(n, 2048, 8192, 1000.0, 2.0, 100.0, StopReason::Completed);
+                r.cpu.at_limit = Some(0.8);
+                r
+            })
+            .collect();
+        let mut opts = options();
+        opts.deadline = Some(Duration::from_secs(200));
+        let rec = recommend_for(&runs, &ctx(2048, 8192), &opts).unwrap();
+        // T(v) = 100 × 0.2 + 100 × 0.8 × 2 / v = 20 + 160 / v: 180 s at 1 vCPU meets the
+        // 200 s deadline; 340 s at 0.5 does not. At 1 vCPU / 2 GB a run costs
+        // 180 × (0.04048 + 2 × 0.004445) / 3600, less than 100 s at 2 vCPU / 4 GB.
+        assert_eq!(rec.recommended.to_string(), "1 vCPU / 2 GB");
+        assert!((rec.recommended_seconds - 180.0).abs() < 1e-9);
+        assert!(
+            rec.reasons.contains(&Reason::OneSizeModel),
+            "{:?}",
+            rec.reasons
+        );
+        assert!(!rec.reasons.contains(&Reason::NoRuntimeModel));
+        assert!(
+            rec.explanation
+                .iter()
+                .any(|l| l.contains("one-size model from the CPU trace of 4 run(s) at 2 vCPU: 80%")),
+            "{:?}",
+            rec.explanation
+        );
+        // Never more than 2× the measured CPU: a tight deadline gets at most 4 vCPU.
+        opts.deadline = Some(Duration::from_secs(30));
+        let fast = recommend_for(&runs, &ctx(2048, 8192), &opts).unwrap();
+        assert!(fast.recommended.cpu_units() <= 4096, "{}", fast.recommended);
+        assert!(fast.candidates.iter().all(|c| c.size.cpu_units() <= 4096));
+        // Runs without the share (recorded before it existed) keep the old rule.
+        let old: Vec<Run> = (0..4)
+            .map(|n| run(n, 2048, 8192, 1000.0, 2.0, 100.0, StopReason::Completed))
+            .collect();
+        let kept = recommend_for(&old, &ctx(2048, 8192), &options()).unwrap();
+        assert!(kept.reasons.contains(&Reason::NoRuntimeModel));
+    }
+
+    #[test]
     fn zero_headroom_still_never_goes_below_the_peak() {
         let runs: Vec<Run> = (0..3)
             .map(|_| run(0, 1024, 8192, 2049.0, 0.3, 60.0, StopReason::Completed))
             .collect();
         let mut opts = options();
-        opts.memory_headroom = 0.0;
+        opts.memory = MemoryRule::Headroom(0.0);
         let rec = recommend_for(&runs, &ctx(1024, 8192), &opts).unwrap();
         assert!(rec.recommended.memory_mib() >= 2049, "{}", rec.recommended);
         assert_eq!(rec.recommended.to_string(), "0.5 vCPU / 3 GB");

@@ -32,6 +32,39 @@ pub(crate) fn current_size(job: &Job) -> Result<Size> {
     }
 }
 
+/// ECS sweep tasks launched at once unless `--parallel` says otherwise: far below ECS's
+/// RunTask rate limits, and a bound on what a mistyped sweep can start.
+pub(crate) const DEFAULT_PARALLEL_CAP: usize = 20;
+
+/// How many sweep runs go at once: on ECS `--parallel`, else all of them up to
+/// [`DEFAULT_PARALLEL_CAP`]; locally one, with the reason (this machine's `cores`) when more
+/// was asked or more runs are to come.
+pub(crate) fn sweep_parallel(
+    on_ecs: bool,
+    requested: Option<u32>,
+    runs: usize,
+    cores: usize,
+) -> (usize, Option<String>) {
+    if on_ecs {
+        let parallel = requested.map_or(runs.min(DEFAULT_PARALLEL_CAP), |n| n as usize);
+        let parallel = parallel.clamp(1, runs.max(1));
+        let note = (runs > 1).then(|| {
+            format!("ECS sweep: {runs} task(s), {parallel} at a time (--parallel N to change)")
+        });
+        return (parallel, note);
+    }
+    let note = (requested.is_some_and(|n| n > 1) || runs > 1).then(|| {
+        format!(
+            "local sweep: {runs} run(s), one at a time — side-by-side runs would share this machine's {cores} CPU(s) and slow each other down"
+        )
+    });
+    (1, note)
+}
+
+/// Memory headroom over the highest peak that sweep sizes get unless --memory-headroom
+/// says otherwise (a sweep measures run time; its runs must not run out of memory).
+pub(crate) const SWEEP_HEADROOM: f64 = 0.2;
+
 /// The sizes a sweep runs: each CPU with the smallest valid memory at or above the memory
 /// the runs so far call for (peak + headroom, above any OOM kill) or the current memory;
 /// with a warning for each CPU that cannot have it.
@@ -238,6 +271,19 @@ impl Alternatives {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn ecs_sweeps_run_side_by_side_up_to_the_cap_and_local_ones_one_at_a_time() {
+        assert_eq!(super::sweep_parallel(true, None, 6, 2).0, 6);
+        assert_eq!(super::sweep_parallel(true, None, 30, 2).0, 20);
+        assert_eq!(super::sweep_parallel(true, Some(2), 6, 2).0, 2);
+        assert_eq!(super::sweep_parallel(true, Some(50), 6, 2).0, 6);
+        let (one, why) = super::sweep_parallel(false, Some(4), 6, 2);
+        assert_eq!(one, 1);
+        assert!(why.unwrap().contains("share this machine's 2 CPU(s)"));
+        assert_eq!(super::sweep_parallel(false, None, 1, 2), (1, None));
+    }
+
     use super::*;
     use crate::model::size::Size;
     use crate::model::task::FargateTask;

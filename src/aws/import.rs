@@ -111,8 +111,7 @@ pub(crate) async fn build(
     prices: &RegionPrices,
 ) -> Result<Imported> {
     let queries = metric_queries(cluster, tasks);
-    let (series, requests) =
-        metrics::pull(&aws.cloudwatch, &queries, "Average", since, now, now).await?;
+    let (series, requests) = metrics::pull(&aws.cloudwatch, &queries, since, now, now).await?;
     let mut imported = Imported {
         requests,
         ..Imported::default()

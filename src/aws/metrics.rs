@@ -69,12 +69,23 @@ fn chrono_time(t: &AwsDateTime) -> DateTime<Utc> {
     crate::aws::chrono_time(t).unwrap_or_default()
 }
 
-/// Pull `statistic` of every metric over [start, end) and return the series by index of
-/// `metrics`, with the number of GetMetricData requests made.
+/// The statistic a metric is pulled with. Memory: `Maximum`, since a peak must not be
+/// averaged away (250, 300 and 280 MiB within one minute are a peak of 300, where
+/// `Average` says 276.67); everything else `Average` (CPU percentiles are over the
+/// minutes). Still a 1-minute value: spikes shorter than the agent's reports stay unseen.
+pub fn statistic_of(metric: &str) -> &'static str {
+    if metric == "MemoryUtilized" {
+        "Maximum"
+    } else {
+        "Average"
+    }
+}
+
+/// Pull every metric (each with [`statistic_of`]) over [start, end) and return the series
+/// by index of `metrics`, with the number of GetMetricData requests made.
 pub async fn pull(
     client: &aws_sdk_cloudwatch::Client,
     metrics: &[TaskMetric],
-    statistic: &str,
     start: DateTime<Utc>,
     end: DateTime<Utc>,
     now: DateTime<Utc>,
@@ -89,7 +100,7 @@ pub async fn pull(
         let queries: Vec<MetricDataQuery> = chunk
             .iter()
             .enumerate()
-            .map(|(i, m)| query(m, chunk_index * per_request + i, period, statistic))
+            .map(|(i, m)| query(m, chunk_index * per_request + i, period))
             .collect();
         requests += pull_pages(client, queries, (start, end), &mut series).await?;
     }
@@ -110,7 +121,7 @@ fn period_start(start: DateTime<Utc>, period: i32) -> DateTime<Utc> {
 }
 
 /// The query for one task metric, with id `q{index}`.
-fn query(m: &TaskMetric, index: usize, period: i32, statistic: &str) -> MetricDataQuery {
+fn query(m: &TaskMetric, index: usize, period: i32) -> MetricDataQuery {
     let dimension = |name: &str, value: &str| Dimension::builder().name(name).value(value).build();
     let metric = Metric::builder()
         .namespace(NAMESPACE)
@@ -125,7 +136,7 @@ fn query(m: &TaskMetric, index: usize, period: i32, statistic: &str) -> MetricDa
             MetricStat::builder()
                 .metric(metric)
                 .period(period)
-                .stat(statistic)
+                .stat(statistic_of(&m.metric))
                 .build(),
         )
         .return_data(true)

@@ -9,6 +9,7 @@ pub(crate) mod import;
 pub mod metrics;
 pub mod pricing;
 pub mod s3;
+pub mod savings_plans;
 pub(crate) mod task_definition;
 
 use aws_config::BehaviorVersion;
@@ -109,6 +110,28 @@ pub fn runtime() -> Result<tokio::runtime::Runtime> {
         .enable_all()
         .build()
         .map_err(|e| Error::Runner(format!("cannot start the async runtime: {e}")))
+}
+
+/// The SDK config of the tool's settings (credential chain, `--profile`, retries, timeouts;
+/// `--endpoint-url` probed first) without a region: for the global or fixed-region APIs
+/// (Price List, Savings Plans), whose clients set their own.
+pub(crate) async fn load_config(settings: &AwsSettings) -> Result<aws_config::SdkConfig> {
+    let mut loader = aws_config::defaults(BehaviorVersion::latest())
+        .retry_config(RetryConfig::standard().with_max_attempts(MAX_ATTEMPTS))
+        .timeout_config(
+            TimeoutConfig::builder()
+                .connect_timeout(CONNECT_TIMEOUT)
+                .read_timeout(READ_TIMEOUT)
+                .build(),
+        );
+    if let Some(profile) = &settings.profile {
+        loader = loader.profile_name(profile);
+    }
+    if let Some(url) = &settings.endpoint_url {
+        probe_endpoint(url).await?;
+        loader = loader.endpoint_url(url);
+    }
+    Ok(loader.load().await)
 }
 
 /// Load the SDK config and build the clients.

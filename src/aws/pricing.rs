@@ -2,13 +2,10 @@
 //! lives in three endpoint regions (us-east-1, eu-central-1, ap-south-1), not in the user's
 //! region, so it gets a config of its own; `--endpoint-url` overrides the endpoint.
 
-use aws_config::BehaviorVersion;
 use aws_config::Region;
-use aws_config::retry::RetryConfig;
-use aws_config::timeout::TimeoutConfig;
 use aws_sdk_pricing::types::{Filter, FilterType};
 
-use super::{AwsSettings, CONNECT_TIMEOUT, MAX_ATTEMPTS, READ_TIMEOUT};
+use super::AwsSettings;
 use crate::error::{Error, Result};
 use crate::pricing::cache::PriceCache;
 use crate::pricing::live;
@@ -36,22 +33,7 @@ pub struct PriceList {
 /// Build the client. The endpoint region is the one nearest `user_region` (else the
 /// region of `--region` or the credential chain, else us-east-1).
 pub async fn connect(settings: &AwsSettings, user_region: Option<&str>) -> Result<PriceList> {
-    let mut loader = aws_config::defaults(BehaviorVersion::latest())
-        .retry_config(RetryConfig::standard().with_max_attempts(MAX_ATTEMPTS))
-        .timeout_config(
-            TimeoutConfig::builder()
-                .connect_timeout(CONNECT_TIMEOUT)
-                .read_timeout(READ_TIMEOUT)
-                .build(),
-        );
-    if let Some(profile) = &settings.profile {
-        loader = loader.profile_name(profile);
-    }
-    if let Some(url) = &settings.endpoint_url {
-        super::probe_endpoint(url).await?;
-        loader = loader.endpoint_url(url);
-    }
-    let config = loader.load().await;
+    let config = super::load_config(settings).await?;
     let client = from_config(&config, user_region.or(settings.region.as_deref()));
     if settings.endpoint_url.is_none() {
         let host = format!("api.pricing.{}.amazonaws.com:443", client.endpoint_region);

@@ -5,6 +5,7 @@ pub(crate) mod compare;
 pub(crate) mod import;
 pub(crate) mod import_glue;
 pub(crate) mod prices;
+pub(crate) mod prices_update;
 pub(crate) mod report;
 pub(crate) mod run;
 pub(crate) mod runs;
@@ -38,7 +39,7 @@ pub fn run(cli: Cli, printer: &Printer) -> anyhow::Result<()> {
         } => prices::show(&settings, printer),
         Command::Prices {
             command: PricesCommand::Update(args),
-        } => prices::update(&settings, &args, printer),
+        } => prices_update::update(&settings, &args, printer),
         Command::Store {
             command: StoreCommand::Sync(args),
         } => store::sync(&settings, &args, printer),

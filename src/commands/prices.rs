@@ -1,15 +1,6 @@
 //! `fargate-cost prices show`: print the price book, every rate with its source.
-//! `fargate-cost prices update`: fetch current rates from the Price List API into the price
-//! cache and print what changed.
 
-use std::io::Write;
-use std::path::PathBuf;
-
-use crate::aws;
-use crate::cli::PricesUpdateArgs;
-use crate::error::Error;
-use crate::pricing::book::{PriceBook, RegionPrices};
-use crate::pricing::cache::{self, PriceCache};
+use crate::pricing::book::RegionPrices;
 use crate::printer::Printer;
 use crate::report;
 use crate::report::prices::PriceRow;
@@ -73,97 +64,4 @@ pub(crate) fn show(settings: &GlobalSettings, printer: &Printer) -> anyhow::Resu
         plan.iter().for_each(|p| printer.note(p));
     }
     Ok(())
-}
-
-/// Run `prices update`.
-pub(crate) fn update(
-    settings: &GlobalSettings,
-    args: &PricesUpdateArgs,
-    printer: &Printer,
-) -> anyhow::Result<()> {
-    let bundled = PriceBook::bundled()?;
-    let regions: Vec<String> = match (&args.regions, &settings.region) {
-        (given, _) if !given.is_empty() => given.clone(),
-        (_, Some(region)) => vec![region.clone()],
-        _ => bundled.regions.keys().cloned().collect(),
-    };
-    let path = cache_path(settings)?;
-    // A file that is not a price cache is refused: `update` would overwrite it.
-    let previous = crate::settings::read_price_cache(&path).map_err(|e| {
-        Error::PriceCache(format!(
-            "{e}; not overwriting it: remove it or pass another --prices-file"
-        ))
-    })?;
-    let runtime = aws::runtime()?;
-    let fetched_at = chrono::Utc::now()
-        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
-        .to_string();
-    let line = report::progress::status_line(printer);
-    let outcome = runtime.block_on(async {
-        let client = aws::pricing::connect(&settings.aws, settings.region.as_deref()).await?;
-        let (fetched, parses) = client
-            .fetch(&regions, &fetched_at, |service, region, n| {
-                line.set_message(format!("{service} {region}: {n} products"));
-            })
-            .await?;
-        for (region, parsed) in &parses {
-            parsed.skipped_notes(region).iter().for_each(|n| printer.debug(n));
-            parsed.unreadable_notes(region).iter().for_each(|n| printer.warn(n));
-            if parsed.rates.is_empty() {
-                printer.warn(&format!(
-                    "the Price List gave no Fargate, Glue or VPC rates for {region}; is the region code right? (not cached)"
-                ));
-            }
-        }
-        Ok::<_, Error>((fetched, client.endpoint.clone()))
-    });
-    line.finish_and_clear();
-    let (fetched, endpoint) = outcome?;
-    let changes = cache::diff(&fetched, previous.as_ref(), &bundled);
-    let mut merged = previous.unwrap_or_else(|| PriceCache::new(&fetched_at, &endpoint));
-    merged.fetched_at = fetched_at.clone();
-    merged.endpoint = endpoint.clone();
-    merged.regions.extend(fetched.regions.clone());
-    let text = merged.to_json()?;
-    crate::store::fs::write_atomic(&path, |file| {
-        file.write_all(text.as_bytes())
-            .map_err(|e| Error::Store(format!("cannot write {}: {e}", path.display())))
-    })?;
-    let rates: usize = fetched.regions.values().map(|r| r.rates.len()).sum();
-    printer.note(&format!(
-        "cached {rates} rates of {} region(s) from {endpoint} in {}",
-        fetched.regions.len(),
-        path.display()
-    ));
-    let rows = report::price_diff::rows(&changes);
-    let output = report::render(settings.format, &rows, || {
-        let mut grid = report::price_diff::grid(&rows);
-        grid.notes.push(format!(
-            "Price List API ({endpoint}), fetched {fetched_at}: {rates} rates of {} region(s).",
-            fetched.regions.len()
-        ));
-        if rows.iter().any(|r| r.new_usd.is_none()) {
-            grid.notes.push(
-                "not listed: the Price List gave no usable figure; the previous one still applies."
-                    .into(),
-            );
-        }
-        if rows.is_empty() {
-            grid.notes
-                .push("No rate changed against the previous cache or the bundled book.".into());
-        }
-        grid
-    })?;
-    printer.data(&output)?;
-    Ok(())
-}
-
-/// `--prices-file`, else the XDG cache path.
-fn cache_path(settings: &GlobalSettings) -> crate::error::Result<PathBuf> {
-    settings.prices_file.clone().ok_or_else(|| {
-        Error::invalid(
-            "--prices-file",
-            "no cache directory: set XDG_CACHE_HOME or HOME, or pass --prices-file FILE",
-        )
-    })
 }

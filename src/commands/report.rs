@@ -16,7 +16,6 @@ use crate::error::{Error, Result};
 use crate::model::job::Config;
 use crate::model::usage::Period;
 use crate::printer::Printer;
-use crate::report::monthly::COLUMNS;
 use crate::report::{self, Format};
 use crate::settings::GlobalSettings;
 use crate::store::index;
@@ -82,12 +81,9 @@ pub(crate) fn report(
             store.name()
         ));
     }
-    let output = match settings.format {
-        Format::Csv if rows.is_empty() => report::csv::header_only(&COLUMNS),
-        _ => report::render(settings.format, &rows, || {
-            report::monthly::grid(&rows, &period)
-        })?,
-    };
+    let output = report::render(settings.format, &rows, || {
+        report::monthly::grid(&rows, &period)
+    })?;
     let out: Option<PathBuf> = match (&args.out, settings.format) {
         (Some(path), _) => Some(path.clone()),
         (None, Format::Csv) => Some(PathBuf::from(format!(

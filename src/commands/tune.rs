@@ -126,10 +126,19 @@ fn sweep(
         ));
         before.push(session.run_once(current, &format!("{} baseline", job.name))?);
     }
-    let (sizes, warnings) =
-        tuning::sweep_sizes(job, current, &before, &args.sweep, args.memory_headroom);
+    let (sizes, warnings) = tuning::sweep_sizes(
+        job,
+        current,
+        &before,
+        &args.sweep,
+        args.memory_headroom.unwrap_or(tuning::SWEEP_HEADROOM),
+    );
     warnings.iter().for_each(|w| printer.warn(w));
-    session.sweep(&sizes, args.repeat)?;
+    let runs = sizes.len() * args.repeat as usize;
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let (parallel, note) = tuning::sweep_parallel(session.on_ecs(), args.parallel, runs, cores);
+    note.iter().for_each(|n| printer.note(n));
+    session.sweep(&sizes, args.repeat, parallel)?;
     Ok(())
 }
 

@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::model::size::{Arch, Capacity, MIB_PER_GB, Os, Size, UNITS_PER_VCPU};
 use crate::model::task::FargateTask;
+use rust_decimal::prelude::ToPrimitive;
 
 /// Version of the run record format.
 pub const RUN_SCHEMA_VERSION: u32 = 1;
@@ -133,7 +134,15 @@ pub struct CpuStats {
     pub p99: f64,
     /// Highest sample.
     pub max: f64,
+    /// Share of samples at the CPU limit (≥ [`AT_LIMIT`] of the vCPU allocated): the time the
+    /// job waited for CPU, which the one-size runtime model scales. None without samples
+    /// (and in runs recorded before it existed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub at_limit: Option<f64>,
 }
+
+/// CPU use at or above this share of the allocation counts as at the limit (CPU-bound).
+pub const AT_LIMIT: f64 = 0.9;
 
 /// Memory use summary, MiB.
 #[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
@@ -437,7 +446,11 @@ impl Run {
             exit_code: facts.exit_code,
             stop_reason: facts.stop_reason,
             stop_detail: facts.stop_detail,
-            cpu: cpu_stats(samples, facts.cpu_mean),
+            cpu: cpu_stats(
+                samples,
+                facts.cpu_mean,
+                facts.task.size.vcpu().to_f64().unwrap_or(0.0),
+            ),
             memory: memory_stats(samples, facts.kernel_peak_mib),
             samples: samples.len() as u64,
             sample_interval_ms: facts.sample_interval_ms,
@@ -473,7 +486,7 @@ pub fn percentile(values: &[f64], q: f64) -> f64 {
 
 /// CPU statistics from samples; `mean` is supplied by the caller (exact counter) or taken
 /// from the samples.
-pub fn cpu_stats(samples: &[Sample], mean: Option<f64>) -> CpuStats {
+pub fn cpu_stats(samples: &[Sample], mean: Option<f64>, limit_vcpu: f64) -> CpuStats {
     let values: Vec<f64> = samples.iter().map(|s| s.cpu_vcpu).collect();
     let sample_mean = if values.is_empty() {
         0.0
@@ -486,6 +499,13 @@ pub fn cpu_stats(samples: &[Sample], mean: Option<f64>) -> CpuStats {
         p95: percentile(&values, 0.95),
         p99: percentile(&values, 0.99),
         max: values.iter().copied().fold(0.0, f64::max),
+        at_limit: (!values.is_empty()).then(|| {
+            let at = values
+                .iter()
+                .filter(|&&v| v >= AT_LIMIT * limit_vcpu)
+                .count();
+            at as f64 / values.len() as f64
+        }),
     }
 }
 
@@ -540,8 +560,11 @@ mod tests {
         let m = memory_stats(&samples, Some(130.0));
         assert_eq!(m.peak_mib, 130.0);
         assert!(m.peak_exact);
-        let c = cpu_stats(&samples, None);
+        let c = cpu_stats(&samples, None, 0.5);
         assert!((c.mean - 0.45).abs() < 1e-12);
         assert_eq!(c.max, 0.5);
+        // At a 0.5 vCPU limit, 0.5 is at it (≥ 0.45) and 0.4 is not: half the samples.
+        assert_eq!(c.at_limit, Some(0.5));
+        assert_eq!(cpu_stats(&[], None, 0.5).at_limit, None);
     }
 }

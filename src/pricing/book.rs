@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 use crate::model::size::{Arch, Capacity, Os};
+use crate::pricing::plan_rates::PlanTermRates;
 
 /// The bundled snapshot, as text.
 pub const BUNDLED_PRICE_BOOK: &str = include_str!("../../fixtures/prices/price-book.toml");
@@ -105,6 +106,10 @@ pub struct RegionPrices {
     /// task with `assignPublicIp = ENABLED`).
     #[serde(default)]
     pub public_ipv4_address_hour: Option<Rate>,
+    /// Compute Savings Plan rates fetched by `prices update --savings-plans`, by term
+    /// ("1y", "3y"); `--savings-plan 1y|3y` uses them where present.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub savings_plan_rates: BTreeMap<String, PlanTermRates>,
 }
 
 /// A dated, cited set of rates for many regions.
@@ -167,7 +172,15 @@ impl RegionPrices {
             self.fargate_windows.as_ref(),
             self.fargate_spot_x86.as_ref(),
             self.fargate_spot_arm.as_ref(),
-        ];
+        ]
+        .into_iter()
+        .chain(self.savings_plan_rates.values().flat_map(|term| {
+            [
+                term.linux_x86.as_ref(),
+                term.linux_arm.as_ref(),
+                term.windows.as_ref(),
+            ]
+        }));
         let rates = [
             self.ephemeral_storage_gb_hour.as_ref(),
             Some(&self.glue_dpu_hour),
@@ -179,7 +192,6 @@ impl RegionPrices {
             self.public_ipv4_address_hour.as_ref(),
         ];
         compute
-            .into_iter()
             .flatten()
             .flat_map(|r| std::iter::once(r.source.as_str()).chain(r.os_license_source.as_deref()))
             .chain(rates.into_iter().flatten().map(|r| r.source.as_str()))

@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Error, Result};
 use crate::pricing::book::{ComputeRate, Grade, PriceBook, Rate, RegionPrices, Source};
 use crate::pricing::live::{FetchedRate, LiveRate};
+use crate::pricing::plan_rates::{self, CachedPlans, PlanTermRates};
 
 /// The `format` of every cache this version writes and reads.
 pub const FORMAT: &str = "fargate-cost price cache v1";
@@ -54,6 +55,9 @@ pub struct PriceCache {
     pub endpoint: String,
     /// Rates by region code.
     pub regions: BTreeMap<String, CachedRegion>,
+    /// Compute Savings Plan rates by region code (`prices update --savings-plans`).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub savings_plans: BTreeMap<String, CachedPlans>,
 }
 
 impl PriceCache {
@@ -64,6 +68,7 @@ impl PriceCache {
             fetched_at: fetched_at.to_string(),
             endpoint: endpoint.to_string(),
             regions: BTreeMap::new(),
+            savings_plans: BTreeMap::new(),
         }
     }
 
@@ -106,6 +111,7 @@ impl PriceCache {
                 )));
             }
         }
+        check_plans(&cache, origin)?;
         Ok(cache)
     }
 
@@ -171,8 +177,69 @@ impl PriceCache {
         for (code, cached) in &self.regions {
             overlay_region(&mut book, code, cached, &mut notes);
         }
+        for (code, plans) in &self.savings_plans {
+            overlay_plans(&mut book, code, plans, &mut notes);
+        }
         (book, notes)
     }
+}
+
+/// Plan rates are what `prices update --savings-plans` keeps: a 1- or 3-year term, a
+/// vCPU or memory rate a plan covers, a price above 0. Anything else means the file was
+/// edited or damaged.
+fn check_plans(cache: &PriceCache, origin: &str) -> Result<()> {
+    for (region, plans) in &cache.savings_plans {
+        for (term, rates) in &plans.terms {
+            if term != "1y" && term != "3y" {
+                return Err(Error::PriceCache(format!(
+                    "{origin}: region {region} has a Savings Plan term `{term}`, not 1y or 3y"
+                )));
+            }
+            for (key, rate) in rates {
+                if !LiveRate::from_key(key).is_some_and(|r| plan_rates::COVERED.contains(&r)) {
+                    return Err(Error::PriceCache(format!(
+                        "{origin}: region {region} has a Savings Plan rate `{key}` a plan does not cover"
+                    )));
+                }
+                if rate.usd <= Decimal::ZERO {
+                    return Err(Error::PriceCache(format!(
+                        "{origin}: region {region} {term} Savings Plan rate `{key}` is {}, not a price above 0",
+                        rate.usd
+                    )));
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A region's cached Savings Plan rates into the book, cited as
+/// `savings-plans-api-<region>`; `--savings-plan 1y|3y` uses them (pricing::savings_plan).
+fn overlay_plans(book: &mut PriceBook, code: &str, plans: &CachedPlans, notes: &mut Vec<String>) {
+    let Some(region) = book.regions.get_mut(code) else {
+        notes.push(format!(
+            "{code}: Savings Plan rates cached but no on-demand rates for the region; not used"
+        ));
+        return;
+    };
+    let key = plan_rates::source_key(code);
+    region.savings_plan_rates = plans
+        .terms
+        .iter()
+        .map(|(term, rates)| (term.clone(), PlanTermRates::from_cached(rates, &key)))
+        .collect();
+    book.sources.insert(
+        key,
+        Source {
+            title: format!(
+                "AWS Savings Plans API (DescribeSavingsPlansOfferingRates), {} Savings Plan, {code}, fetched {}",
+                plans.offering, plans.fetched_at
+            ),
+            url: plans.endpoint.clone(),
+            grade: Grade::AwsData,
+            as_of: date_of(&plans.fetched_at).to_string(),
+        },
+    );
 }
 
 /// One region's cached rates in the book's types, cited as `price-list-<region>`.
@@ -285,6 +352,7 @@ fn region_to_overlay<'a>(
                 glue_gen2_dpu_hour: None,
                 glue_gen2_flex_dpu_hour: None,
                 public_ipv4_address_hour: None,
+                savings_plan_rates: BTreeMap::new(),
             },
         );
     }
@@ -524,6 +592,70 @@ mod tests {
             ),
         ] {
             let err = PriceCache::from_json(text, "prices.json").unwrap_err();
+            assert!(err.to_string().contains(says), "{err}");
+        }
+    }
+
+    #[test]
+    fn plan_rates_round_trip_overlay_and_damaged_ones_are_refused() {
+        let plan_rate = |usd| plan_rates::PlanRate {
+            usd,
+            unit: "Hrs".into(),
+            usage_type: "USE1-Fargate-GB-Hours".into(),
+            offering_id: "o".into(),
+        };
+        let mut cache = PriceCache::new("2026-11-26T00:00:00Z", "http://127.0.0.1:1");
+        let terms = BTreeMap::from([(
+            "1y".to_string(),
+            BTreeMap::from([
+                (
+                    "fargate_linux_x86_vcpu_hour".to_string(),
+                    plan_rate(dec!(0.0321)),
+                ),
+                (
+                    "fargate_linux_x86_gb_hour".to_string(),
+                    plan_rate(dec!(0.00352)),
+                ),
+            ]),
+        )]);
+        let plans = CachedPlans {
+            fetched_at: "2026-11-26T00:00:00Z".into(),
+            endpoint: "http://127.0.0.1:1".into(),
+            offering: "Compute, No Upfront".into(),
+            terms,
+        };
+        cache.savings_plans.insert("us-east-1".into(), plans);
+        let text = cache.to_json().unwrap();
+        assert_eq!(PriceCache::from_json(&text, "f").unwrap(), cache);
+        // A cache written before plan rates existed still reads.
+        let old = PriceCache::new("t", "e").to_json().unwrap();
+        assert!(!old.contains("savings_plans"));
+        assert!(
+            PriceCache::from_json(&old, "f")
+                .unwrap()
+                .savings_plans
+                .is_empty()
+        );
+        // The overlay puts the pair in the region's 1y rates, cited.
+        let (book, _) = cache.overlay(PriceBook::bundled().unwrap());
+        let x86 = book.regions["us-east-1"].savings_plan_rates["1y"]
+            .linux_x86
+            .clone()
+            .unwrap();
+        assert_eq!((x86.vcpu_hour, x86.gb_hour), (dec!(0.0321), dec!(0.00352)));
+        assert_eq!(book.source(&x86.source).unwrap().grade, Grade::AwsData);
+        for (text, says) in [
+            (text.replace("\"1y\"", "\"2y\""), "term `2y`, not 1y or 3y"),
+            (
+                text.replace("fargate_linux_x86_gb_hour", "glue_dpu_hour"),
+                "rate `glue_dpu_hour` a plan does not cover",
+            ),
+            (
+                text.replace("\"0.0321\"", "\"0\""),
+                "is 0, not a price above 0",
+            ),
+        ] {
+            let err = PriceCache::from_json(&text, "prices.json").unwrap_err();
             assert!(err.to_string().contains(says), "{err}");
         }
     }

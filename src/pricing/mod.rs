@@ -7,6 +7,7 @@ pub mod cache;
 pub(crate) mod fargate;
 pub(crate) mod glue;
 pub mod live;
+pub mod plan_rates;
 pub mod price;
 pub mod savings_plan;
 pub mod spot;

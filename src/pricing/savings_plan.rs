@@ -11,8 +11,9 @@ use rust_decimal::Decimal;
 
 use crate::error::{Error, Result};
 use crate::pricing::book::{ComputeRate, Grade, PriceBook, Source};
+use crate::pricing::plan_rates;
 
-/// The source key a plan's rates cite.
+/// The source key a plan's rates cite when they are on-demand less the discount.
 pub const SOURCE: &str = "savings-plan";
 
 pub use crate::model::plan::{SavingsPlan, Term, parse_rate, parse_term};
@@ -32,33 +33,30 @@ fn source(plan: SavingsPlan) -> String {
 }
 
 /// The book with every region's Fargate on-demand vCPU-hour and GB-hour (Linux x86, ARM,
-/// Windows) less the plan's discount. Spot, the Windows license, storage, public IPv4 and
-/// Glue keep their rates.
+/// Windows) under the plan: a 1y or 3y term takes the Savings Plans API's rates where
+/// `prices update --savings-plans` fetched them, else the plan's discount. Spot, the
+/// Windows license, storage, public IPv4 and Glue keep their rates.
 pub fn with_plan(mut book: PriceBook, plan: SavingsPlan) -> Result<PriceBook> {
     let pct = plan.percent();
     let factor = (Decimal::ONE_HUNDRED - pct)
         .checked_div(Decimal::ONE_HUNDRED)
         .ok_or_else(|| Error::invalid("--savings-plan-rate", "is out of range"))?;
-    let covered = |rate: &mut ComputeRate| -> Result<()> {
-        let times = |usd: Decimal| {
-            usd.checked_mul(factor)
-                .ok_or_else(|| Error::invalid("--savings-plan-rate", "overflows a rate"))
-        };
-        rate.vcpu_hour = times(rate.vcpu_hour)?;
-        rate.gb_hour = times(rate.gb_hour)?;
-        if rate.os_license_vcpu_hour.is_some() && rate.os_license_source.is_none() {
-            rate.os_license_source = Some(rate.source.clone());
-        }
-        rate.source = SOURCE.to_string();
-        Ok(())
-    };
+    let term = term_key(plan);
     for region in book.regions.values_mut() {
-        covered(&mut region.fargate_linux_x86)?;
+        let fetched = term
+            .and_then(|t| region.savings_plan_rates.get(t))
+            .cloned()
+            .unwrap_or_default();
+        covered(
+            &mut region.fargate_linux_x86,
+            fetched.linux_x86.as_ref(),
+            factor,
+        )?;
         if let Some(arm) = region.fargate_linux_arm.as_mut() {
-            covered(arm)?;
+            covered(arm, fetched.linux_arm.as_ref(), factor)?;
         }
         if let Some(windows) = region.fargate_windows.as_mut() {
-            covered(windows)?;
+            covered(windows, fetched.windows.as_ref(), factor)?;
         }
     }
     book.sources.insert(
@@ -76,17 +74,85 @@ pub fn with_plan(mut book: PriceBook, plan: SavingsPlan) -> Result<PriceBook> {
     Ok(book)
 }
 
+/// The cache's term key of a plan ("1y", "3y"); None for a given rate.
+fn term_key(plan: SavingsPlan) -> Option<&'static str> {
+    match plan {
+        SavingsPlan::OneYear => Some("1y"),
+        SavingsPlan::ThreeYear => Some("3y"),
+        SavingsPlan::Rate(_) => None,
+    }
+}
+
+/// One on-demand vCPU + GB pair under the plan: the fetched plan rates, else less the
+/// discount. The Windows license keeps its rate and source.
+fn covered(rate: &mut ComputeRate, fetched: Option<&ComputeRate>, factor: Decimal) -> Result<()> {
+    let times = |usd: Decimal| {
+        usd.checked_mul(factor)
+            .ok_or_else(|| Error::invalid("--savings-plan-rate", "overflows a rate"))
+    };
+    if rate.os_license_vcpu_hour.is_some() && rate.os_license_source.is_none() {
+        rate.os_license_source = Some(rate.source.clone());
+    }
+    match fetched {
+        Some(plan) => {
+            rate.vcpu_hour = plan.vcpu_hour;
+            rate.gb_hour = plan.gb_hour;
+            rate.source = plan.source.clone();
+        }
+        None => {
+            rate.vcpu_hour = times(rate.vcpu_hour)?;
+            rate.gb_hour = times(rate.gb_hour)?;
+            rate.source = SOURCE.to_string();
+        }
+    }
+    Ok(())
+}
+
 /// Whether the book's on-demand rates are a plan's.
 pub fn applied(book: &PriceBook) -> bool {
     book.source(SOURCE).is_some()
 }
 
-/// The footer line that says which plan applies, and to what.
-pub fn note(plan: SavingsPlan) -> String {
+/// The regions whose plan rates came from the Savings Plans API, and the source of the
+/// first (for its date and endpoint).
+fn fetched_regions(book: &PriceBook) -> (Vec<&str>, Option<&Source>) {
+    let from_api = |r: &ComputeRate| r.source.starts_with(plan_rates::SOURCE_PREFIX);
+    let regions: Vec<&str> = book
+        .regions
+        .iter()
+        .filter(|(_, r)| {
+            from_api(&r.fargate_linux_x86)
+                || r.fargate_linux_arm.as_ref().is_some_and(from_api)
+                || r.fargate_windows.as_ref().is_some_and(from_api)
+        })
+        .map(|(code, _)| code.as_str())
+        .collect();
+    let first = regions
+        .first()
+        .and_then(|code| book.source(&plan_rates::source_key(code)));
+    (regions, first)
+}
+
+/// The footer line that says which plan applies, with which rates, and to what.
+pub fn note(book: &PriceBook, plan: SavingsPlan) -> String {
+    let (regions, api) = fetched_regions(book);
+    let rates = match (term_key(plan), api) {
+        (Some(_), Some(api)) => format!(
+            "{}-year Compute, No Upfront: the Savings Plans API's rates fetched {} from {} for {}; other regions and pairs less the typical {} %",
+            if plan == SavingsPlan::OneYear { 1 } else { 3 },
+            api.as_of,
+            api.url,
+            regions.join(", "),
+            plan.percent()
+        ),
+        _ => format!(
+            "Fargate on-demand vCPU and memory less {} % ({})",
+            plan.percent(),
+            source(plan)
+        ),
+    };
     format!(
-        "Savings Plan: Fargate on-demand vCPU and memory less {} % ({}); not applied to Spot, Glue, the Windows license, ephemeral storage or public IPv4. Runs are recorded at list prices; report reprices on-demand runs under the plan.",
-        plan.percent(),
-        source(plan)
+        "Savings Plan: {rates}; not applied to Spot, Glue, the Windows license, ephemeral storage or public IPv4. Runs are recorded at list prices; report reprices on-demand runs under the plan."
     )
 }
 
@@ -152,7 +218,7 @@ mod tests {
         assert_eq!(use1.glue_dpu_hour.usd, dec!(0.44));
         assert!(applied(&book));
         assert!(!applied(&PriceBook::bundled().unwrap()));
-        assert!(note(SavingsPlan::OneYear).contains("less 20 %"));
+        assert!(note(&book, SavingsPlan::OneYear).contains("less 20 %"));
     }
 
     #[test]

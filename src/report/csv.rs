@@ -22,11 +22,19 @@ fn cell(value: &Value) -> String {
     }
 }
 
-/// Render rows as CSV with a header row from the first row's fields.
-pub(crate) fn render<T: Serialize>(rows: &[T]) -> Result<String> {
+/// Render rows as CSV with a header row from the row type's fields (a default row's, when
+/// there are no rows).
+pub(crate) fn render<T: Serialize + Default>(rows: &[T]) -> Result<String> {
     let mut writer = ::csv::WriterBuilder::new()
         .terminator(::csv::Terminator::CRLF)
         .from_writer(Vec::new());
+    if rows.is_empty() {
+        let Value::Object(fields) = serde_json::to_value(T::default()).map_err(output_error)?
+        else {
+            return Err(output_error("a CSV row must be a flat record"));
+        };
+        writer.write_record(fields.keys()).map_err(output_error)?;
+    }
     for (index, row) in rows.iter().enumerate() {
         let Value::Object(fields) = serde_json::to_value(row).map_err(output_error)? else {
             return Err(output_error("a CSV row must be a flat record"));
@@ -42,9 +50,21 @@ pub(crate) fn render<T: Serialize>(rows: &[T]) -> Result<String> {
     String::from_utf8(bytes).map_err(output_error)
 }
 
-/// Render a header-only CSV from column names.
-pub(crate) fn header_only(columns: &[&str]) -> String {
-    let mut line = columns.join(",");
-    line.push_str("\r\n");
-    line
+#[cfg(test)]
+mod tests {
+    #[derive(Default, serde::Serialize)]
+    struct Row {
+        job: String,
+        usd: f64,
+    }
+
+    #[test]
+    fn no_rows_is_still_the_header() {
+        assert_eq!(super::render::<Row>(&[]).unwrap(), "job,usd\r\n");
+        let one = [Row {
+            job: "a,b".into(),
+            usd: 1.5,
+        }];
+        assert_eq!(super::render(&one).unwrap(), "job,usd\r\n\"a,b\",1.5\r\n");
+    }
 }

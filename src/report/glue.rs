@@ -9,7 +9,7 @@ use crate::pricing::book::{Grade, PriceBook};
 use crate::report::{Grid, number, text};
 
 /// One `import glue --output json|csv` row; field order is the column order.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub(crate) struct GlueMigrationRow {
     /// Glue job name.
     pub job: String,

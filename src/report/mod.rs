@@ -51,7 +51,7 @@ pub struct Grid {
 }
 
 /// Render rows for a data format, or a grid for a human format.
-pub fn render<T: Serialize>(
+pub fn render<T: Serialize + Default>(
     format: Format,
     rows: &[T],
     grid: impl FnOnce() -> Grid,
@@ -103,7 +103,7 @@ pub mod number {
     mod tests {
         use rust_decimal_macros::dec;
 
-        #[derive(serde::Serialize)]
+        #[derive(Default, serde::Serialize)]
         struct Row {
             #[serde(with = "super")]
             usd: rust_decimal::Decimal,

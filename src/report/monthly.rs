@@ -11,7 +11,7 @@ use serde::Serialize;
 use crate::analysis::monthly::{JobMonth, Monthly};
 
 /// One report row; field order is the contract's CSV column order.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct ReportRow {
     /// Period label.
     pub month: String,
@@ -61,26 +61,6 @@ pub struct ReportRow {
     #[serde(with = "crate::report::number")]
     pub pull_usd: Decimal,
 }
-
-/// The contract's CSV columns (for a header-only file).
-pub const COLUMNS: [&str; 16] = [
-    "month",
-    "job",
-    "runs",
-    "failed_runs",
-    "billed_hours",
-    "vcpu_hours",
-    "gb_hours",
-    "fargate_usd",
-    "fargate_spot_usd",
-    "glue_equivalent_usd",
-    "recommended_cpu_vcpu",
-    "recommended_memory_gib",
-    "recommended_usd",
-    "savings_usd",
-    "public_ipv4_usd",
-    "pull_usd",
-];
 
 /// Money in the rows: to the micro-dollar, halves away from zero.
 fn usd(value: Decimal) -> Decimal {

@@ -8,7 +8,7 @@ use crate::pricing::cache::Change;
 use crate::report::Grid;
 
 /// One `prices update --output json|csv` row: one changed rate.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub(crate) struct PriceChangeRow {
     /// Region code.
     pub region: String,

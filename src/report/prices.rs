@@ -9,7 +9,7 @@ use crate::pricing::book::{ComputeRate, Grade, PriceBook, Rate, RegionPrices};
 use crate::report::Grid;
 
 /// One `prices show --output json|csv` row: one rate.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub(crate) struct PriceRow {
     /// Region code.
     pub region: String,

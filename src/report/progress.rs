@@ -3,9 +3,10 @@
 //! its notes through the printer.
 
 use std::cell::RefCell;
+use std::collections::BTreeMap;
 use std::time::Duration;
 
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::model::run::Run;
 use crate::model::size::Size;
@@ -15,27 +16,31 @@ use crate::runner::local::Progress;
 use crate::runner::session::Observer;
 use crate::store::Store;
 
-/// Shows a session's runs as they happen.
+/// Shows a session's runs as they happen: one line per run in flight (a parallel ECS
+/// sweep has several).
 pub(crate) struct ProgressLine<'a> {
     printer: &'a Printer,
-    bar: RefCell<Option<ProgressBar>>,
+    lines: MultiProgress,
+    bars: RefCell<BTreeMap<String, ProgressBar>>,
 }
 
 impl<'a> ProgressLine<'a> {
-    /// A progress line drawn through `printer`'s verbosity.
+    /// Progress lines drawn through `printer`'s verbosity.
     pub(crate) fn new(printer: &'a Printer) -> ProgressLine<'a> {
+        let target = if printer.is_quiet() {
+            ProgressDrawTarget::hidden()
+        } else {
+            ProgressDrawTarget::stderr()
+        };
         ProgressLine {
             printer,
-            bar: RefCell::new(None),
+            lines: MultiProgress::with_draw_target(target),
+            bars: RefCell::new(BTreeMap::new()),
         }
     }
 
-    fn spinner(&self) -> ProgressBar {
-        status_line(self.printer)
-    }
-
-    fn message(&self, message: String) {
-        if let Some(bar) = self.bar.borrow().as_ref() {
+    fn message(&self, label: &str, message: String) {
+        if let Some(bar) = self.bars.borrow().get(label) {
             bar.set_message(message);
         }
     }
@@ -47,7 +52,14 @@ pub(crate) fn status_line(printer: &Printer) -> ProgressBar {
     if printer.is_quiet() {
         return ProgressBar::hidden();
     }
-    let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
+    spinner(ProgressBar::with_draw_target(
+        None,
+        ProgressDrawTarget::stderr(),
+    ))
+}
+
+/// `bar` as a ticking spinner with a message.
+fn spinner(bar: ProgressBar) -> ProgressBar {
     bar.set_style(
         ProgressStyle::with_template("{spinner} {msg}")
             .unwrap_or_else(|_| ProgressStyle::default_spinner()),
@@ -62,30 +74,39 @@ impl Observer for ProgressLine<'_> {
             Some(id) => format!("running {label} at {size} on the {backend} backend (run {id})"),
             None => format!("launching {label} at {size} on {backend}"),
         });
-        *self.bar.borrow_mut() = Some(self.spinner());
+        let bar = spinner(self.lines.add(ProgressBar::no_length()));
+        bar.set_message(format!("{label} · launching"));
+        self.bars.borrow_mut().insert(label.to_string(), bar);
     }
 
     fn local_progress(&self, label: &str, size: Size, p: &Progress) {
-        self.message(format!(
-            "{label} · {} · CPU {:.2} / {} vCPU · memory {:.0} / {} MiB",
-            text::duration(Duration::from_secs(p.elapsed.as_secs())),
-            p.cpu_vcpu,
-            size.vcpu().normalize(),
-            p.memory_mib,
-            size.memory_mib()
-        ));
+        self.message(
+            label,
+            format!(
+                "{label} · {} · CPU {:.2} / {} vCPU · memory {:.0} / {} MiB",
+                text::duration(Duration::from_secs(p.elapsed.as_secs())),
+                p.cpu_vcpu,
+                size.vcpu().normalize(),
+                p.memory_mib,
+                size.memory_mib()
+            ),
+        );
     }
 
     fn ecs_progress(&self, label: &str, status: &str, elapsed: Duration) {
-        self.message(format!(
-            "{label} · {} · task {status}",
-            text::duration(Duration::from_secs(elapsed.as_secs()))
-        ));
+        self.message(
+            label,
+            format!(
+                "{label} · {} · task {status}",
+                text::duration(Duration::from_secs(elapsed.as_secs()))
+            ),
+        );
     }
 
-    fn ended(&self) {
-        if let Some(bar) = self.bar.borrow_mut().take() {
+    fn ended(&self, label: &str) {
+        if let Some(bar) = self.bars.borrow_mut().remove(label) {
             bar.finish_and_clear();
+            self.lines.remove(&bar);
         }
     }
 

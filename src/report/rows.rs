@@ -16,7 +16,7 @@ fn usd(value: Decimal) -> Decimal {
 }
 
 /// One `compare --output json|csv` row; field order is the contract's column order.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub(crate) struct CompareRow {
     /// Job name.
     pub job: String,
@@ -106,7 +106,7 @@ impl From<&Comparison> for CompareRow {
 }
 
 /// One `runs --output json|csv` row; field order is the contract's column order.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub(crate) struct RunRow {
     /// Run id.
     pub id: String,
@@ -205,7 +205,7 @@ fn round3(value: f64) -> Decimal {
 }
 
 /// One `tune --output json` row; field order is the contract's.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub(crate) struct TuneRow {
     /// Job.
     pub job: String,

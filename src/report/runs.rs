@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use crate::model::run::{GlueRun, Run};
+use crate::model::run::{Backend, GlueRun, Run};
 use crate::model::size::format_gb;
 use crate::report::{Grid, text};
 
@@ -158,10 +158,12 @@ fn usage_rows(run: &Run) -> Vec<Vec<String>> {
                 "peak {:.1} ({}{}), p95 {:.1} of {}",
                 run.memory.peak_mib,
                 share(run.memory.peak_mib, limit_mib),
-                if run.memory.peak_exact {
-                    ", kernel counter"
-                } else {
-                    ", sampled"
+                match (run.memory.peak_exact, run.backend) {
+                    (true, _) => ", kernel counter",
+                    (false, Backend::Ecs) => {
+                        ", Container Insights' 1-minute maximum: shorter spikes are not seen"
+                    }
+                    (false, _) => ", sampled",
                 },
                 run.memory.p95_mib,
                 run.memory_mib

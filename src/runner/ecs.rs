@@ -425,7 +425,7 @@ pub async fn task_samples(aws: &Aws, outcome: &EcsOutcome) -> Result<(Vec<Sample
     let start = outcome.started_at - chrono::Duration::minutes(1);
     let end = outcome.stopped_at + chrono::Duration::minutes(2);
     let (series, requests) =
-        metrics::pull(&aws.cloudwatch, &queries, "Average", start, end, Utc::now()).await?;
+        metrics::pull(&aws.cloudwatch, &queries, start, end, Utc::now()).await?;
     Ok((
         metrics::samples(&series[0], &series[1], outcome.started_at),
         requests,

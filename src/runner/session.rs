@@ -32,8 +32,8 @@ pub(crate) trait Observer {
     fn local_progress(&self, label: &str, size: Size, progress: &Progress);
     /// An ECS task's latest status.
     fn ecs_progress(&self, label: &str, status: &str, elapsed: Duration);
-    /// The run ended (clear any progress line).
-    fn ended(&self);
+    /// The run `label` ended (clear its progress line).
+    fn ended(&self, label: &str);
     /// Something the user should know.
     fn warn(&self, message: &str);
     /// The run was recorded.
@@ -161,25 +161,43 @@ impl<'a> Session<'a> {
             } => self.local_facts(size, label, command, env, workdir)?,
             Launch::Ecs(target) => self.ecs_facts(target, size, label)?,
         };
+        self.record(facts, &samples)
+    }
+
+    /// Price a measured run with the one pricing function and record it.
+    fn record(&self, facts: RunFacts, samples: &[crate::model::run::Sample]) -> Result<Run> {
         let priced = price::task(&self.region, self.prices, &facts.task, facts.wall)?;
-        let run = Run::record(facts, &samples, priced.billed());
-        self.store.write(&run, &samples)?;
+        let run = Run::record(facts, samples, priced.billed());
+        self.store.write(&run, samples)?;
         self.observer.recorded(&run, &self.store);
         Ok(run)
     }
 
     /// Run each size `repeat` times (a sweep), stopping at Ctrl-C: the runs so far stay
-    /// recorded and the sweep reports it was interrupted.
-    pub(crate) fn sweep(&self, sizes: &[Size], repeat: u32) -> Result<()> {
-        for &size in sizes {
-            for attempt in 1..=repeat {
-                if self.stopped() {
-                    return Err(Error::Interrupted(
-                        "sweep stopped; the runs so far are recorded".into(),
-                    ));
+    /// recorded and the sweep reports it was interrupted. On ECS up to `parallel` tasks run
+    /// at once; locally one at a time, as runs would share this machine's cores and measure
+    /// each other.
+    pub(crate) fn sweep(&self, sizes: &[Size], repeat: u32, parallel: usize) -> Result<()> {
+        let runs: Vec<(Size, String)> = sizes
+            .iter()
+            .flat_map(|&size| {
+                (1..=repeat).map(move |attempt| {
+                    (
+                        size,
+                        format!("{} sweep {size} ({attempt}/{repeat})", self.job.name),
+                    )
+                })
+            })
+            .collect();
+        match &self.launch {
+            Launch::Ecs(target) if parallel > 1 => self.sweep_ecs(target, &runs, parallel)?,
+            _ => {
+                for (size, label) in &runs {
+                    if self.stopped() {
+                        break;
+                    }
+                    self.run_once(*size, label)?;
                 }
-                let label = format!("{} sweep {size} ({attempt}/{repeat})", self.job.name);
-                self.run_once(size, &label)?;
             }
         }
         if self.stopped() {
@@ -188,6 +206,11 @@ impl<'a> Session<'a> {
             ));
         }
         Ok(())
+    }
+
+    /// Whether sweeps run on ECS (where tasks can run side by side).
+    pub(crate) fn on_ecs(&self) -> bool {
+        matches!(self.launch, Launch::Ecs(_))
     }
 
     fn local_facts(
@@ -216,7 +239,7 @@ impl<'a> Session<'a> {
         let measurement = local::run(&request, &mut |p| {
             self.observer.local_progress(label, size, &p);
         });
-        self.observer.ended();
+        self.observer.ended(label);
         let mut m = measurement?;
         if let Some(reason) = &m.limits.reason {
             self.observer
@@ -268,6 +291,18 @@ impl<'a> Session<'a> {
         size: Size,
         label: &str,
     ) -> Result<(RunFacts, Vec<crate::model::run::Sample>)> {
+        target
+            .runtime
+            .block_on(self.ecs_measure(target, size, label))
+    }
+
+    /// Launch one ECS task at `size`, wait for it, and read its metrics.
+    async fn ecs_measure(
+        &self,
+        target: &EcsTarget,
+        size: Size,
+        label: &str,
+    ) -> Result<(RunFacts, Vec<crate::model::run::Sample>)> {
         let job = self.job;
         let created_at = Utc::now();
         let request = EcsRequest {
@@ -280,17 +315,13 @@ impl<'a> Session<'a> {
             stop: Arc::clone(&self.stop),
         };
         self.observer.launching(label, size, "ECS", None);
-        let outcome =
-            target
-                .runtime
-                .block_on(ecs::run(&target.aws, &request, &mut |status, elapsed| {
-                    self.observer.ecs_progress(label, status, elapsed);
-                }));
-        self.observer.ended();
+        let outcome = ecs::run(&target.aws, &request, &mut |status, elapsed| {
+            self.observer.ecs_progress(label, status, elapsed);
+        })
+        .await;
+        self.observer.ended(label);
         let outcome = outcome?;
-        let (samples, _) = target
-            .runtime
-            .block_on(ecs::task_samples(&target.aws, &outcome))?;
+        let (samples, _) = ecs::task_samples(&target.aws, &outcome).await?;
         let mut notes = Vec::new();
         if !outcome.exact_times {
             notes.push("ECS did not report pullStartedAt/stoppedAt: the billed window uses fargate-cost's own launch and stop observations (approximate)".to_string());
@@ -330,6 +361,32 @@ impl<'a> Session<'a> {
             notes,
         };
         Ok((facts, samples))
+    }
+
+    /// A sweep on ECS with up to `parallel` tasks at once: every task is launched without
+    /// waiting for the others, so the sweep takes about as long as its slowest size. Each
+    /// run is recorded as it ends; a failed launch does not stop the others, and the first
+    /// error is returned once all have ended.
+    fn sweep_ecs(
+        &self,
+        target: &EcsTarget,
+        runs: &[(Size, String)],
+        parallel: usize,
+    ) -> Result<()> {
+        use futures_util::StreamExt;
+        let results: Vec<Result<Run>> = target.runtime.block_on(
+            futures_util::stream::iter(runs)
+                .map(|(size, label)| async move {
+                    let (facts, samples) = self.ecs_measure(target, *size, label).await?;
+                    self.record(facts, &samples)
+                })
+                .buffer_unordered(parallel.max(1))
+                .collect(),
+        );
+        results
+            .into_iter()
+            .find_map(Result::err)
+            .map_or(Ok(()), Err)
     }
 }
 

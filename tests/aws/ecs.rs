@@ -69,6 +69,17 @@ fn a_run_with_overrides_records_the_overridden_size() {
         stderr.contains("no Container Insights per-task metrics"),
         "{stderr}"
     );
+    // An ECS peak is a 1-minute value, and `runs show` says what that hides.
+    let show = Command::new(env!("CARGO_BIN_EXE_fargate-cost"))
+        .args(["--config", &config.to_string_lossy(), "runs", "show"])
+        .arg(run["id"].as_str().unwrap())
+        .output()
+        .unwrap();
+    let shown = String::from_utf8_lossy(&show.stdout);
+    assert!(
+        shown.contains("1-minute maximum: shorter spikes are not seen"),
+        "{shown}"
+    );
 
     // The task really was launched with task-level overrides (checked with the SDK).
     let runtime = tokio::runtime::Builder::new_current_thread()
@@ -242,5 +253,63 @@ fn a_public_ip_launch_records_the_address_cost() {
     assert!(
         usd > ipv4,
         "the address is a part of the run's cost: {usd} vs {ipv4}"
+    );
+}
+
+/// Issue 15: `tune --sweep` on ECS launches every size × repeat at once (so the sweep takes
+/// about as long as its slowest task): every task was launched before the first ended.
+#[test]
+fn a_parallel_ecs_sweep_launches_every_task_before_the_first_ends() {
+    let Some(moto) = Moto::start(0.0) else { return };
+    // Each task status lasts 1 s in moto, so a task runs for a few seconds.
+    let ids = moto.setup_ecs(1);
+    let dir = tempfile::tempdir().unwrap();
+    let config = ecs_config(dir.path(), &ids, "cpu = 1\nmemory = \"2GB\"", "");
+    // A recorded baseline, so the sweep is all there is to launch.
+    let baseline = run_etl(&moto, &config).output().unwrap();
+    assert!(
+        baseline.status.success(),
+        "{}",
+        String::from_utf8_lossy(&baseline.stderr)
+    );
+    let output = Command::new(env!("CARGO_BIN_EXE_fargate-cost"))
+        .args(["--config", &config.to_string_lossy(), "tune", "job", "etl"])
+        .args([
+            "--sweep",
+            "0.5,1",
+            "--repeat",
+            "2",
+            "--force",
+            "--memory-headroom",
+            "0",
+        ])
+        .envs(moto.env())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("ECS sweep: 4 task(s), 4 at a time"),
+        "{stderr}"
+    );
+    let store = dir.path().join(".fargate-cost/runs/etl");
+    let mut runs: Vec<serde_json::Value> = std::fs::read_dir(&store)
+        .unwrap()
+        .filter_map(|e| {
+            let path = e.ok()?.path();
+            (path.extension()? == "json")
+                .then(|| serde_json::from_slice(&std::fs::read(path).ok()?).ok())?
+        })
+        .collect();
+    runs.sort_by_key(|r| r["created_at"].as_str().unwrap().to_string());
+    assert_eq!(runs.len(), 5, "baseline + 4 sweep runs: {stderr}");
+    let time = |r: &serde_json::Value, field: &str| {
+        chrono::DateTime::parse_from_rfc3339(r[field].as_str().unwrap()).unwrap()
+    };
+    let sweep = &runs[1..];
+    let last_launch = sweep.iter().map(|r| time(r, "created_at")).max().unwrap();
+    let first_end = sweep.iter().map(|r| time(r, "stopped_at")).min().unwrap();
+    assert!(
+        last_launch < first_end,
+        "launched {last_launch}, first ended {first_end}"
     );
 }

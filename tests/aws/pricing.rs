@@ -23,11 +23,17 @@ impl PricingServer {
     /// Start the server with at most `page_size` documents a page, answering the first
     /// `throttle` requests with ThrottlingException; None (saying why) without python3.
     pub fn start(page_size: usize, throttle: usize) -> Option<PricingServer> {
+        PricingServer::start_with(page_size, throttle, &[])
+    }
+
+    /// [`PricingServer::start`] with more of the server's options.
+    fn start_with(page_size: usize, throttle: usize, options: &[&str]) -> Option<PricingServer> {
         let spawned = Command::new("python3")
             .arg(support("pricing_server.py"))
             .args(["--listen", "0"])
             .args(["--page-size", &page_size.to_string()])
             .args(["--throttle", &throttle.to_string()])
+            .args(options)
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .spawn();
@@ -381,26 +387,35 @@ fn per_run(
     cmd: &mut assert_cmd::Command,
     region: &str,
 ) -> (i32, Option<rust_decimal::Decimal>, String) {
-    let (code, stdout, stderr) = run(cmd.args([
-        "compare",
-        "--cpu",
-        "1",
-        "--memory",
-        "2GB",
-        "--duration",
-        "1h",
-        "--region",
-        region,
-        "--output",
-        "csv",
-    ]));
-    let mut reader = csv::Reader::from_reader(stdout.as_bytes());
-    let value = reader.headers().ok().cloned().and_then(|headers| {
-        let row = reader.records().next()?.ok()?;
-        let at = headers.iter().position(|h| h == "fargate_usd_per_run")?;
-        row[at].parse().ok()
-    });
+    let (code, row, stderr) =
+        compare_row(cmd, &["--cpu", "1", "--memory", "2GB", "--region", region]);
+    let value = row.get("fargate_usd_per_run").and_then(|v| v.parse().ok());
     (code, value, stderr)
+}
+
+/// compare's CSV row (column → value) for a one-hour job described by `args`.
+fn compare_row(
+    cmd: &mut assert_cmd::Command,
+    args: &[&str],
+) -> (i32, std::collections::HashMap<String, String>, String) {
+    let (code, stdout, stderr) = run(cmd
+        .args(["compare", "--duration", "1h", "--output", "csv"])
+        .args(args));
+    let mut reader = csv::Reader::from_reader(stdout.as_bytes());
+    let row = reader
+        .headers()
+        .ok()
+        .cloned()
+        .zip(reader.records().next().and_then(Result::ok))
+        .map(|(headers, row)| {
+            headers
+                .iter()
+                .zip(row.iter())
+                .map(|(h, v)| (h.to_string(), v.to_string()))
+                .collect()
+        })
+        .unwrap_or_default();
+    (code, row, stderr)
 }
 
 /// Acceptance: a region the bundled book lacks is priced after `prices update` fetched it.
@@ -509,4 +524,121 @@ fn live_prices_are_fetched_now_and_fall_back_with_one_warning() {
         warnings[0].contains("using the price cache (fetched"),
         "{stderr}"
     );
+}
+
+/// `prices update --savings-plans` reads Fargate's Compute, No Upfront plan rates through the
+/// real aws-sdk-savingsplans client (restJson1, nextToken followed at 2 rows a page) into
+/// the cache; `--savings-plan 1y|3y` then prices with them, and Spot stays untouched.
+#[test]
+fn savings_plan_rates_are_fetched_cached_and_used() {
+    let Some(server) = PricingServer::start(2, 0) else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let (code, _, stderr) =
+        run(server
+            .tool(dir.path())
+            .args(["prices", "update", "us-east-1", "--savings-plans"]));
+    assert_eq!(code, 0, "{stderr}");
+    // 1y: x86 and ARM pairs; 3y: x86 pair. The Windows license row the API also gives
+    // is not covered by a plan; Partial Upfront, EKS and eu-west-1 rows are filtered out.
+    assert!(
+        stderr.contains("cached 6 Compute Savings Plan rates (1y, 3y; No Upfront) of 1 region(s)"),
+        "{stderr}"
+    );
+    let cache: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.path().join("fargate-cost/prices.json")).unwrap(),
+    )
+    .unwrap();
+    let use1 = &cache["savings_plans"]["us-east-1"];
+    assert_eq!(use1["offering"], "Compute, No Upfront");
+    assert_eq!(
+        use1["terms"]["1y"]["fargate_linux_x86_vcpu_hour"]["usage_type"],
+        "USE1-Fargate-vCPU-Hours:perCPU"
+    );
+    // 7 matching rows at 2 a page: 4 pages, 3 of them asked for with a nextToken.
+    assert_eq!(
+        server.stats()["plan_tokens_seen"],
+        serde_json::json!(["2", "4", "6"])
+    );
+
+    let job = ["--cpu", "4", "--memory", "16GB", "--region", "us-east-1"];
+    let price = |plan: &[&str]| {
+        let (code, row, stderr) =
+            compare_row(&mut server.tool(dir.path()), &[&job[..], plan].concat());
+        assert_eq!(code, 0, "{stderr}");
+        let usd = |c: &str| row[c].parse::<rust_decimal::Decimal>().unwrap();
+        (
+            usd("fargate_usd_per_run"),
+            usd("fargate_arm_usd_per_run"),
+            usd("fargate_spot_usd_per_run"),
+            stderr,
+        )
+    };
+    // 1y at the fetched rates: x86 4 × 0.0321 + 16 × 0.00352 = 0.1284 + 0.05632 = 0.18472;
+    // ARM 4 × 0.0259 + 16 × 0.00285 = 0.1036 + 0.0456 = 0.1492.
+    let (x86, arm, spot, stderr) = price(&["--savings-plan", "1y"]);
+    assert_eq!((x86, arm), (dec!(0.18472), dec!(0.1492)));
+    assert!(
+        stderr.contains(
+            "Savings Plan: 1-year Compute, No Upfront: the Savings Plans API's rates fetched"
+        ) && stderr.contains("for us-east-1"),
+        "{stderr}"
+    );
+    // 3y: x86 4 × 0.02226 + 16 × 0.002445 = 0.08904 + 0.03912 = 0.12816; no ARM 3y rates
+    // were fetched, so ARM is on-demand less the typical 45 %.
+    let (x86_3y, arm_3y, spot_3y, _) = price(&["--savings-plan", "3y"]);
+    assert_eq!(x86_3y, dec!(0.12816));
+    let arm_on_demand = dec!(4) * recorded("USE1-Fargate-ARM-vCPU-Hours:perCPU")
+        + dec!(16) * recorded("USE1-Fargate-ARM-GB-Hours");
+    assert_eq!(arm_3y, arm_on_demand * dec!(0.55));
+    // A given rate ignores the fetched ones: x86 on-demand less 20 %.
+    let (x86_rate, _, _, _) = price(&["--savings-plan-rate", "20"]);
+    let x86_on_demand = dec!(4) * recorded("USE1-Fargate-vCPU-Hours:perCPU")
+        + dec!(16) * recorded("USE1-Fargate-GB-Hours");
+    assert_eq!(x86_rate, x86_on_demand * dec!(0.8));
+    // Spot is never under a plan.
+    let (_, _, spot_none, _) = price(&[]);
+    assert_eq!((spot, spot_3y), (spot_none, spot_none));
+}
+
+/// Without savingsplans:DescribeSavingsPlansOfferingRates the update fails in one line
+/// naming the action, and writes nothing.
+#[test]
+fn a_denied_savings_plans_call_names_the_iam_action_and_writes_nothing() {
+    let Some(server) = PricingServer::start_with(100, 0, &["--deny-plans"]) else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let (code, _, stderr) =
+        run(server
+            .tool(dir.path())
+            .args(["prices", "update", "us-east-1", "--savings-plans"]));
+    assert_ne!(code, 0, "{stderr}");
+    assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.contains("savingsplans:DescribeSavingsPlansOfferingRates"),
+        "{stderr}"
+    );
+    assert!(!dir.path().join("fargate-cost/prices.json").exists());
+}
+
+/// A region code the Price List has nothing for is one line, exit 2, and no cache is
+/// written.
+#[test]
+fn a_region_without_rates_fails_in_one_line_and_caches_nothing() {
+    let Some(server) = PricingServer::start(100, 0) else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let (code, _, stderr) = run(server
+        .tool(dir.path())
+        .args(["prices", "update", "nowhere-1"]));
+    assert_eq!(code, 2, "{stderr}");
+    assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.contains("no Fargate, Glue or VPC rates for nowhere-1"),
+        "{stderr}"
+    );
+    assert!(!dir.path().join("fargate-cost/prices.json").exists());
 }

@@ -48,12 +48,14 @@ fn busy_loop_under_half_a_vcpu_records_half_a_vcpu() {
     let mean = m.cpu_mean.expect("exact CPU counter");
     // Within ±10% of 0.5 vCPU.
     assert!((0.45..=0.55).contains(&mean), "mean CPU {mean}");
-    let stats = cpu_stats(&m.samples, m.cpu_mean);
+    let stats = cpu_stats(&m.samples, m.cpu_mean, 0.5);
     assert!(
         (0.45..=0.55).contains(&stats.p50),
         "median CPU {}",
         stats.p50
     );
+    // A busy loop waits for CPU the whole time: (nearly) every sample is at the limit.
+    assert!(stats.at_limit.unwrap() >= 0.8, "{stats:?}");
     // Sampling every 200 ms over ~4 s.
     assert!(m.samples.len() >= 15, "{} samples", m.samples.len());
 }

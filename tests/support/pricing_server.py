@@ -14,7 +14,19 @@ Options:
   --page-size N     at most N documents a page even when MaxResults asks for more
   --throttle N      answer the first N GetProducts with ThrottlingException (HTTP 400)
 
-Prints "ready PORT" once listening. GET /_stats gives {"requests", "throttled", "pages"}.
+It also answers the Savings Plans API's `DescribeSavingsPlansOfferingRates` (moto has no
+Savings Plans service) in its restJson1 protocol, as savingsplans.amazonaws.com does: POST
+/DescribeSavingsPlansOfferingRates, JSON body {"savingsPlanTypes", "savingsPlanPaymentOptions",
+"products", "serviceCodes", "filters": [{"name", "values"}], "maxResults", "nextToken"};
+response {"searchResults": [{"savingsPlanOffering": {"offeringId", "paymentOption", "planType",
+"durationSeconds", "currency", "planDescription"}, "rate", "unit", "productType",
+"serviceCode", "usageType", "operation", "properties": [{"name", "value"}]}], "nextToken"}.
+Its rows come from --plan-rates; each request field is honoured as a filter.
+
+  --plan-rates FILE offering rate rows (default: savings_plans_rates.json beside this file)
+  --deny-plans      answer DescribeSavingsPlansOfferingRates with AccessDeniedException
+
+Prints "ready PORT" once listening. GET /_stats gives {"requests", "throttled", "pages", "tokens_seen", "plan_tokens_seen"}.
 Python standard library only.
 """
 
@@ -26,7 +38,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 TARGET_PREFIX = "AWSPriceListService."
 LOCK = threading.Lock()
-STATS = {"requests": 0, "throttled": 0, "pages": 0, "tokens_seen": []}
+STATS = {"requests": 0, "throttled": 0, "pages": 0, "tokens_seen": [], "plan_tokens_seen": []}
 
 
 def load_items(path):
@@ -65,6 +77,8 @@ class Handler(BaseHTTPRequestHandler):
     items = []
     page_size = 100
     throttle = 0
+    plan_rates = []
+    deny_plans = False
 
     def log_message(self, *args):
         pass
@@ -93,6 +107,9 @@ class Handler(BaseHTTPRequestHandler):
     def do_POST(self):
         length = int(self.headers.get("Content-Length", "0"))
         raw = self.rfile.read(length)
+        if self.path == "/DescribeSavingsPlansOfferingRates":
+            self.offering_rates(raw)
+            return
         target = self.headers.get("X-Amz-Target", "")
         if target != TARGET_PREFIX + "GetProducts":
             self.error(400, "UnknownOperationException", f"unknown target {target!r}")
@@ -133,6 +150,70 @@ class Handler(BaseHTTPRequestHandler):
                 STATS["tokens_seen"].append(request["NextToken"])
         self.reply(200, body)
 
+    def rest_reply(self, status, body, error_type=None):
+        data = json.dumps(body).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.send_header("x-amzn-RequestId", "00000000-0000-0000-0000-000000000000")
+        if error_type:
+            self.send_header("x-amzn-ErrorType", error_type)
+        self.end_headers()
+        self.wfile.write(data)
+
+    def offering_rates(self, raw):
+        with LOCK:
+            STATS["requests"] += 1
+        if Handler.deny_plans:
+            self.rest_reply(
+                403,
+                {
+                    "message": "User: arn:aws:iam::123456789012:user/test is not authorized to perform: savingsplans:DescribeSavingsPlansOfferingRates"
+                },
+                "AccessDeniedException",
+            )
+            return
+        try:
+            request = json.loads(raw or b"{}")
+            rows = [r for r in Handler.plan_rates if plan_matches(r, request)]
+            start = int(request.get("nextToken") or 0)
+            size = min(int(request.get("maxResults", 1000)), Handler.page_size)
+            if not 1 <= size <= 1000 or start < 0 or start > len(rows):
+                raise ValueError("maxResults or nextToken out of range")
+        except (KeyError, ValueError, TypeError) as e:
+            self.rest_reply(400, {"message": str(e)}, "ValidationException")
+            return
+        body = {"searchResults": rows[start : start + size]}
+        if start + size < len(rows):
+            body["nextToken"] = str(start + size)
+        with LOCK:
+            STATS["pages"] += 1
+            if request.get("nextToken"):
+                STATS["plan_tokens_seen"].append(request["nextToken"])
+        self.rest_reply(200, body)
+
+
+def plan_matches(row, request):
+    offering = row["savingsPlanOffering"]
+    checks = [
+        ("savingsPlanTypes", offering["planType"]),
+        ("savingsPlanPaymentOptions", offering["paymentOption"]),
+        ("products", row["productType"]),
+        ("serviceCodes", row["serviceCode"]),
+        ("usageTypes", row["usageType"]),
+        ("operations", row["operation"]),
+        ("savingsPlanOfferingIds", offering["offeringId"]),
+    ]
+    for field, actual in checks:
+        wanted = request.get(field)
+        if wanted and actual not in wanted:
+            return False
+    properties = {p["name"]: p["value"] for p in row.get("properties", [])}
+    for f in request.get("filters", []):
+        if properties.get(f["name"]) not in f.get("values", []):
+            return False
+    return True
+
 
 def main():
     parser = argparse.ArgumentParser()
@@ -143,7 +224,17 @@ def main():
     )
     parser.add_argument("--page-size", type=int, default=100)
     parser.add_argument("--throttle", type=int, default=0)
+    parser.add_argument(
+        "--plan-rates",
+        default=os.path.join(
+            os.path.dirname(os.path.abspath(__file__)), "savings_plans_rates.json"
+        ),
+    )
+    parser.add_argument("--deny-plans", action="store_true")
     args = parser.parse_args()
+    with open(args.plan_rates, encoding="utf-8") as f:
+        Handler.plan_rates = json.load(f)["searchResults"]
+    Handler.deny_plans = args.deny_plans
     Handler.items = load_items(args.items)
     Handler.page_size = args.page_size
     Handler.throttle = args.throttle
