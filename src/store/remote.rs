@@ -74,6 +74,25 @@ impl Remote {
         Arc::new(Remote { bucket, runtime })
     }
 
+    /// Run `future` on this store's runtime. Called from inside another runtime (a parallel
+    /// ECS sweep records each run from its own async task) tokio refuses a nested
+    /// `block_on`, so there the future is driven on a scoped thread while the caller waits.
+    fn block_on<F>(&self, future: F) -> F::Output
+    where
+        F: std::future::Future + Send,
+        F::Output: Send,
+    {
+        if tokio::runtime::Handle::try_current().is_err() {
+            return self.runtime.block_on(future);
+        }
+        std::thread::scope(
+            |scope| match scope.spawn(|| self.runtime.block_on(future)).join() {
+                Ok(output) => output,
+                Err(panic) => std::panic::resume_unwind(panic),
+            },
+        )
+    }
+
     /// The store's URL, for messages.
     pub fn url(&self) -> String {
         self.bucket.location.to_string()
@@ -82,7 +101,6 @@ impl Remote {
     /// Make the mirror at `root` hold exactly the run records listed in the bucket.
     pub fn pull(&self, root: &Path) -> Result<Pulled> {
         let listed: Vec<Listed> = self
-            .runtime
             .block_on(self.list_records())?
             .into_iter()
             .filter(|l| is_record(&l.relative))
@@ -95,7 +113,7 @@ impl Remote {
             .map(|l| l.relative.clone())
             .collect();
         let downloaded = wanted.len();
-        self.runtime.block_on(self.download(root, wanted))?;
+        self.block_on(self.download(root, wanted))?;
         let names: std::collections::HashSet<&str> =
             listed.iter().map(|l| l.relative.as_str()).collect();
         let removed = remove_unlisted(root, &names);
@@ -140,7 +158,7 @@ impl Remote {
         if path.exists() {
             return Ok(());
         }
-        let bytes = self.runtime.block_on(self.bucket.get(relative))?;
+        let bytes = self.block_on(self.bucket.get(relative))?;
         write_file(&path, &bytes)
     }
 
@@ -162,7 +180,7 @@ impl Remote {
                 self.url()
             ))
         };
-        self.runtime.block_on(async {
+        self.block_on(async {
             if let Some((samples, parquet)) = samples {
                 self.bucket.create(samples, parquet).await?;
             }
@@ -189,13 +207,13 @@ impl Remote {
 
     /// Fail now if the bucket cannot be written (see [`Bucket::check_writable`]).
     pub fn check_writable(&self) -> Result<()> {
-        self.runtime.block_on(self.bucket.check_writable())
+        self.block_on(self.bucket.check_writable())
     }
 
     /// Upload the local store at `from`: every samples file, then every run record, that
     /// the bucket does not have; nothing is overwritten, so a second sync uploads nothing.
     pub fn sync_from(&self, from: &Path) -> Result<Synced> {
-        self.runtime.block_on(async {
+        self.block_on(async {
             let mut present: std::collections::HashSet<String> = std::collections::HashSet::new();
             for folder in ["samples", "runs"] {
                 present.extend(
