@@ -92,6 +92,7 @@ fn bench(c: &mut Criterion) {
     let settings = GlobalSettings {
         config: PathBuf::from("bench.toml"),
         config_given: true,
+        store_s3: None,
         store: PathBuf::from(".fargate-cost"),
         aws: Default::default(),
         region: None,

@@ -22,8 +22,14 @@ pub struct Cli {
     #[arg(long, global = true, value_name = "FILE", env = "FARGATE_COST_CONFIG")]
     pub config: Option<PathBuf>,
 
-    /// Run store directory [default: .fargate-cost beside the config]
-    #[arg(long, global = true, value_name = "DIR", env = "FARGATE_COST_STORE")]
+    /// Run store: a directory, or s3://BUCKET/PREFIX shared by a team [default:
+    /// .fargate-cost beside the config]
+    #[arg(
+        long,
+        global = true,
+        value_name = "DIR|S3_URL",
+        env = "FARGATE_COST_STORE"
+    )]
     pub store: Option<PathBuf>,
 
     /// AWS region to price in (overrides the config's regions)
@@ -139,6 +145,12 @@ pub enum Command {
         /// What to do with prices
         #[command(subcommand)]
         command: PricesCommand,
+    },
+    /// Manage the run store (upload a local history to an S3 store)
+    Store {
+        /// What to do with the store
+        #[command(subcommand)]
+        command: StoreCommand,
     },
     /// Print a shell completion script (e.g. `fargate-cost completions bash > /etc/bash_completion.d/fargate-cost`)
     Completions {
@@ -410,6 +422,25 @@ pub enum PricesCommand {
     /// Fetch current rates from the AWS Price List API (pricing:GetProducts) into the price
     /// cache and print what changed
     Update(PricesUpdateArgs),
+}
+
+/// `store` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum StoreCommand {
+    /// Upload the runs of a local store that an S3 store lacks (never overwrites; a second
+    /// sync uploads nothing)
+    Sync(StoreSyncArgs),
+}
+
+/// `store sync` flags.
+#[derive(Debug, Clone, Args)]
+pub struct StoreSyncArgs {
+    /// The local store directory to upload
+    #[arg(long, value_name = "DIR")]
+    pub from: PathBuf,
+    /// The S3 store to upload to, s3://BUCKET/PREFIX
+    #[arg(long, value_name = "S3_URL")]
+    pub to: String,
 }
 
 /// `prices update` flags.

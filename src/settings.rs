@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use crate::analysis::sizing::{MemoryRule, Options};
 use crate::analysis::workload::Overrides;
+use crate::aws::s3::{Bucket, S3Location};
 use crate::cli::{self, Cli, CompareArgs, PricesArg, TuneJobArgs};
 use crate::error::{Error, Result};
 use crate::model::glue::{ExecutionClass, GlueConfig, GlueVersion};
@@ -23,6 +24,7 @@ use crate::report::Format;
 use crate::runner::session::{EcsTarget, Launch, SessionSettings};
 use crate::store::DEFAULT_STORE;
 use crate::store::Store;
+use crate::store::remote::Remote;
 
 /// Settings shared by every command, resolved from global flags and the environment.
 #[derive(Debug, Clone)]
@@ -31,8 +33,10 @@ pub struct GlobalSettings {
     pub config: PathBuf,
     /// True when the user named the config (so a missing file is an error to report as such).
     pub config_given: bool,
-    /// Run store directory.
+    /// Run store directory: the store, or the local mirror of the S3 store below.
     pub store: PathBuf,
+    /// `--store s3://bucket/prefix`: the S3 store (mirrored in `store`).
+    pub store_s3: Option<crate::aws::s3::S3Location>,
     /// Region override.
     pub region: Option<String>,
     /// How to reach AWS.
@@ -53,22 +57,37 @@ pub struct GlobalSettings {
 }
 
 impl GlobalSettings {
-    /// Resolve global flags.
-    pub fn resolve(cli: &Cli) -> GlobalSettings {
+    /// Resolve global flags (an `s3://` store that is not a valid URL is bad input).
+    pub fn resolve(cli: &Cli) -> Result<GlobalSettings> {
         let config = cli
             .config
             .clone()
             .unwrap_or_else(|| PathBuf::from(DEFAULT_CONFIG));
-        // The store lives beside the config, so runs follow the jobs they measure.
-        let store = cli.store.clone().unwrap_or_else(|| {
-            config
-                .parent()
-                .map(|p| p.join(DEFAULT_STORE))
-                .unwrap_or_else(|| PathBuf::from(DEFAULT_STORE))
-        });
-        GlobalSettings {
+        let store_s3 = cli
+            .store
+            .as_deref()
+            .and_then(|p| p.to_str())
+            .and_then(S3Location::parse)
+            .transpose()?;
+        // The store lives beside the config, so runs follow the jobs they measure; an S3
+        // store is mirrored in the user's cache.
+        let store = match &store_s3 {
+            Some(location) => s3_mirror(
+                location,
+                std::env::var_os("XDG_CACHE_HOME"),
+                std::env::var_os("HOME"),
+            )?,
+            None => cli.store.clone().unwrap_or_else(|| {
+                config
+                    .parent()
+                    .map(|p| p.join(DEFAULT_STORE))
+                    .unwrap_or_else(|| PathBuf::from(DEFAULT_STORE))
+            }),
+        };
+        Ok(GlobalSettings {
             config,
             store,
+            store_s3,
             config_given: cli.config.is_some(),
             region: cli.region.clone(),
             aws: crate::aws::AwsSettings {
@@ -87,8 +106,51 @@ impl GlobalSettings {
                 .savings_plan_rate
                 .map(|pct| Term(Some(SavingsPlan::Rate(pct))))
                 .or(cli.savings_plan),
-        }
+        })
     }
+
+    /// The run store: the directory, or the S3 store with its mirror brought up to date
+    /// (listed, new records downloaded, removed ones dropped).
+    pub fn open_store(&self) -> Result<Store> {
+        let Some(location) = &self.store_s3 else {
+            return Ok(Store::new(&self.store));
+        };
+        let remote = self.connect_s3(location)?;
+        remote.pull(&self.store)?;
+        Ok(Store::with_remote(&self.store, remote))
+    }
+
+    /// The bucket of an S3 store, reached with the shared AWS settings.
+    pub fn connect_s3(&self, location: &S3Location) -> Result<std::sync::Arc<Remote>> {
+        let runtime = crate::aws::runtime()?;
+        let aws = self.connect_aws(&runtime, None)?;
+        let bucket = Bucket::new(aws.s3, location.clone(), aws.region);
+        Ok(Remote::new(bucket, runtime))
+    }
+}
+
+/// Where an S3 store is mirrored: `$XDG_CACHE_HOME/fargate-cost/s3/<bucket>/<prefix>` (else
+/// `~/.cache/…`): a cache, rebuilt from the bucket's listing whenever the store is read.
+fn s3_mirror(
+    location: &S3Location,
+    xdg_cache: Option<std::ffi::OsString>,
+    home: Option<std::ffi::OsString>,
+) -> Result<PathBuf> {
+    let cache = xdg_cache
+        .filter(|d| !d.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| home.map(|h| PathBuf::from(h).join(".cache")))
+        .ok_or_else(|| {
+            Error::invalid(
+                "--store",
+                "an s3:// store is mirrored in the cache directory: set XDG_CACHE_HOME or HOME",
+            )
+        })?;
+    let mut dir = cache.join("fargate-cost/s3").join(&location.bucket);
+    if !location.prefix.is_empty() {
+        dir.push(&location.prefix);
+    }
+    Ok(dir)
 }
 
 /// The prices every command uses, and the line that says which.
@@ -478,7 +540,7 @@ pub(crate) fn session_settings<'a>(
         job,
         prices: book.region(&region)?,
         region,
-        store: Store::new(&settings.store),
+        store: settings.open_store()?,
         launch,
         sample_interval,
         timeout,

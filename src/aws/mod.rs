@@ -8,6 +8,7 @@ pub(crate) mod glue_run;
 pub(crate) mod import;
 pub mod metrics;
 pub mod pricing;
+pub mod s3;
 pub mod savings_plans;
 pub(crate) mod task_definition;
 
@@ -44,6 +45,8 @@ pub struct Aws {
     pub cloudwatch: aws_sdk_cloudwatch::Client,
     /// Glue (`import glue`).
     pub glue: aws_sdk_glue::Client,
+    /// S3 (the `s3://` store).
+    pub s3: aws_sdk_s3::Client,
     /// The region in use.
     pub region: String,
 }
@@ -162,6 +165,16 @@ pub async fn connect(settings: &AwsSettings) -> Result<Aws> {
         ecs: aws_sdk_ecs::Client::new(&config),
         cloudwatch: aws_sdk_cloudwatch::Client::new(&config),
         glue: aws_sdk_glue::Client::new(&config),
+        s3: s3_client(&config),
         region,
     })
+}
+
+/// The S3 client: path-style addressing under an endpoint override (a local server has no
+/// `bucket.host` DNS names), virtual-hosted style on AWS itself.
+fn s3_client(config: &aws_config::SdkConfig) -> aws_sdk_s3::Client {
+    let s3 = aws_sdk_s3::config::Builder::from(config)
+        .force_path_style(config.endpoint_url().is_some())
+        .build();
+    aws_sdk_s3::Client::from_conf(s3)
 }

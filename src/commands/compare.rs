@@ -16,7 +16,6 @@ use crate::printer::Printer;
 use crate::report::rows::CompareRow;
 use crate::report::{self, Format};
 use crate::settings::{CompareSettings, CompareTarget, GlobalSettings};
-use crate::store::Store;
 
 /// Run `compare`.
 pub(crate) fn compare(
@@ -103,7 +102,7 @@ fn workloads(
     if jobs.is_empty() {
         printer.warn(&format!("{} has no [[jobs]]", config.path.display()));
     }
-    let store = Store::new(&settings.store);
+    let store = settings.open_store()?;
     let source = config.path.display().to_string();
     let mut workloads = Vec::new();
     let with_runs = store.job_names();
@@ -143,7 +142,7 @@ fn imported_glue(
     overrides: &Overrides,
     notes: &mut Vec<String>,
 ) -> Result<Option<Workload>> {
-    let (runs, _) = Store::new(&settings.store).runs(Some(name));
+    let (runs, _) = settings.open_store()?.runs(Some(name));
     let speedup = overrides.glue_speedup.unwrap_or(Decimal::ONE);
     let Some((job, note)) = imported_job(name, &runs, chrono::Utc::now(), speedup)? else {
         return Ok(None);

@@ -11,7 +11,6 @@ use crate::printer::Printer;
 use crate::report;
 use crate::report::rows::RunRow;
 use crate::settings::GlobalSettings;
-use crate::store::Store;
 
 /// Run `import ecs`.
 pub(crate) fn import_ecs(
@@ -79,7 +78,7 @@ pub(crate) fn import_ecs(
         prices,
     ))?;
     imported.notes.iter().for_each(|note| printer.warn(note));
-    let store = Store::new(&settings.store);
+    let store = settings.open_store()?;
     let mut new_runs: Vec<Run> = Vec::new();
     let mut already = 0;
     for (run, samples) in imported.runs {

@@ -29,7 +29,7 @@ pub(crate) fn import_glue(
     let prices = book.region(&aws.region)?;
     let since = Utc::now() - chrono::Duration::from_std(args.since)?;
     let jobs = glue::select(runtime.block_on(glue::jobs(&aws))?, &args.jobs)?;
-    let store = Store::new(&settings.store);
+    let store = settings.open_store()?;
     // Runs recorded now, replaced (recorded while running), already recorded.
     let (mut new, mut updated, mut already) = (0, 0, 0);
     let mut imported_jobs = Vec::new();
@@ -118,7 +118,7 @@ fn save(store: &Store, run: &Run) -> crate::error::Result<Saved> {
         .iter()
         .any(|s| s.id == run.id && s.stop_reason == StopReason::Running);
     if was_running && stored.iter().all(|s| s != run) {
-        store.write(run, &[])?;
+        store.replace(run, &[])?;
         return Ok(Saved::Updated);
     }
     Ok(Saved::Already)

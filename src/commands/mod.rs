@@ -10,15 +10,16 @@ pub(crate) mod report;
 pub(crate) mod run;
 pub(crate) mod runs;
 pub(crate) mod shell;
+pub(crate) mod store;
 pub(crate) mod tune;
 
-use crate::cli::{Cli, Command, ImportCommand, PricesCommand, TuneCommand};
+use crate::cli::{Cli, Command, ImportCommand, PricesCommand, StoreCommand, TuneCommand};
 use crate::printer::Printer;
 use crate::settings::GlobalSettings;
 
 /// Run the command the user asked for.
 pub fn run(cli: Cli, printer: &Printer) -> anyhow::Result<()> {
-    let settings = GlobalSettings::resolve(&cli);
+    let settings = GlobalSettings::resolve(&cli)?;
     match cli.command {
         Command::Compare(args) => compare::compare(&settings, &args, printer),
         Command::Run(args) => run::run(&settings, &args, printer),
@@ -39,6 +40,9 @@ pub fn run(cli: Cli, printer: &Printer) -> anyhow::Result<()> {
         Command::Prices {
             command: PricesCommand::Update(args),
         } => prices_update::update(&settings, &args, printer),
+        Command::Store {
+            command: StoreCommand::Sync(args),
+        } => store::sync(&settings, &args, printer),
         Command::Completions { shell } => shell::completions(shell, printer),
         Command::Man => shell::man(printer),
     }

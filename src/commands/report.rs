@@ -19,7 +19,7 @@ use crate::printer::Printer;
 use crate::report::{self, Format};
 use crate::settings::GlobalSettings;
 use crate::store::index;
-use crate::store::{Store, write_atomic};
+use crate::store::write_atomic;
 
 /// Run `report`.
 pub(crate) fn report(
@@ -33,7 +33,7 @@ pub(crate) fn report(
     } else {
         Vec::new()
     };
-    let store = Store::new(&settings.store);
+    let store = settings.open_store()?;
     let started = std::time::Instant::now();
     let refresh = index::refresh(&store)?;
     if let Some(why) = &refresh.rebuilt {
@@ -78,7 +78,7 @@ pub(crate) fn report(
         printer.note(&format!(
             "no recorded runs in {} (store {})",
             period.label,
-            store.root().display()
+            store.name()
         ));
     }
     let output = report::render(settings.format, &rows, || {

@@ -5,7 +5,7 @@ use crate::printer::Printer;
 use crate::report::rows::RunRow;
 use crate::report::{self, Format};
 use crate::settings::GlobalSettings;
-use crate::store::{Skipped, Store};
+use crate::store::Skipped;
 
 fn warn_skipped(printer: &Printer, skipped: &[Skipped]) {
     for s in skipped {
@@ -19,13 +19,13 @@ pub(crate) fn runs(
     args: &RunsArgs,
     printer: &Printer,
 ) -> anyhow::Result<()> {
-    let store = Store::new(&settings.store);
+    let store = settings.open_store()?;
     match &args.command {
         None => {
             let (runs, skipped) = store.runs(args.job.as_deref());
             warn_skipped(printer, &skipped);
             if runs.is_empty() {
-                printer.note(&format!("no runs recorded in {}", store.root().display()));
+                printer.note(&format!("no runs recorded in {}", store.name()));
             }
             let rows: Vec<_> = runs.iter().map(RunRow::from).collect();
             let output = report::render(settings.format, &rows, || report::runs::runs(&runs))?;

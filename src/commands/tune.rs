@@ -16,7 +16,6 @@ use crate::report::chart::SweepChart;
 use crate::report::progress::ProgressLine;
 use crate::runner::session::{self, Session};
 use crate::settings::{self, GlobalSettings};
-use crate::store::Store;
 use crate::store::rewrite::{self, Edit};
 
 /// Run `tune job`.
@@ -153,7 +152,7 @@ fn recommend(
     args: &TuneJobArgs,
     printer: &Printer,
 ) -> Result<(Recommendation, Option<tuning::Pull>)> {
-    let (mut runs, skipped) = Store::new(&settings.store).runs(Some(&job.name));
+    let (mut runs, skipped) = settings.open_store()?.runs(Some(&job.name));
     // Imported Glue runs have no samples: only Fargate runs size a job.
     runs.retain(|r| r.backend != crate::model::run::Backend::Glue);
     for s in &skipped {

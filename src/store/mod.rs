@@ -16,6 +16,7 @@ pub(crate) mod fs;
 pub mod index;
 pub mod lock;
 pub mod period;
+pub mod remote;
 pub(crate) mod rewrite;
 
 pub use fs::write_atomic;
@@ -44,10 +45,12 @@ pub struct Skipped {
     pub reason: String,
 }
 
-/// A run store rooted at a directory.
+/// A run store rooted at a directory: the store itself, or the mirror of an S3 store.
 #[derive(Debug, Clone)]
 pub struct Store {
     root: PathBuf,
+    /// The S3 store this directory mirrors (writes go there first).
+    remote: Option<std::sync::Arc<remote::Remote>>,
 }
 
 fn store_error(path: &Path, what: &str, error: impl std::fmt::Display) -> Error {
@@ -147,7 +150,29 @@ pub fn read_run(path: &Path) -> std::result::Result<Run, String> {
 impl Store {
     /// A store at `root` (created on first write).
     pub fn new(root: impl Into<PathBuf>) -> Store {
-        Store { root: root.into() }
+        Store {
+            root: root.into(),
+            remote: None,
+        }
+    }
+
+    /// The S3 store `remote`, mirrored at `mirror` (pull it first to read it).
+    pub fn with_remote(
+        mirror: impl Into<PathBuf>,
+        remote: std::sync::Arc<remote::Remote>,
+    ) -> Store {
+        Store {
+            root: mirror.into(),
+            remote: Some(remote),
+        }
+    }
+
+    /// The store as the user named it: its directory, or its `s3://` URL.
+    pub fn name(&self) -> String {
+        match &self.remote {
+            Some(remote) => remote.url(),
+            None => self.root.display().to_string(),
+        }
     }
 
     /// The root directory.
@@ -172,28 +197,52 @@ impl Store {
             .join(format!("{id}.parquet"))
     }
 
-    /// Record a run: samples first, then the run JSON (the commit point).
+    /// Record a run: samples first, then the run JSON (the commit point). In an S3 store
+    /// both go to the bucket (create-only) before the mirror.
     pub fn write(&self, run: &Run, samples: &[Sample]) -> Result<PathBuf> {
+        self.record(run, samples, None)
+    }
+
+    /// Record a newer state of a run already recorded (an imported run that was still
+    /// running). In an S3 store the record is replaced only if it is still the version
+    /// this machine read; one another machine changed meanwhile is left as it is (error).
+    pub fn replace(&self, run: &Run, samples: &[Sample]) -> Result<PathBuf> {
+        let path = self.run_path(&run.job, &run.id);
+        let previous = match &self.remote {
+            Some(_) => {
+                Some(std::fs::read(&path).map_err(|e| store_error(&path, "cannot read", e))?)
+            }
+            None => None,
+        };
+        self.record(run, samples, previous.as_deref())
+    }
+
+    fn record(&self, run: &Run, samples: &[Sample], previous: Option<&[u8]>) -> Result<PathBuf> {
         let samples_path = self.samples_path(&run.job, &run.id);
         let mut frame = samples_frame(&run.id, samples)
             .map_err(|e| store_error(&samples_path, "cannot build samples for", e))?;
-        write_atomic(&samples_path, |file| {
-            ParquetWriter::new(file)
-                .finish(&mut frame)
-                .map(|_| ())
-                .map_err(|e| store_error(&samples_path, "cannot write", e))
-        })?;
-        self.write_record(run)
-    }
-
-    /// Write the run record alone (its samples are written first by [`Store::write`]).
-    fn write_record(&self, run: &Run) -> Result<PathBuf> {
+        let mut parquet = Vec::new();
+        ParquetWriter::new(&mut parquet)
+            .finish(&mut frame)
+            .map_err(|e| store_error(&samples_path, "cannot write", e))?;
         let run_path = self.run_path(&run.job, &run.id);
         let json = encode_record(run).map_err(|e| store_error(&run_path, "cannot encode", e))?;
-        write_atomic(&run_path, |file| {
-            file.write_all(&json)
-                .map_err(|e| store_error(&run_path, "cannot write", e))
-        })?;
+        if let Some(remote) = &self.remote {
+            remote.upload_run(
+                (&format!("runs/{}/{}.json", run.job, run.id), json.clone()),
+                Some((
+                    &format!("samples/{}/{}.parquet", run.job, run.id),
+                    parquet.clone(),
+                )),
+                previous,
+            )?;
+        }
+        for (path, bytes) in [(&samples_path, &parquet), (&run_path, &json)] {
+            write_atomic(path, |file| {
+                file.write_all(bytes)
+                    .map_err(|e| store_error(path, "cannot write", e))
+            })?;
+        }
         Ok(run_path)
     }
 
@@ -224,7 +273,10 @@ impl Store {
                 .tempfile_in(&dir)
                 .map_err(|e| unwritable(&e))?;
         }
-        Ok(())
+        match &self.remote {
+            Some(remote) => remote.check_writable(),
+            None => Ok(()),
+        }
     }
 
     /// The jobs that have a folder of runs (one directory listing: a config of thousands of
@@ -329,7 +381,7 @@ impl Store {
                 "RUN_ID",
                 format!(
                     "no run `{id}` in {}; list them with `fargate-cost runs`",
-                    self.root.display()
+                    self.name()
                 ),
             )),
             (n, _) => Err(Error::invalid(
@@ -342,6 +394,12 @@ impl Store {
     /// A run's samples, read back from Parquet (lazily scanned, declared columns).
     pub fn samples(&self, run: &Run) -> Result<Vec<Sample>> {
         let path = self.samples_path(&run.job, &run.id);
+        if let Some(remote) = &self.remote {
+            remote.fetch(
+                &self.root,
+                &format!("samples/{}/{}.parquet", run.job, run.id),
+            )?;
+        }
         let frame = PlRefPath::try_from_path(&path)
             .and_then(|p| LazyFrame::scan_parquet(p, ScanArgsParquet::default()))
             .and_then(|lf| {

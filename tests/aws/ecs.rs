@@ -313,3 +313,43 @@ fn a_parallel_ecs_sweep_launches_every_task_before_the_first_ends() {
         "launched {last_launch}, first ended {first_end}"
     );
 }
+
+/// A parallel ECS sweep into an S3 store: each run is recorded from its own async task, so
+/// the store's upload runs inside the ECS runtime (a nested `block_on` would panic). Every
+/// run reaches the bucket.
+#[test]
+fn a_parallel_ecs_sweep_records_every_run_in_an_s3_store() {
+    let Some(moto) = Moto::start(0.0) else { return };
+    let ids = moto.setup_ecs(1);
+    moto.setup_s3("bucket", "team-runs");
+    let dir = tempfile::tempdir().unwrap();
+    let config = ecs_config(dir.path(), &ids, "cpu = 1\nmemory = \"2GB\"", "");
+    let tool = |cache: &str, args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_fargate-cost"))
+            .args(["--config", &config.to_string_lossy()])
+            .args(["--store", "s3://team-runs/ecs"])
+            .args(args)
+            .envs(moto.env())
+            .env("XDG_CACHE_HOME", dir.path().join(cache))
+            .output()
+            .unwrap()
+    };
+    let baseline = tool("a", &["run", "etl"]);
+    assert!(
+        baseline.status.success(),
+        "{}",
+        String::from_utf8_lossy(&baseline.stderr)
+    );
+    let sweep = ["tune", "job", "etl", "--sweep", "0.5,1", "--force"];
+    let output = tool("a", &[&sweep[..], &["--memory-headroom", "0"]].concat());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("ECS sweep: 2 task(s), 2 at a time"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    // Another machine (its own cache) lists them from the bucket.
+    let listed = tool("b", &["runs", "--output", "json"]);
+    let rows: Vec<serde_json::Value> = serde_json::from_slice(&listed.stdout).unwrap();
+    assert_eq!(rows.len(), 3, "baseline + 2 sweep runs: {stderr}");
+}

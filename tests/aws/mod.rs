@@ -9,6 +9,7 @@ mod import;
 mod metrics;
 mod pricing;
 mod register;
+mod s3;
 
 use std::io::{BufRead, BufReader};
 use std::net::TcpListener;
@@ -187,6 +188,21 @@ impl Moto {
             String::from_utf8_lossy(&output.stderr)
         );
         serde_json::from_slice(&output.stdout).expect("glue setup JSON")
+    }
+
+    /// `tests/support/s3_setup.py` in `mode` for `bucket` (its JSON output).
+    pub fn setup_s3(&self, mode: &str, bucket: &str) -> serde_json::Value {
+        let output = Command::new("python3")
+            .arg(support("s3_setup.py"))
+            .args([&self.moto_url, mode, bucket])
+            .output()
+            .expect("s3 setup runs");
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        serde_json::from_slice(&output.stdout).expect("s3 setup JSON")
     }
 
     /// Requests per operation seen by the adapter.

@@ -611,8 +611,9 @@ fn duckdb_reads_the_index_with_the_readme_query() {
         std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
     let query = readme
         .split("```sql\n")
-        .nth(1)
-        .and_then(|rest| rest.split("```").next())
+        .skip(1)
+        .filter_map(|rest| rest.split("```").next())
+        .find(|block| block.contains("index/month="))
         .expect("README has a ```sql query")
         .replace(".fargate-cost/", &format!("{}/", store.path().display()));
     let output = Command::new("python3")

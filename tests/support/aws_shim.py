@@ -158,6 +158,13 @@ class Handler(BaseHTTPRequestHandler):
         status, headers, data = self.forward("GET", self.path, dict(self.headers), None)
         self.send(status, headers, data)
 
+    def do_PUT(self):
+        # S3 (the run store's PutObject) passes through to moto as is.
+        length = int(self.headers.get("Content-Length", "0"))
+        body = self.rfile.read(length)
+        status, headers, data = self.forward("PUT", self.path, dict(self.headers), body)
+        self.send(status, headers, data)
+
     def do_POST(self):
         length = int(self.headers.get("Content-Length", "0"))
         body = self.rfile.read(length)
