@@ -37,7 +37,7 @@ fn csv_has_the_contract_columns_in_order_and_hand_computed_values() {
     let headers: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
     assert_eq!(headers, CONTRACT_COLUMNS);
     let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.unwrap()).collect();
-    assert_eq!(rows.len(), 4);
+    assert_eq!(rows.len(), 5);
     let get = |row: &csv::StringRecord, column: &str| {
         let index = CONTRACT_COLUMNS.iter().position(|c| *c == column).unwrap();
         row[index].to_string()
