@@ -157,6 +157,7 @@ fn record(job: &SimJob, size: Size, n: u32, rng: &mut Rng) -> Run {
         launched: vec![],
         notes: vec![],
         glue: None,
+        engine: None,
     }
 }
 

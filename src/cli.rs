@@ -206,6 +206,11 @@ pub struct RunArgs {
     /// How often to sample CPU and memory ("1s", "100ms")
     #[arg(long, default_value = "1s", value_parser = interval)]
     pub sample_interval: Duration,
+
+    /// Run on this engine: the job's own (its `engine`) or a [jobs.engines.NAME]
+    /// alternative; recorded with the run
+    #[arg(long, value_name = "NAME")]
+    pub engine: Option<String>,
 }
 
 /// `runs` flags.

@@ -229,6 +229,8 @@ pub(crate) fn imported_job(
         glue_speedup: Some(speedup),
         task_definition_file: None,
         local: None,
+        engines: Default::default(),
+        alternative: None,
         ecs: None,
     };
     let note = format!(

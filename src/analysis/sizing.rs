@@ -961,6 +961,7 @@ mod tests {
             launched: vec![],
             notes: vec![],
             glue: None,
+            engine: None,
         }
     }
 

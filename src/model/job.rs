@@ -53,6 +53,66 @@ pub struct Job {
     pub local: Option<LocalSettings>,
     /// Settings of the ECS runner.
     pub ecs: Option<EcsSettings>,
+    /// `[jobs.engines.<name>]`: the same job on other engines (e.g. a Spark job on DuckDB's
+    /// Spark API), by name; the job's own command is its `engine`'s.
+    pub engines: BTreeMap<String, EngineSettings>,
+    /// The alternative engine this copy of the job runs ([`Job::on_engine`]); `None` for
+    /// the job's own engine.
+    pub alternative: Option<String>,
+}
+
+/// `[jobs.engines.<name>]`: how the local runner starts the job on another engine.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EngineSettings {
+    /// argv, in place of `[jobs.local] command`.
+    pub command: Vec<String>,
+    /// Environment added to (and overriding) `[jobs.local] env`.
+    #[serde(default)]
+    pub env: BTreeMap<String, String>,
+}
+
+impl Job {
+    /// Name of the engine this copy runs: an alternative's name, else the job's own
+    /// `engine` ("spark", "python").
+    pub fn engine_name(&self) -> String {
+        self.alternative
+            .clone()
+            .unwrap_or_else(|| self.engine.to_string())
+    }
+
+    /// Every engine of the job: its own first, then the alternatives in name order.
+    pub fn engine_names(&self) -> Vec<String> {
+        std::iter::once(self.engine.to_string())
+            .chain(self.engines.keys().cloned())
+            .collect()
+    }
+
+    /// The job as run on engine `name`: its own engine unchanged, or an alternative's
+    /// command with its environment over `[jobs.local] env`. `field` names the flag in the
+    /// error for an unknown engine.
+    pub fn on_engine(&self, name: &str, field: &str) -> Result<Job> {
+        if name == self.engine.to_string() {
+            return Ok(self.clone());
+        }
+        let engine = self.engines.get(name).ok_or_else(|| {
+            Error::invalid(
+                field,
+                format!(
+                    "job `{}` has no engine `{name}`; valid: {}",
+                    self.name,
+                    self.engine_names().join(", ")
+                ),
+            )
+        })?;
+        let mut job = self.clone();
+        let mut local = job.local.take().unwrap_or_default();
+        local.command = engine.command.clone();
+        local.env.extend(engine.env.clone());
+        job.local = Some(local);
+        job.alternative = Some(name.to_string());
+        Ok(job)
+    }
 }
 
 /// `[jobs.local]`: how the local runner starts the job.
@@ -310,6 +370,7 @@ struct RawJob {
     glue: Option<Spanned<RawGlue>>,
     local: Option<Spanned<RawLocal>>,
     ecs: Option<EcsSettings>,
+    engines: Option<Spanned<BTreeMap<String, EngineSettings>>>,
     /// `[defaults]` only.
     savings_plan: Option<Spanned<String>>,
 }
@@ -425,6 +486,7 @@ impl RawJob {
                 Some(ecs) => Some(ecs.or(d.ecs.as_ref())),
                 None => d.ecs.clone(),
             },
+            engines: self.engines.or_else(|| d.engines.clone()),
         }
     }
 
@@ -454,6 +516,11 @@ impl RawJob {
             Some(l) => Some(resolve_local(l)?),
             None => None,
         };
+        let engine = self.engine.unwrap_or_default();
+        let engines = match self.engines {
+            Some(e) => resolve_engines(e, engine)?,
+            None => BTreeMap::new(),
+        };
         let image_size_mb = self.ecs.as_ref().and_then(|e| e.image_size_mb);
         if image_size_mb.is_some_and(|mb| mb == 0 || mb > MAX_IMAGE_SIZE_MB) {
             return Err((
@@ -477,12 +544,14 @@ impl RawJob {
             schedule,
             duration,
             deadline,
-            engine: self.engine.unwrap_or_default(),
+            engine,
             glue,
             glue_speedup,
             task_definition_file: self.task_definition_file,
             local,
             ecs: self.ecs,
+            engines,
+            alternative: None,
         })
     }
 
@@ -625,6 +694,39 @@ fn resolve_local(local: Spanned<RawLocal>) -> Located<LocalSettings> {
     })
 }
 
+/// `[jobs.engines.<name>]`: names like job names, each with a program; none named after the
+/// job's own engine, whose command is `[jobs.local] command`.
+fn resolve_engines(
+    engines: Spanned<BTreeMap<String, EngineSettings>>,
+    own: Engine,
+) -> Located<BTreeMap<String, EngineSettings>> {
+    let span = engines.span();
+    let engines = engines.into_inner();
+    for (name, settings) in &engines {
+        let field = format!("engines.{name}");
+        let valid_name = !name.is_empty()
+            && name.len() <= 64
+            && name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-'));
+        let problem = if !valid_name {
+            Some("an engine name is 1–64 letters, digits, `_` or `-`".to_string())
+        } else if *name == own.to_string() {
+            Some(format!(
+                "`{own}` is the job's own engine, whose command is [jobs.local] command; name only alternatives here"
+            ))
+        } else if settings.command.first().is_none_or(|p| p.trim().is_empty()) {
+            Some("command must name a program, e.g. [\"python3\", \"job.py\"]".to_string())
+        } else {
+            None
+        };
+        if let Some(problem) = problem {
+            return Err((span, Error::invalid(&field, problem)));
+        }
+    }
+    Ok(engines)
+}
+
 fn resolve_glue(g: &RawGlue) -> Located<GlueConfig> {
     let worker_type = at(
         g.worker_type.span(),
@@ -711,6 +813,39 @@ duration = "1m"
         let small = config.job("small").unwrap();
         assert_eq!(small.size.unwrap().to_string(), "0.25 vCPU / 0.5 GB");
         assert_eq!(small.region.as_deref(), Some("eu-west-1"));
+    }
+
+    #[test]
+    fn an_alternative_engine_replaces_the_command_and_adds_its_env() {
+        let config = parse(
+            r#"
+[[jobs]]
+name = "sessions"
+engine = "spark"
+cpu = 2
+memory = "4GB"
+[jobs.local]
+command = ["python3", "job.py"]
+env = { EVENTS = "100", ENGINE = "spark" }
+[jobs.engines.duckdb]
+command = ["python3", "job.py", "--duckdb"]
+env = { ENGINE = "duckdb" }
+"#,
+        )
+        .unwrap();
+        let job = config.job("sessions").unwrap();
+        assert_eq!(job.engine_names(), ["spark", "duckdb"]);
+        assert_eq!(job.engine_name(), "spark");
+        assert_eq!(job.on_engine("spark", "--engine").unwrap(), *job);
+        let duckdb = job.on_engine("duckdb", "--engine").unwrap();
+        assert_eq!(duckdb.engine_name(), "duckdb");
+        let local = duckdb.local.unwrap();
+        assert_eq!(local.command, ["python3", "job.py", "--duckdb"]);
+        assert_eq!(local.env["ENGINE"], "duckdb");
+        assert_eq!(local.env["EVENTS"], "100");
+        let unknown = job.on_engine("polars", "--engine").unwrap_err().to_string();
+        assert!(unknown.contains("--engine"), "{unknown}");
+        assert!(unknown.contains("valid: spark, duckdb"), "{unknown}");
     }
 
     #[test]

@@ -159,6 +159,8 @@ pub(crate) struct RunRow {
     /// USD as billed: Fargate's, or Glue's for backend `glue`.
     #[serde(with = "number")]
     pub usd: Decimal,
+    /// The engine it ran on (`run --engine`); empty for older records and imported runs.
+    pub engine: Option<String>,
 }
 
 impl From<&Run> for RunRow {
@@ -194,6 +196,7 @@ impl From<&Run> for RunRow {
             samples: run.samples,
             limits_enforced: run.limits.enforced,
             usd: run.usd.round_dp(6),
+            engine: run.engine.clone(),
         }
     }
 }

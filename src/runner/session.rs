@@ -162,7 +162,8 @@ impl<'a> Session<'a> {
             Launch::Ecs(target) => self.ecs_facts(target, size, label)?,
         };
         let priced = price::task(&self.region, self.prices, &facts.task, facts.wall)?;
-        let run = Run::record(facts, &samples, priced.billed());
+        let mut run = Run::record(facts, &samples, priced.billed());
+        run.engine = Some(self.job.engine_name());
         self.store.write(&run, &samples)?;
         self.observer.recorded(&run, &self.store);
         Ok(run)
