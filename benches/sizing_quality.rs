@@ -158,6 +158,7 @@ fn record(job: &SimJob, size: Size, n: u32, rng: &mut Rng) -> Run {
         notes: vec![],
         glue: None,
         engine: None,
+        result: None,
     }
 }
 

@@ -372,6 +372,11 @@ pub struct TuneJobArgs {
     /// Draw cost and run time per size to FILE (.svg or .png)
     #[arg(long, value_name = "FILE")]
     pub chart: Option<PathBuf>,
+
+    /// Compare the job's engines ("spark,duckdb"): each is sized from its own runs (run
+    /// first where it has fewer than --min-runs) and priced side by side
+    #[arg(long, value_delimiter = ',', value_name = "NAMES", conflicts_with_all = ["write", "chart"])]
+    pub engines: Vec<String>,
 }
 
 /// `--strategy` values.

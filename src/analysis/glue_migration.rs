@@ -296,6 +296,7 @@ mod tests {
             limits: Limits::fargate(),
             launched: vec![],
             notes: vec![],
+            result: None,
         };
         Run::record(
             facts,

@@ -2,6 +2,7 @@
 //! monthly report. Pure: no I/O, no AWS, no formatting.
 
 pub mod comparison;
+pub(crate) mod engines;
 pub(crate) mod glue_migration;
 pub mod monthly;
 pub mod sizing;

@@ -962,6 +962,7 @@ mod tests {
             notes: vec![],
             glue: None,
             engine: None,
+            result: None,
         }
     }
 

@@ -1,5 +1,8 @@
 //! `fargate-cost tune job NAME`: recommend a size from recorded runs (after an optional
-//! sweep of sizes), explain it, show the change as a diff, and apply it with `--write`.
+//! sweep of sizes), explain it, show the change as a diff, and apply it with `--write`;
+//! with `--engines`, the same for each engine of the job, side by side.
+
+mod engines;
 
 use super::prices_in_use;
 use crate::analysis::sizing::{self, JobContext, Recommendation};
@@ -27,6 +30,9 @@ pub(crate) fn tune_job(
 ) -> anyhow::Result<()> {
     let config = Config::load(&settings.config)?;
     let job = config.job(&args.name)?;
+    if !args.engines.is_empty() {
+        return engines::compare(settings, &config, job, args, printer);
+    }
     // Read the files --write may change now, before a sweep that can take hours: the edit
     // is computed from this text and refused if the file changes meanwhile.
     let task_definition = rewrite::read_task_definition(&config, job)?;
@@ -117,6 +123,7 @@ fn sweep(
         &progress,
     )?;
     let (mut before, _) = session.store().runs(Some(&job.name));
+    before.retain(|r| job.ran(r));
     if !before
         .iter()
         .any(|r| r.stop_reason == StopReason::Completed)
@@ -145,8 +152,9 @@ fn recommend(
     printer: &Printer,
 ) -> Result<(Recommendation, Option<tuning::Pull>)> {
     let (mut runs, skipped) = Store::new(&settings.store).runs(Some(&job.name));
-    // Imported Glue runs have no samples: only Fargate runs size a job.
-    runs.retain(|r| r.backend != crate::model::run::Backend::Glue);
+    // Imported Glue runs have no samples: only Fargate runs size a job, and only runs on
+    // the engine being sized (another engine's memory says nothing about this one's).
+    runs.retain(|r| r.backend != crate::model::run::Backend::Glue && job.ran(r));
     for s in &skipped {
         printer.warn(&format!("skipped {}: {}", s.path.display(), s.reason));
     }

@@ -81,6 +81,15 @@ impl Job {
             .unwrap_or_else(|| self.engine.to_string())
     }
 
+    /// True when `run` ran on this copy's engine (a record without an engine ran the job's
+    /// own command: runs were recorded before jobs had alternatives).
+    pub fn ran(&self, run: &crate::model::run::Run) -> bool {
+        match &run.engine {
+            Some(engine) => *engine == self.engine_name(),
+            None => self.alternative.is_none(),
+        }
+    }
+
     /// Every engine of the job: its own first, then the alternatives in name order.
     pub fn engine_names(&self) -> Vec<String> {
         std::iter::once(self.engine.to_string())

@@ -246,6 +246,10 @@ pub struct Run {
     /// alternative ("duckdb"). Absent in older records and imported runs.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub engine: Option<String>,
+    /// The digest the job printed on its last `result=<digest>` stdout line: two engines
+    /// of one job agree when their digests are equal. Absent when it printed none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub result: Option<String>,
 }
 
 /// The Glue facts of an imported Glue job run (GetJobRuns, reference §8), kept so the
@@ -401,6 +405,8 @@ pub struct RunFacts {
     pub launched: Vec<String>,
     /// Things a reader should know.
     pub notes: Vec<String>,
+    /// The digest of the job's `result=<digest>` line, when it printed one.
+    pub result: Option<String>,
 }
 
 /// What `pricing::price` billed for a run's window.
@@ -453,6 +459,7 @@ impl Run {
             notes: facts.notes,
             glue: None,
             engine: None,
+            result: facts.result,
         }
     }
 

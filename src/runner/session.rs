@@ -259,6 +259,7 @@ impl<'a> Session<'a> {
             limits: m.limits,
             launched: command.to_vec(),
             notes,
+            result: m.result.take(),
         };
         Ok((facts, samples))
     }
@@ -329,6 +330,7 @@ impl<'a> Session<'a> {
             limits: Limits::fargate(),
             launched: vec![outcome.task_arn.clone()],
             notes,
+            result: None,
         };
         Ok((facts, samples))
     }
