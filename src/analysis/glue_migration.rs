@@ -230,6 +230,7 @@ pub(crate) fn imported_job(
         task_definition_file: None,
         local: None,
         engines: Default::default(),
+        driver_memory_mib: None,
         alternative: None,
         ecs: None,
     };

@@ -4,6 +4,7 @@
 pub mod comparison;
 pub(crate) mod engines;
 pub(crate) mod glue_migration;
+pub(crate) mod jvm;
 pub mod monthly;
 pub mod sizing;
 pub(crate) mod tuning;

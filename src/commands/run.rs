@@ -64,6 +64,7 @@ pub(crate) fn run(
         .into());
     }
     let size = run_size(job, args)?;
+    super::warn_heap(&config, job, size, printer);
     let book = prices_in_use(
         settings,
         printer,

@@ -5,6 +5,7 @@
 mod engines;
 
 use super::prices_in_use;
+use crate::analysis::jvm;
 use crate::analysis::sizing::{self, JobContext, Recommendation};
 use crate::analysis::tuning::{self, Alternatives};
 use crate::analysis::workload::runs_per_month;
@@ -42,27 +43,30 @@ pub(crate) fn tune_job(
         &[settings.region_for(job.region.as_deref())],
     )?;
     let current = tuning::current_size(job)?;
+    let heap = super::warn_heap(&config, job, current, printer);
     if !args.sweep.is_empty() {
         sweep(settings, &config, job, &book, current, args, printer)?;
     }
     let region = settings.region_for(job.region.as_deref());
     // The sweep above records at list prices; the recommendation prices under the plan.
     let book = super::under_savings_plan(settings, printer, book)?;
-    let (recommendation, pull) = recommend(settings, job, &book, &region, current, args, printer)?;
-    let mut edits: Vec<Edit> = Vec::new();
-    if recommendation.recommended != current && job.size.is_some() {
-        let size = recommendation.recommended;
-        edits.push(rewrite::config_edit(
-            &config.path,
-            config.text.clone(),
-            &job.name,
-            size,
-        )?);
-        if let Some((path, text)) = task_definition {
-            let container = job.ecs.as_ref().and_then(|e| e.container.as_deref());
-            edits.push(rewrite::task_definition_edit(&path, text, container, size)?);
-        }
+    let (mut recommendation, pull) =
+        recommend(settings, job, &book, &region, current, args, printer)?;
+    // A Spark job's heap follows its memory: explained, and edited with the size.
+    let new_heap = heap
+        .as_ref()
+        .and_then(|h| jvm::recommended_heap(h, recommendation.recommended));
+    if let Some((_, why)) = &new_heap {
+        recommendation.explanation.push(why.clone());
     }
+    let edits = edits(
+        &config,
+        job,
+        &recommendation,
+        current,
+        task_definition,
+        new_heap.map(|(mib, _)| mib),
+    )?;
     if let Some(path) = &args.chart {
         let model = recommendation.model.as_ref();
         SweepChart {
@@ -95,6 +99,36 @@ pub(crate) fn tune_job(
         printer.note("run with --write to apply this change");
     }
     Ok(())
+}
+
+/// The edits of the config and the task definition that give the job its recommended size
+/// (and a Spark job's heap its recommended value); none when the size stays.
+fn edits(
+    config: &Config,
+    job: &Job,
+    recommendation: &Recommendation,
+    current: Size,
+    task_definition: Option<(std::path::PathBuf, String)>,
+    heap_mib: Option<u32>,
+) -> Result<Vec<Edit>> {
+    let size = recommendation.recommended;
+    if size == current || job.size.is_none() {
+        return Ok(Vec::new());
+    }
+    let mut edit = rewrite::config_edit(&config.path, config.text.clone(), &job.name, size)?;
+    if let Some(mib) = heap_mib {
+        edit = rewrite::with_heap_in_config(edit, &job.name, mib)?;
+    }
+    let mut edits = vec![edit];
+    if let Some((path, text)) = task_definition {
+        let container = job.ecs.as_ref().and_then(|e| e.container.as_deref());
+        let mut edit = rewrite::task_definition_edit(&path, text, container, size)?;
+        if let Some(mib) = heap_mib {
+            edit = rewrite::with_heap_in_task_definition(edit, container, mib)?;
+        }
+        edits.push(edit);
+    }
+    Ok(edits)
 }
 
 /// Run the sweep: a baseline run first when no run completed yet (memory comes from the

@@ -14,6 +14,7 @@ use crate::model::glue::{Engine, ExecutionClass, GlueConfig, GlueVersion, Worker
 use crate::model::plan::{self, SavingsPlan};
 use crate::model::schedule::Schedule;
 use crate::model::size::{self, Arch, Capacity, FREE_EPHEMERAL_GIB, Os, Size};
+use crate::model::spark::{self, Heap, HeapSource};
 
 /// Default config path, relative to the working directory.
 pub const DEFAULT_CONFIG: &str = "fargate-cost.toml";
@@ -56,6 +57,8 @@ pub struct Job {
     /// `[jobs.engines.<name>]`: the same job on other engines (e.g. a Spark job on DuckDB's
     /// Spark API), by name; the job's own command is its `engine`'s.
     pub engines: BTreeMap<String, EngineSettings>,
+    /// `[jobs.spark] driver_memory`, MiB: the driver's JVM heap (`spark.driver.memory`).
+    pub driver_memory_mib: Option<u32>,
     /// The alternative engine this copy of the job runs ([`Job::on_engine`]); `None` for
     /// the job's own engine.
     pub alternative: Option<String>,
@@ -73,6 +76,40 @@ pub struct EngineSettings {
 }
 
 impl Job {
+    /// The driver heap of a Spark job running its own command: `[jobs.spark]
+    /// driver_memory`, else the strongest heap setting of `[jobs.local] env`, else of the
+    /// task definition's environment (`task_env`), else Spark's default. `None` for other
+    /// engines.
+    pub fn heap(&self, task_env: &[(String, String)]) -> Option<Heap> {
+        if self.engine != Engine::Spark || self.alternative.is_some() {
+            return None;
+        }
+        if let Some(mib) = self.driver_memory_mib {
+            return Some(Heap {
+                mib,
+                source: HeapSource::Config,
+            });
+        }
+        let local = self.local.iter().flat_map(|l| &l.env);
+        if let Some((key, mib)) = spark::heap_in_env(local.map(|(k, v)| (k.as_str(), v.as_str()))) {
+            return Some(Heap {
+                mib,
+                source: HeapSource::JobEnv(key),
+            });
+        }
+        let task = task_env.iter().map(|(k, v)| (k.as_str(), v.as_str()));
+        Some(match spark::heap_in_env(task) {
+            Some((key, mib)) => Heap {
+                mib,
+                source: HeapSource::TaskDefinition(key),
+            },
+            None => Heap {
+                mib: spark::DEFAULT_HEAP_MIB,
+                source: HeapSource::Default,
+            },
+        })
+    }
+
     /// Name of the engine this copy runs: an alternative's name, else the job's own
     /// `engine` ("spark", "python").
     pub fn engine_name(&self) -> String {
@@ -380,6 +417,7 @@ struct RawJob {
     local: Option<Spanned<RawLocal>>,
     ecs: Option<EcsSettings>,
     engines: Option<Spanned<BTreeMap<String, EngineSettings>>>,
+    spark: Option<RawSpark>,
     /// `[defaults]` only.
     savings_plan: Option<Spanned<String>>,
 }
@@ -393,6 +431,13 @@ struct RawGlue {
     execution_class: Option<ExecutionClass>,
     max_capacity: Option<Spanned<Scalar>>,
     speedup: Option<Spanned<Scalar>>,
+}
+
+/// `[jobs.spark]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSpark {
+    driver_memory: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -496,6 +541,7 @@ impl RawJob {
                 None => d.ecs.clone(),
             },
             engines: self.engines.or_else(|| d.engines.clone()),
+            spark: self.spark.or_else(|| d.spark.clone()),
         }
     }
 
@@ -530,6 +576,21 @@ impl RawJob {
             Some(e) => resolve_engines(e, engine)?,
             None => BTreeMap::new(),
         };
+        let driver_memory_mib = match self.spark.as_ref().and_then(|s| s.driver_memory.as_ref()) {
+            Some(text) => Some(spark::parse_jvm_size(text.get_ref()).ok_or_else(|| {
+                (
+                    text.span(),
+                    Error::invalid(
+                        "spark.driver_memory",
+                        format!(
+                            "`{}` is not a JVM memory size; write e.g. \"2g\" or \"2048m\"",
+                            text.get_ref()
+                        ),
+                    ),
+                )
+            })?),
+            None => None,
+        };
         let image_size_mb = self.ecs.as_ref().and_then(|e| e.image_size_mb);
         if image_size_mb.is_some_and(|mb| mb == 0 || mb > MAX_IMAGE_SIZE_MB) {
             return Err((
@@ -560,6 +621,7 @@ impl RawJob {
             local,
             ecs: self.ecs,
             engines,
+            driver_memory_mib,
             alternative: None,
         })
     }

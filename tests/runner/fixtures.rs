@@ -124,3 +124,45 @@ fn pyspark_sessions_runs_on_spark_and_duckdb_alike() {
     let spark_digest = digest(&spark_output).expect("spark prints result=");
     assert_eq!(Some(spark_digest), digest(&duckdb_output));
 }
+
+/// A driver heap larger than the task, with data that fills it (every event collected to
+/// the driver), is killed at the task's memory limit and recorded as `oom` — after the
+/// warning that the heap does not fit.
+#[test]
+fn pyspark_heap_larger_than_the_task_is_recorded_as_oom() {
+    let test = "pyspark_heap_larger_than_the_task_is_recorded_as_oom";
+    if !cgroups_or_skip(test)
+        || !crate::python_module_or_skip("pyspark", test)
+        || !crate::java_or_skip(test)
+    {
+        return;
+    }
+    let _machine = serial();
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("fargate-cost.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[[jobs]]\nname = \"fixture\"\nengine = \"spark\"\ncpu = 0.5\nmemory = \"1GB\"\n[jobs.spark]\ndriver_memory = \"4g\"\n[jobs.local]\ncommand = [\"python3\", \"{}\"]\nenv = {{ EVENTS = \"3000000\", COLLECT_EVENTS = \"1\" }}\n",
+            fixture_jobs().join("pyspark_sessions.py").display()
+        ),
+    )
+    .unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_fargate-cost"))
+        .args(["--config", &config.to_string_lossy(), "run", "fixture"])
+        .args(["--output", "json"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("driver heap 4.0 GB ([jobs.spark] driver_memory) + overhead 409 MiB"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("exceeds the task's memory 1.0 GB"),
+        "{stderr}"
+    );
+    let rows: Vec<serde_json::Value> = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(rows[0]["stop_reason"], "oom", "{stderr}");
+}

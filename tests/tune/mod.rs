@@ -366,3 +366,59 @@ fn tune_engines_compares_engines_and_their_results() {
     assert!(stderr.contains(loud), "{stderr}");
     assert!(stdout.contains(loud), "{stdout}");
 }
+
+/// `tune --write` on a Spark job moves the driver heap with the size, where the config
+/// sets it, and the diff shows it; the recommendation says why.
+#[test]
+fn tune_write_moves_a_spark_heap_with_the_size() {
+    if !cgroups_or_skip("tune_write_moves_a_spark_heap_with_the_size") {
+        return;
+    }
+    let _machine = serial();
+    let dir = tempfile::tempdir().unwrap();
+    let body = r#"[[jobs]]
+name = "spark-job"
+engine = "spark"
+cpu = 2
+memory = "4GB"
+runs_per_month = 30
+[jobs.spark]
+driver_memory = "2g"   # JVM heap
+[jobs.local]
+command = ["sh", "-c", "echo heap $SPARK_DRIVER_MEMORY"]
+"#;
+    let config = config_with(dir.path(), body);
+    let config_arg = config.to_string_lossy().into_owned();
+    let run = Command::new(binary())
+        .args(["--config", &config_arg, "run", "spark-job"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(run.status.success(), "{stderr}");
+    // [jobs.spark] driver_memory reaches the job as SPARK_DRIVER_MEMORY.
+    assert!(stderr.contains("heap 2g"), "{stderr}");
+    let tune = Command::new(binary())
+        .args(["--config", &config_arg, "tune", "job", "spark-job"])
+        .args(["--min-runs", "1", "--write"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&tune.stdout);
+    let stderr = String::from_utf8_lossy(&tune.stderr);
+    assert!(tune.status.success(), "{stderr}");
+    // A job that does nothing is sized down to 0.25 vCPU / 0.5 GB; its heap to Spark's
+    // least workable 512 MiB.
+    assert!(
+        stdout.contains("-driver_memory = \"2g\"   # JVM heap"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("+driver_memory = \"512m\"   # JVM heap"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("driver heap 512 MiB (was 2.0 GB)"),
+        "{stdout}"
+    );
+    let written = std::fs::read_to_string(&config).unwrap();
+    assert!(written.contains("driver_memory = \"512m\""), "{written}");
+}
