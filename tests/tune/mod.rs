@@ -357,6 +357,20 @@ fn tune_engines_compares_engines_and_their_results() {
     let other: rust_decimal::Decimal = rows[1][8].parse().unwrap();
     assert_eq!(saving, per_month - other);
 
+    // Plain tune sizes the job from its own engine's run only, not the alternative's.
+    let plain = Command::new(binary())
+        .args(["--config", &config.to_string_lossy(), "--output", "json"])
+        .args(["tune", "job", "sessions", "--min-runs", "1"])
+        .output()
+        .unwrap();
+    let rows: serde_json::Value = serde_json::from_slice(&plain.stdout).unwrap();
+    assert_eq!(
+        rows[0]["runs"],
+        1,
+        "{}",
+        String::from_utf8_lossy(&plain.stderr)
+    );
+
     // Now the alternative computes something else: the table and stderr say so.
     let config = config_with(dir.path(), &two_engine_job("abc", "abd"));
     std::fs::remove_dir_all(dir.path().join(".fargate-cost")).ok();
