@@ -89,6 +89,8 @@ fn generated_run(i: usize, cost: &mut impl FnMut(u32, u32, u64) -> rust_decimal:
         launched: Vec::new(),
         notes: Vec::new(),
         glue: None,
+        engine: None,
+        result: None,
     }
 }
 

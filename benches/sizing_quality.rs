@@ -215,6 +215,8 @@ fn record(job: &SimJob, size: Size, day: u32, rng: &mut Rng) -> Run {
         launched: vec![],
         notes: vec![],
         glue: None,
+        engine: None,
+        result: None,
     }
 }
 

@@ -218,6 +218,11 @@ pub struct RunArgs {
     /// How often to sample CPU and memory ("1s", "100ms")
     #[arg(long, default_value = "1s", value_parser = interval)]
     pub sample_interval: Duration,
+
+    /// Run on this engine: the job's own (its `engine`) or a [jobs.engines.NAME]
+    /// alternative; recorded with the run
+    #[arg(long, value_name = "NAME")]
+    pub engine: Option<String>,
 }
 
 /// `runs` flags.
@@ -391,6 +396,11 @@ pub struct TuneJobArgs {
     /// Draw cost and run time per size to FILE (.svg or .png)
     #[arg(long, value_name = "FILE")]
     pub chart: Option<PathBuf>,
+
+    /// Compare the job's engines ("spark,duckdb"): each is sized from its own runs (run
+    /// first where it has fewer than --min-runs) and priced side by side
+    #[arg(long, value_delimiter = ',', value_name = "NAMES", conflicts_with_all = ["write", "chart"])]
+    pub engines: Vec<String>,
 }
 
 /// `--strategy` values.

@@ -611,9 +611,17 @@ pub(crate) fn resolve_launch(
                     ),
                 ));
             }
+            let mut env = local.env.clone();
+            // `[jobs.spark] driver_memory` reaches the job the way spark-submit reads it.
+            if let Some(mib) = job.driver_memory_mib.filter(|_| job.alternative.is_none()) {
+                env.insert(
+                    "SPARK_DRIVER_MEMORY".into(),
+                    crate::model::spark::format_heap(mib),
+                );
+            }
             let launch = Launch::Local {
                 command: local.command.clone(),
-                env: local.env.clone(),
+                env,
                 workdir,
             };
             Ok((launch, settings.region_for(job.region.as_deref())))

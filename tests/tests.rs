@@ -29,3 +29,22 @@ pub fn python_module_or_skip(module: &str, test: &str) -> bool {
     eprintln!("skipping: {why}");
     false
 }
+
+/// True when a `java` runtime is on PATH (Spark's driver is a JVM). Skips with the reason,
+/// or under `CI=true` fails: .ci/run installs a JRE where the machine has none.
+pub fn java_or_skip(test: &str) -> bool {
+    let found = std::process::Command::new("java")
+        .arg("-version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if found {
+        return true;
+    }
+    let why =
+        format!("{test} needs a Java runtime for Spark (apt-get install default-jre-headless)");
+    if std::env::var("CI").is_ok_and(|v| v == "true") {
+        panic!("CI=true but {why}");
+    }
+    eprintln!("skipping: {why}");
+    false
+}

@@ -229,6 +229,9 @@ pub(crate) fn imported_job(
         glue_speedup: Some(speedup),
         task_definition_file: None,
         local: None,
+        engines: Default::default(),
+        driver_memory_mib: None,
+        alternative: None,
         ecs: None,
     };
     let note = format!(
@@ -294,6 +297,7 @@ mod tests {
             limits: Limits::fargate(),
             launched: vec![],
             notes: vec![],
+            result: None,
         };
         Run::record(
             facts,

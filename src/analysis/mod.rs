@@ -2,7 +2,9 @@
 //! monthly report. Pure: no I/O, no AWS, no formatting.
 
 pub mod comparison;
+pub(crate) mod engines;
 pub(crate) mod glue_migration;
+pub(crate) mod jvm;
 pub mod monthly;
 pub mod one_size;
 pub mod peaks;

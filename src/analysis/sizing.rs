@@ -1169,6 +1169,8 @@ mod tests {
             launched: vec![],
             notes: vec![],
             glue: None,
+            engine: None,
+            result: None,
         }
     }
 

@@ -178,6 +178,7 @@ pub(crate) fn record(
         },
         launched: vec![run.id.clone()],
         notes,
+        result: None,
     };
     let glue = GlueRun {
         dpu_seconds,

@@ -368,6 +368,7 @@ fn import_run(
         limits: Limits::fargate(),
         launched: vec![found.task_id.clone()],
         notes,
+        result: None,
     };
     let run = Run::record(facts, &samples, priced.billed());
     Ok((run, samples))

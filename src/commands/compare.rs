@@ -111,8 +111,11 @@ fn workloads(
             true => store.runs(Some(&job.name)),
             false => Default::default(),
         };
-        // A configured job is measured by its Fargate (local or ECS) runs only.
-        runs.retain(|r| r.backend != Backend::Glue);
+        // A configured job is measured by its Fargate (local or ECS) runs on its own engine.
+        runs.retain(|r| r.backend != Backend::Glue && job.ran(r));
+        if let Some(size) = job.size {
+            super::warn_heap(&config, job, size, printer);
+        }
         let schedule_given = overrides.schedule.is_some();
         let measured = measured_job(job, &runs, chrono::Utc::now(), schedule_given);
         let job = match &measured {

@@ -86,3 +86,32 @@ fn under_savings_plan(
     }
     Ok(book)
 }
+
+/// The driver heap of a Spark job running its own command (`[jobs.spark] driver_memory`,
+/// its env, its task definition's env, else Spark's default), with the warnings about it
+/// in a task of `size` said on stderr; `None` for other engines.
+fn warn_heap(
+    config: &crate::model::job::Config,
+    job: &crate::model::job::Job,
+    size: crate::model::size::Size,
+    printer: &Printer,
+) -> Option<crate::model::spark::Heap> {
+    let heap = job.heap(&task_definition_env(config, job))?;
+    for warning in crate::analysis::jvm::warnings(&job.name, &heap, size) {
+        printer.warn(&warning);
+    }
+    Some(heap)
+}
+
+/// The environment of the job's task definition file (its container), if it has one that
+/// reads; an unreadable file is reported by the commands that edit it, not here.
+fn task_definition_env(
+    config: &crate::model::job::Config,
+    job: &crate::model::job::Job,
+) -> Vec<(String, String)> {
+    let container = job.ecs.as_ref().and_then(|e| e.container.as_deref());
+    match crate::store::rewrite::read_task_definition(config, job) {
+        Ok(Some((_, text))) => crate::model::spark::task_definition_env(&text, container),
+        _ => Vec::new(),
+    }
+}

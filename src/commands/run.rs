@@ -46,13 +46,25 @@ pub(crate) fn run(
     printer: &Printer,
 ) -> anyhow::Result<()> {
     let config = Config::load(&settings.config)?;
-    let job = config.job(&args.job)?;
+    let job = &match &args.engine {
+        Some(engine) => config.job(&args.job)?.on_engine(engine, "--engine")?,
+        None => config.job(&args.job)?.clone(),
+    };
     let backend = match args.backend {
         Some(BackendArg::Ecs) => Backend::Ecs,
         Some(BackendArg::Local) => Backend::Local,
         None => session::default_backend(job),
     };
+    // An alternative engine is a local command: ECS runs the task definition's image.
+    if backend == Backend::Ecs && job.alternative.is_some() {
+        return Err(Error::invalid(
+            "--engine",
+            "an alternative engine runs on the local backend only (ECS runs the task definition's own command)",
+        )
+        .into());
+    }
     let size = run_size(job, args)?;
+    super::warn_heap(&config, job, size, printer);
     let book = prices_in_use(
         settings,
         printer,

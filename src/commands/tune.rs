@@ -1,7 +1,11 @@
 //! `fargate-cost tune job NAME`: recommend a size from recorded runs (after an optional
-//! sweep of sizes), explain it, show the change as a diff, and apply it with `--write`.
+//! sweep of sizes), explain it, show the change as a diff, and apply it with `--write`;
+//! with `--engines`, the same for each engine of the job, side by side.
+
+mod engines;
 
 use super::prices_in_use;
+use crate::analysis::jvm;
 use crate::analysis::sizing::{self, JobContext, Recommendation};
 use crate::analysis::tuning::{self, Alternatives};
 use crate::analysis::workload::runs_per_month;
@@ -26,6 +30,9 @@ pub(crate) fn tune_job(
 ) -> anyhow::Result<()> {
     let config = Config::load(&settings.config)?;
     let job = config.job(&args.name)?;
+    if !args.engines.is_empty() {
+        return engines::compare(settings, &config, job, args, printer);
+    }
     // Read the files --write may change now, before a sweep that can take hours: the edit
     // is computed from this text and refused if the file changes meanwhile.
     let task_definition = rewrite::read_task_definition(&config, job)?;
@@ -35,27 +42,30 @@ pub(crate) fn tune_job(
         &[settings.region_for(job.region.as_deref())],
     )?;
     let current = tuning::current_size(job)?;
+    let heap = super::warn_heap(&config, job, current, printer);
     if !args.sweep.is_empty() {
         sweep(settings, &config, job, &book, current, args, printer)?;
     }
     let region = settings.region_for(job.region.as_deref());
     // The sweep above records at list prices; the recommendation prices under the plan.
     let book = super::under_savings_plan(settings, printer, book)?;
-    let (recommendation, pull) = recommend(settings, job, &book, &region, current, args, printer)?;
-    let mut edits: Vec<Edit> = Vec::new();
-    if recommendation.recommended != current && job.size.is_some() {
-        let size = recommendation.recommended;
-        edits.push(rewrite::config_edit(
-            &config.path,
-            config.text.clone(),
-            &job.name,
-            size,
-        )?);
-        if let Some((path, text)) = task_definition {
-            let container = job.ecs.as_ref().and_then(|e| e.container.as_deref());
-            edits.push(rewrite::task_definition_edit(&path, text, container, size)?);
-        }
+    let (mut recommendation, pull) =
+        recommend(settings, job, &book, &region, current, args, printer)?;
+    // A Spark job's heap follows its memory: explained, and edited with the size.
+    let new_heap = heap
+        .as_ref()
+        .and_then(|h| jvm::recommended_heap(h, recommendation.recommended));
+    if let Some((_, why)) = &new_heap {
+        recommendation.explanation.push(why.clone());
     }
+    let edits = edits(
+        &config,
+        job,
+        &recommendation,
+        current,
+        task_definition,
+        new_heap.map(|(mib, _)| mib),
+    )?;
     if let Some(path) = &args.chart {
         let model = recommendation.model.as_ref();
         SweepChart {
@@ -90,6 +100,36 @@ pub(crate) fn tune_job(
     Ok(())
 }
 
+/// The edits of the config and the task definition that give the job its recommended size
+/// (and a Spark job's heap its recommended value); none when the size stays.
+fn edits(
+    config: &Config,
+    job: &Job,
+    recommendation: &Recommendation,
+    current: Size,
+    task_definition: Option<(std::path::PathBuf, String)>,
+    heap_mib: Option<u32>,
+) -> Result<Vec<Edit>> {
+    let size = recommendation.recommended;
+    if size == current || job.size.is_none() {
+        return Ok(Vec::new());
+    }
+    let mut edit = rewrite::config_edit(&config.path, config.text.clone(), &job.name, size)?;
+    if let Some(mib) = heap_mib {
+        edit = rewrite::with_heap_in_config(edit, &job.name, mib)?;
+    }
+    let mut edits = vec![edit];
+    if let Some((path, text)) = task_definition {
+        let container = job.ecs.as_ref().and_then(|e| e.container.as_deref());
+        let mut edit = rewrite::task_definition_edit(&path, text, container, size)?;
+        if let Some(mib) = heap_mib {
+            edit = rewrite::with_heap_in_task_definition(edit, container, mib)?;
+        }
+        edits.push(edit);
+    }
+    Ok(edits)
+}
+
 /// Run the sweep: a baseline run first when no run completed yet (memory comes from the
 /// observed peak), then each size `--repeat` times.
 fn sweep(
@@ -116,6 +156,7 @@ fn sweep(
         &progress,
     )?;
     let (mut before, _) = session.store().runs(Some(&job.name));
+    before.retain(|r| job.ran(r));
     if !before
         .iter()
         .any(|r| r.stop_reason == StopReason::Completed)
@@ -153,8 +194,9 @@ fn recommend(
     printer: &Printer,
 ) -> Result<(Recommendation, Option<tuning::Pull>)> {
     let (mut runs, skipped) = settings.open_store()?.runs(Some(&job.name));
-    // Imported Glue runs have no samples: only Fargate runs size a job.
-    runs.retain(|r| r.backend != crate::model::run::Backend::Glue);
+    // Imported Glue runs have no samples: only Fargate runs size a job, and only runs on
+    // the engine being sized (another engine's memory says nothing about this one's).
+    runs.retain(|r| r.backend != crate::model::run::Backend::Glue && job.ran(r));
     for s in &skipped {
         printer.warn(&format!("skipped {}: {}", s.path.display(), s.reason));
     }

@@ -14,6 +14,7 @@ use crate::model::glue::{Engine, ExecutionClass, GlueConfig, GlueVersion, Worker
 use crate::model::plan::{self, SavingsPlan};
 use crate::model::schedule::Schedule;
 use crate::model::size::{self, Arch, Capacity, FREE_EPHEMERAL_GIB, Os, Size};
+use crate::model::spark::{self, Heap, HeapSource};
 
 /// Default config path, relative to the working directory.
 pub const DEFAULT_CONFIG: &str = "fargate-cost.toml";
@@ -53,6 +54,111 @@ pub struct Job {
     pub local: Option<LocalSettings>,
     /// Settings of the ECS runner.
     pub ecs: Option<EcsSettings>,
+    /// `[jobs.engines.<name>]`: the same job on other engines (e.g. a Spark job on DuckDB's
+    /// Spark API), by name; the job's own command is its `engine`'s.
+    pub engines: BTreeMap<String, EngineSettings>,
+    /// `[jobs.spark] driver_memory`, MiB: the driver's JVM heap (`spark.driver.memory`).
+    pub driver_memory_mib: Option<u32>,
+    /// The alternative engine this copy of the job runs ([`Job::on_engine`]); `None` for
+    /// the job's own engine.
+    pub alternative: Option<String>,
+}
+
+/// `[jobs.engines.<name>]`: how the local runner starts the job on another engine.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EngineSettings {
+    /// argv, in place of `[jobs.local] command`.
+    pub command: Vec<String>,
+    /// Environment added to (and overriding) `[jobs.local] env`.
+    #[serde(default)]
+    pub env: BTreeMap<String, String>,
+}
+
+impl Job {
+    /// The driver heap of a Spark job running its own command: `[jobs.spark]
+    /// driver_memory`, else the strongest heap setting of `[jobs.local] env`, else of the
+    /// task definition's environment (`task_env`), else Spark's default. `None` for other
+    /// engines.
+    pub fn heap(&self, task_env: &[(String, String)]) -> Option<Heap> {
+        if self.engine != Engine::Spark || self.alternative.is_some() {
+            return None;
+        }
+        if let Some(mib) = self.driver_memory_mib {
+            return Some(Heap {
+                mib,
+                source: HeapSource::Config,
+            });
+        }
+        let local = self.local.iter().flat_map(|l| &l.env);
+        if let Some((key, mib)) = spark::heap_in_env(local.map(|(k, v)| (k.as_str(), v.as_str()))) {
+            return Some(Heap {
+                mib,
+                source: HeapSource::JobEnv(key),
+            });
+        }
+        let task = task_env.iter().map(|(k, v)| (k.as_str(), v.as_str()));
+        Some(match spark::heap_in_env(task) {
+            Some((key, mib)) => Heap {
+                mib,
+                source: HeapSource::TaskDefinition(key),
+            },
+            None => Heap {
+                mib: spark::DEFAULT_HEAP_MIB,
+                source: HeapSource::Default,
+            },
+        })
+    }
+
+    /// Name of the engine this copy runs: an alternative's name, else the job's own
+    /// `engine` ("spark", "python").
+    pub fn engine_name(&self) -> String {
+        self.alternative
+            .clone()
+            .unwrap_or_else(|| self.engine.to_string())
+    }
+
+    /// True when `run` ran on this copy's engine (a record without an engine ran the job's
+    /// own command: runs were recorded before jobs had alternatives).
+    pub fn ran(&self, run: &crate::model::run::Run) -> bool {
+        match &run.engine {
+            Some(engine) => *engine == self.engine_name(),
+            None => self.alternative.is_none(),
+        }
+    }
+
+    /// Every engine of the job: its own first, then the alternatives in name order.
+    pub fn engine_names(&self) -> Vec<String> {
+        std::iter::once(self.engine.to_string())
+            .chain(self.engines.keys().cloned())
+            .collect()
+    }
+
+    /// The job as run on engine `name`: its own engine unchanged, or an alternative's
+    /// command with its environment over `[jobs.local] env`. `field` names the flag in the
+    /// error for an unknown engine.
+    pub fn on_engine(&self, name: &str, field: &str) -> Result<Job> {
+        if name == self.engine.to_string() {
+            return Ok(self.clone());
+        }
+        let engine = self.engines.get(name).ok_or_else(|| {
+            Error::invalid(
+                field,
+                format!(
+                    "job `{}` has no engine `{name}`; valid: {}",
+                    self.name,
+                    self.engine_names().join(", ")
+                ),
+            )
+        })?;
+        let mut job = self.clone();
+        let mut local = job.local.take().unwrap_or_default();
+        local.command = engine.command.clone();
+        local.env.extend(engine.env.clone());
+        job.local = Some(local);
+        job.alternative = Some(name.to_string());
+        Ok(job)
+    }
 }
 
 /// `[jobs.local]`: how the local runner starts the job.
@@ -310,6 +416,8 @@ struct RawJob {
     glue: Option<Spanned<RawGlue>>,
     local: Option<Spanned<RawLocal>>,
     ecs: Option<EcsSettings>,
+    engines: Option<Spanned<BTreeMap<String, EngineSettings>>>,
+    spark: Option<RawSpark>,
     /// `[defaults]` only.
     savings_plan: Option<Spanned<String>>,
 }
@@ -323,6 +431,13 @@ struct RawGlue {
     execution_class: Option<ExecutionClass>,
     max_capacity: Option<Spanned<Scalar>>,
     speedup: Option<Spanned<Scalar>>,
+}
+
+/// `[jobs.spark]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSpark {
+    driver_memory: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -425,6 +540,8 @@ impl RawJob {
                 Some(ecs) => Some(ecs.or(d.ecs.as_ref())),
                 None => d.ecs.clone(),
             },
+            engines: self.engines.or_else(|| d.engines.clone()),
+            spark: self.spark.or_else(|| d.spark.clone()),
         }
     }
 
@@ -454,6 +571,26 @@ impl RawJob {
             Some(l) => Some(resolve_local(l)?),
             None => None,
         };
+        let engine = self.engine.unwrap_or_default();
+        let engines = match self.engines {
+            Some(e) => resolve_engines(e, engine)?,
+            None => BTreeMap::new(),
+        };
+        let driver_memory_mib = match self.spark.as_ref().and_then(|s| s.driver_memory.as_ref()) {
+            Some(text) => Some(spark::parse_jvm_size(text.get_ref()).ok_or_else(|| {
+                (
+                    text.span(),
+                    Error::invalid(
+                        "spark.driver_memory",
+                        format!(
+                            "`{}` is not a JVM memory size; write e.g. \"2g\" or \"2048m\"",
+                            text.get_ref()
+                        ),
+                    ),
+                )
+            })?),
+            None => None,
+        };
         let image_size_mb = self.ecs.as_ref().and_then(|e| e.image_size_mb);
         if image_size_mb.is_some_and(|mb| mb == 0 || mb > MAX_IMAGE_SIZE_MB) {
             return Err((
@@ -477,12 +614,15 @@ impl RawJob {
             schedule,
             duration,
             deadline,
-            engine: self.engine.unwrap_or_default(),
+            engine,
             glue,
             glue_speedup,
             task_definition_file: self.task_definition_file,
             local,
             ecs: self.ecs,
+            engines,
+            driver_memory_mib,
+            alternative: None,
         })
     }
 
@@ -625,6 +765,39 @@ fn resolve_local(local: Spanned<RawLocal>) -> Located<LocalSettings> {
     })
 }
 
+/// `[jobs.engines.<name>]`: names like job names, each with a program; none named after the
+/// job's own engine, whose command is `[jobs.local] command`.
+fn resolve_engines(
+    engines: Spanned<BTreeMap<String, EngineSettings>>,
+    own: Engine,
+) -> Located<BTreeMap<String, EngineSettings>> {
+    let span = engines.span();
+    let engines = engines.into_inner();
+    for (name, settings) in &engines {
+        let field = format!("engines.{name}");
+        let valid_name = !name.is_empty()
+            && name.len() <= 64
+            && name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-'));
+        let problem = if !valid_name {
+            Some("an engine name is 1–64 letters, digits, `_` or `-`".to_string())
+        } else if *name == own.to_string() {
+            Some(format!(
+                "`{own}` is the job's own engine, whose command is [jobs.local] command; name only alternatives here"
+            ))
+        } else if settings.command.first().is_none_or(|p| p.trim().is_empty()) {
+            Some("command must name a program, e.g. [\"python3\", \"job.py\"]".to_string())
+        } else {
+            None
+        };
+        if let Some(problem) = problem {
+            return Err((span, Error::invalid(&field, problem)));
+        }
+    }
+    Ok(engines)
+}
+
 fn resolve_glue(g: &RawGlue) -> Located<GlueConfig> {
     let worker_type = at(
         g.worker_type.span(),
@@ -711,6 +884,39 @@ duration = "1m"
         let small = config.job("small").unwrap();
         assert_eq!(small.size.unwrap().to_string(), "0.25 vCPU / 0.5 GB");
         assert_eq!(small.region.as_deref(), Some("eu-west-1"));
+    }
+
+    #[test]
+    fn an_alternative_engine_replaces_the_command_and_adds_its_env() {
+        let config = parse(
+            r#"
+[[jobs]]
+name = "sessions"
+engine = "spark"
+cpu = 2
+memory = "4GB"
+[jobs.local]
+command = ["python3", "job.py"]
+env = { EVENTS = "100", ENGINE = "spark" }
+[jobs.engines.duckdb]
+command = ["python3", "job.py", "--duckdb"]
+env = { ENGINE = "duckdb" }
+"#,
+        )
+        .unwrap();
+        let job = config.job("sessions").unwrap();
+        assert_eq!(job.engine_names(), ["spark", "duckdb"]);
+        assert_eq!(job.engine_name(), "spark");
+        assert_eq!(job.on_engine("spark", "--engine").unwrap(), *job);
+        let duckdb = job.on_engine("duckdb", "--engine").unwrap();
+        assert_eq!(duckdb.engine_name(), "duckdb");
+        let local = duckdb.local.unwrap();
+        assert_eq!(local.command, ["python3", "job.py", "--duckdb"]);
+        assert_eq!(local.env["ENGINE"], "duckdb");
+        assert_eq!(local.env["EVENTS"], "100");
+        let unknown = job.on_engine("polars", "--engine").unwrap_err().to_string();
+        assert!(unknown.contains("--engine"), "{unknown}");
+        assert!(unknown.contains("valid: spark, duckdb"), "{unknown}");
     }
 
     #[test]

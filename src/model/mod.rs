@@ -7,5 +7,6 @@ pub mod plan;
 pub mod run;
 pub(crate) mod schedule;
 pub mod size;
+pub mod spark;
 pub mod task;
 pub mod usage;

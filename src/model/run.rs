@@ -251,6 +251,14 @@ pub struct Run {
     /// What Glue reported, for a run of backend `glue`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub glue: Option<GlueRun>,
+    /// The engine it ran on: the job's own ("spark", "python") or a `[jobs.engines]`
+    /// alternative ("duckdb"). Absent in older records and imported runs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub engine: Option<String>,
+    /// The digest the job printed on its last `result=<digest>` stdout line: two engines
+    /// of one job agree when their digests are equal. Absent when it printed none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub result: Option<String>,
 }
 
 /// The Glue facts of an imported Glue job run (GetJobRuns, reference §8), kept so the
@@ -406,6 +414,8 @@ pub struct RunFacts {
     pub launched: Vec<String>,
     /// Things a reader should know.
     pub notes: Vec<String>,
+    /// The digest of the job's `result=<digest>` line, when it printed one.
+    pub result: Option<String>,
 }
 
 /// What `pricing::price` billed for a run's window.
@@ -461,6 +471,8 @@ impl Run {
             launched: facts.launched,
             notes: facts.notes,
             glue: None,
+            engine: None,
+            result: facts.result,
         }
     }
 
@@ -531,6 +543,26 @@ mod tests {
         }
         let err = "exploded".parse::<StopReason>().unwrap_err().to_string();
         assert!(err.contains("`exploded` is not a stop reason"), "{err}");
+    }
+
+    #[test]
+    fn records_written_before_engines_still_read() {
+        // A record as version 1 wrote it before runs carried an engine.
+        let old = r#"{"schema_version":1,"id":"r1","job":"j","backend":"local",
+            "cpu_units":1024,"memory_mib":2048,"arch":"x86_64","os":"linux",
+            "capacity":"on-demand","region":"us-east-1","ephemeral_storage_gib":20,
+            "created_at":"2026-11-01T00:00:00Z","pull_started_at":null,
+            "started_at":"2026-11-01T00:00:00Z","stopped_at":"2026-11-01T00:01:00Z",
+            "duration_ms":60000,"billed_seconds":60,"exit_code":0,"stop_reason":"completed",
+            "stop_detail":"exit 0","cpu":{"mean":1,"p50":1,"p95":1,"p99":1,"max":1},
+            "memory":{"peak_mib":100,"p95_mib":90,"peak_exact":true},"samples":60,
+            "sample_interval_ms":1000,"limits":{"enforced":true,"mechanism":"cgroup v2"},
+            "usd":"0.0008","launched":["true"]}"#;
+        let mut run: Run = serde_json::from_str(old).unwrap();
+        assert_eq!(run.engine, None);
+        run.engine = Some("duckdb".into());
+        let text = serde_json::to_string(&run).unwrap();
+        assert!(text.contains(r#""engine":"duckdb""#), "{text}");
     }
 
     #[test]

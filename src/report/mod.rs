@@ -5,6 +5,7 @@
 pub mod chart;
 pub(crate) mod compare;
 pub(crate) mod csv;
+pub(crate) mod engines;
 pub(crate) mod glue;
 pub(crate) mod json;
 pub mod monthly;

@@ -6,6 +6,7 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 
 use crate::analysis::comparison::Comparison;
+use crate::analysis::engines::{Agreement, EngineComparison};
 use crate::analysis::sizing::Recommendation;
 use crate::model::run::Run;
 use crate::report::number;
@@ -159,6 +160,8 @@ pub(crate) struct RunRow {
     /// USD as billed: Fargate's, or Glue's for backend `glue`.
     #[serde(with = "number")]
     pub usd: Decimal,
+    /// The engine it ran on (`run --engine`); empty for older records and imported runs.
+    pub engine: Option<String>,
 }
 
 impl From<&Run> for RunRow {
@@ -194,6 +197,7 @@ impl From<&Run> for RunRow {
             samples: run.samples,
             limits_enforced: run.limits.enforced,
             usd: run.usd.round_dp(6),
+            engine: run.engine.clone(),
         }
     }
 }
@@ -256,6 +260,72 @@ impl From<&Recommendation> for TuneRow {
             savings_usd_per_month: rec.savings_per_month().round_dp(6),
             reasons: rec.reasons.iter().map(|r| r.code().to_string()).collect(),
         }
+    }
+}
+
+/// One `tune job --engines` row (`--output json|csv`): an engine of the job, sized from its
+/// own runs and priced at its recommended size.
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+pub(crate) struct EngineRow {
+    /// Job.
+    pub job: String,
+    /// Engine.
+    pub engine: String,
+    /// Completed runs used.
+    pub runs: usize,
+    /// Expected run time at the recommended size, seconds.
+    #[serde(with = "number")]
+    pub duration_s: Decimal,
+    /// Highest memory peak of its completed runs, MiB.
+    #[serde(with = "number")]
+    pub memory_peak_mib: Decimal,
+    /// Recommended vCPU.
+    #[serde(with = "number")]
+    pub recommended_cpu_vcpu: Decimal,
+    /// Recommended GiB.
+    #[serde(with = "number")]
+    pub recommended_memory_gib: Decimal,
+    /// USD per run at the recommended size.
+    #[serde(with = "number")]
+    pub usd_per_run: Decimal,
+    /// USD per month at the recommended size.
+    #[serde(with = "number")]
+    pub usd_per_month: Decimal,
+    /// What moving from the first engine named saves per month (negative: costs more).
+    #[serde(with = "number")]
+    pub savings_usd_per_month: Decimal,
+    /// The digest its latest completed run printed (`result=<digest>`).
+    pub result: Option<String>,
+    /// Whether every engine printed the same digest (empty when one printed none).
+    pub results_agree: Option<bool>,
+}
+
+impl EngineRow {
+    /// The rows of a comparison, in the order the engines were named.
+    pub(crate) fn all(comparison: &EngineComparison) -> Vec<EngineRow> {
+        let agree = match comparison.agreement {
+            Agreement::Same(_) => Some(true),
+            Agreement::Differ => Some(false),
+            Agreement::Unknown(_) => None,
+        };
+        comparison
+            .lines
+            .iter()
+            .map(|l| EngineRow {
+                job: comparison.job.clone(),
+                engine: l.engine.clone(),
+                runs: l.runs,
+                duration_s: round3(l.seconds),
+                memory_peak_mib: round3(l.peak_mib),
+                recommended_cpu_vcpu: l.size.vcpu(),
+                recommended_memory_gib: l.size.memory_gb(),
+                usd_per_run: l.usd_per_run.round_dp(6),
+                usd_per_month: l.usd_per_month.round_dp(6),
+                savings_usd_per_month: l.savings_per_month.round_dp(6),
+                result: l.result.clone(),
+                results_agree: agree,
+            })
+            .collect()
     }
 }
 

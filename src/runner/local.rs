@@ -85,6 +85,8 @@ pub struct Measurement {
     pub kernel_peak_mib: Option<f64>,
     /// Whether limits were applied.
     pub limits: Limits,
+    /// The job's last `result=<digest>` stdout line (the digest only), if it printed one.
+    pub result: Option<String>,
 }
 
 /// Where the counters come from.
@@ -164,11 +166,18 @@ pub fn run(request: &LocalRequest, progress: &mut dyn FnMut(Progress)) -> Result
         .spawn()
         .map_err(|e| launch_error(request, program_name, &e))?;
     let pgid = child.id() as i32;
+    let result = child
+        .stdout
+        .take()
+        .map(|out| watch_result(out, request.show_output));
     let ended = Watch::new(request, &source, pgid, start).until_exit(&mut child, progress)?;
     let wall = start.elapsed();
     let stopped_at = Utc::now();
     let totals = settle(&source, pgid, wall, ended.status);
     drop(source); // removes the cgroup
+    // Everything holding the pipe is gone with the cgroup; a process that escaped it (the
+    // unmeasured fallback) could keep it open, so the wait is bounded.
+    let result = result.and_then(|r| r.recv_timeout(RESULT_WAIT).ok().flatten());
     let (exit_code, stop_reason, stop_detail) =
         how_it_ended(request, ended.status, ended.stopping, totals.oom_kills);
     Ok(Measurement {
@@ -182,7 +191,44 @@ pub fn run(request: &LocalRequest, progress: &mut dyn FnMut(Progress)) -> Result
         cpu_mean: totals.cpu_mean,
         kernel_peak_mib: totals.kernel_peak_mib,
         limits,
+        result,
     })
+}
+
+/// How long the end of the job's stdout is awaited after the job ended.
+const RESULT_WAIT: Duration = Duration::from_secs(2);
+
+/// The longest digest kept from a `result=` line (a fingerprint, not the data).
+const MAX_RESULT_CHARS: usize = 128;
+
+/// Pass the job's stdout through to our stderr (when shown) line by line, and send the
+/// digest of its last `result=<digest>` line when the stream ends: `tune --engines` tells
+/// by it whether two engines computed the same answer.
+fn watch_result(
+    out: std::process::ChildStdout,
+    show: bool,
+) -> std::sync::mpsc::Receiver<Option<String>> {
+    use std::io::{BufRead, Write};
+    let (sender, receiver) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut reader = io::BufReader::new(out);
+        let mut line = Vec::new();
+        let mut result = None;
+        while reader.read_until(b'\n', &mut line).is_ok_and(|n| n > 0) {
+            if show {
+                // Our stderr gone (a closed terminal) must not stop the job: keep reading.
+                let _ = io::stderr().write_all(&line);
+            }
+            let text = String::from_utf8_lossy(&line);
+            if let Some(digest) = text.trim().strip_prefix("result=") {
+                result = Some(digest.chars().take(MAX_RESULT_CHARS).collect());
+            }
+            line.clear();
+        }
+        // The runner may have stopped waiting: nothing to do then.
+        let _ = sender.send(result);
+    });
+    receiver
 }
 
 /// A fresh cgroup with the size's limits, else (saying why) the job's process group,
@@ -225,11 +271,13 @@ fn job_command(request: &LocalRequest, program_name: &str, source: &Source) -> C
         // Its own process group: a terminal's Ctrl-C reaches only us, and we stop the job
         // (and everything it started) on purpose, so the partial run is still recorded.
         .process_group(0);
-    // The job's own output goes to our stderr: our stdout carries only data.
+    // The job's own output goes to our stderr: our stdout carries only data. Its stdout
+    // comes through a pipe, read for a `result=` line (see `watch_result`).
+    command.stdout(Stdio::piped());
     if request.show_output {
-        command.stdout(dup_stderr()).stderr(dup_stderr());
+        command.stderr(dup_stderr());
     } else {
-        command.stdout(Stdio::null()).stderr(Stdio::null());
+        command.stderr(Stdio::null());
     }
     // The job dies with its runner (SIGKILL of `fargate-cost` gives us no chance to stop it).
     // The kernel sends the signal when the *thread* that forked the child exits: that is the

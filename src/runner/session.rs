@@ -167,7 +167,8 @@ impl<'a> Session<'a> {
     /// Price a measured run with the one pricing function and record it.
     fn record(&self, facts: RunFacts, samples: &[crate::model::run::Sample]) -> Result<Run> {
         let priced = price::task(&self.region, self.prices, &facts.task, facts.wall)?;
-        let run = Run::record(facts, samples, priced.billed());
+        let mut run = Run::record(facts, samples, priced.billed());
+        run.engine = Some(self.job.engine_name());
         self.store.write(&run, samples)?;
         self.observer.recorded(&run, &self.store);
         Ok(run)
@@ -281,6 +282,7 @@ impl<'a> Session<'a> {
             limits: m.limits,
             launched: command.to_vec(),
             notes,
+            result: m.result.take(),
         };
         Ok((facts, samples))
     }
@@ -359,6 +361,7 @@ impl<'a> Session<'a> {
             limits: Limits::fargate(),
             launched: vec![outcome.task_arn.clone()],
             notes,
+            result: None,
         };
         Ok((facts, samples))
     }

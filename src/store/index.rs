@@ -64,9 +64,12 @@ pub mod columns {
     pub const PUBLIC_IPV4_USD: &str = "public_ipv4_usd";
     /// The image pull (pullStartedAt → pullStoppedAt), ms; 0 when not recorded.
     pub const PULL_MS: &str = "pull_ms";
+    /// The engine the run ran on ("spark", "duckdb", ...); "" when not recorded (older
+    /// records, imported runs).
+    pub const ENGINE: &str = "engine";
 
     /// Every column, in order (a part with other columns makes the index rebuild).
-    pub const ALL: [&str; 19] = [
+    pub const ALL: [&str; 20] = [
         ID,
         JOB,
         REGION,
@@ -86,6 +89,7 @@ pub mod columns {
         FILE_CHANGED_NS,
         PUBLIC_IPV4_USD,
         PULL_MS,
+        ENGINE,
     ];
 }
 
@@ -171,6 +175,10 @@ fn frame(rows: &[Indexed]) -> PolarsResult<DataFrame> {
             text(&|r| r.public_ipv4_usd.to_string()),
         ),
         Column::new(c::PULL_MS.into(), int(&|r| clamp(r.pull_ms().unwrap_or(0)))),
+        Column::new(
+            c::ENGINE.into(),
+            text(&|r| r.engine.clone().unwrap_or_default()),
+        ),
     ])
 }
 

@@ -13,6 +13,7 @@ use toml_edit::{DocumentMut, Item, Value};
 use crate::error::{Error, Result};
 use crate::model::job::{Config, Job};
 use crate::model::size::{Size, format_gb, format_vcpu};
+use crate::model::spark;
 use crate::model::task::ContainerLimits;
 use crate::store::write_atomic;
 
@@ -263,6 +264,94 @@ pub(crate) fn task_definition_edit(
     })
 }
 
+/// A config edit that also sets job `name`'s driver heap to `heap_mib` where the config
+/// sets it: `[jobs.spark] driver_memory` and the heap keys of `[jobs.local] env`
+/// (`SPARK_DRIVER_MEMORY`, `spark.driver.memory`, the `--driver-memory` of
+/// `PYSPARK_SUBMIT_ARGS`), each in its own style.
+pub(crate) fn with_heap_in_config(edit: Edit, name: &str, heap_mib: u32) -> Result<Edit> {
+    let path = edit.path.clone();
+    let mut document: DocumentMut = edit.after.parse().map_err(|e: toml_edit::TomlError| {
+        Error::Store(format!("{}: {}", path.display(), e.message()))
+    })?;
+    let table = document
+        .get_mut("jobs")
+        .and_then(Item::as_array_of_tables_mut)
+        .and_then(|jobs| {
+            jobs.iter_mut()
+                .find(|t| t.get("name").and_then(Item::as_str) == Some(name))
+        })
+        .ok_or_else(|| Error::Store(format!("{} has no job `{name}`", path.display())))?;
+    if let Some(spark) = table.get_mut("spark").and_then(Item::as_table_like_mut)
+        && spark.contains_key("driver_memory")
+    {
+        set_keeping_decor(
+            spark,
+            "driver_memory",
+            Value::from(spark::format_heap(heap_mib)),
+        );
+    }
+    let env = table
+        .get_mut("local")
+        .and_then(Item::as_table_like_mut)
+        .and_then(|local| local.get_mut("env"))
+        .and_then(Item::as_table_like_mut);
+    if let Some(env) = env {
+        for key in spark::HEAP_KEYS {
+            let Some(old) = env.get(key).and_then(Item::as_str).map(String::from) else {
+                continue;
+            };
+            set_keeping_decor(env, key, Value::from(spark::with_heap(key, &old, heap_mib)));
+        }
+    }
+    Ok(Edit {
+        after: document.to_string(),
+        ..edit
+    })
+}
+
+/// A task-definition edit that also sets the heap keys of its container's environment
+/// (the one named, or every one when it has one or none is named) to `heap_mib`.
+pub(crate) fn with_heap_in_task_definition(
+    edit: Edit,
+    container: Option<&str>,
+    heap_mib: u32,
+) -> Result<Edit> {
+    let path = edit.path.clone();
+    let mut json: Json = serde_json::from_str(&edit.after)
+        .map_err(|e| Error::Store(format!("{}: not JSON: {e}", path.display())))?;
+    let task = match json.get("taskDefinition").is_some() {
+        true => &mut json["taskDefinition"],
+        false => &mut json,
+    };
+    if let Some(containers) = task
+        .get_mut("containerDefinitions")
+        .and_then(Json::as_array_mut)
+    {
+        let single = containers.len() == 1;
+        for def in containers.iter_mut() {
+            let named = def.get("name").and_then(Json::as_str);
+            if !single && container.is_some() && named != container {
+                continue;
+            }
+            let pairs = def.get_mut("environment").and_then(Json::as_array_mut);
+            for pair in pairs.into_iter().flatten() {
+                let key = pair.get("name").and_then(Json::as_str).unwrap_or("");
+                let value = pair.get("value").and_then(Json::as_str);
+                if let Some(value) = value.filter(|_| spark::HEAP_KEYS.contains(&key)) {
+                    let new = spark::with_heap(key, value, heap_mib);
+                    pair["value"] = Json::String(new);
+                }
+            }
+        }
+    }
+    let mut after = serde_json::to_string_pretty(&json)
+        .map_err(|e| Error::Store(format!("{}: {e}", path.display())))?;
+    if edit.after.ends_with('\n') {
+        after.push('\n');
+    }
+    Ok(Edit { after, ..edit })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -283,6 +372,33 @@ name = "b"
 cpu = 2
 memory = 4096
 "#;
+
+    #[test]
+    fn the_heap_changes_where_the_config_and_task_definition_set_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("fargate-cost.toml");
+        let before = "[[jobs]]\nname = \"s\"\ncpu = 2\nmemory = \"4GB\"\n[jobs.local]\ncommand = [\"x\"]\nenv = { EVENTS = \"9\", PYSPARK_SUBMIT_ARGS = \"--driver-memory 2g pyspark-shell\" }\n";
+        std::fs::write(&path, before).unwrap();
+        let size = Size::new(4096, 8192, Os::Linux).unwrap();
+        let edit = config_edit(&path, before.to_string(), "s", size).unwrap();
+        let edit = with_heap_in_config(edit, "s", 5760).unwrap();
+        assert_eq!(
+            edit.after,
+            before
+                .replace("cpu = 2", "cpu = 4")
+                .replace("4GB", "8GB")
+                .replace("--driver-memory 2g", "--driver-memory 5760m")
+        );
+        let task = dir.path().join("task.json");
+        let json = r#"{"cpu":"2048","memory":"4096","containerDefinitions":[{"name":"app","environment":[{"name":"SPARK_DRIVER_MEMORY","value":"2g"},{"name":"OTHER","value":"2g"}]}]}"#;
+        let edit = task_definition_edit(&task, json.to_string(), None, size).unwrap();
+        let edit = with_heap_in_task_definition(edit, None, 5760).unwrap();
+        let after: Json = serde_json::from_str(&edit.after).unwrap();
+        let env = &after["containerDefinitions"][0]["environment"];
+        assert_eq!(env[0]["value"], "5760m");
+        assert_eq!(env[1]["value"], "2g", "other keys are kept");
+        assert_eq!(after["memory"], "8192");
+    }
 
     #[test]
     fn only_the_size_values_change_in_the_config() {

@@ -37,7 +37,7 @@ fn csv_has_the_contract_columns_in_order_and_hand_computed_values() {
     let headers: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
     assert_eq!(headers, CONTRACT_COLUMNS);
     let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.unwrap()).collect();
-    assert_eq!(rows.len(), 4);
+    assert_eq!(rows.len(), 5);
     let get = |row: &csv::StringRecord, column: &str| {
         let index = CONTRACT_COLUMNS.iter().position(|c| *c == column).unwrap();
         row[index].to_string()
@@ -552,4 +552,62 @@ fn the_configs_savings_plan_applies_unless_the_flag_says_otherwise() {
     let (usd, stderr) = per_run(&["--savings-plan", "none"]);
     assert_eq!(usd, 0.23304);
     assert!(!stderr.contains("Savings Plan:"), "{stderr}");
+}
+
+/// A Spark job's driver heap is read from its config, its env or its task definition's
+/// env, and `compare` warns when heap + overhead exceeds the task or leaves most of it
+/// unused; a heap that fits is not mentioned.
+#[test]
+fn compare_warns_about_a_spark_heap_that_does_not_fit_the_task() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("task.json"),
+        r#"{"family":"big","containerDefinitions":[{"name":"app","environment":[{"name":"SPARK_DRIVER_MEMORY","value":"1g"}]}]}"#,
+    )
+    .unwrap();
+    let config = dir.path().join("fargate-cost.toml");
+    std::fs::write(
+        &config,
+        r#"[defaults]
+engine = "spark"
+duration = "10m"
+runs_per_month = 30
+
+[[jobs]]
+name = "over"
+cpu = 1
+memory = "2GB"
+[jobs.spark]
+driver_memory = "2g"
+
+[[jobs]]
+name = "submit-args"
+cpu = 2
+memory = "4GB"
+[jobs.local]
+command = ["python3", "job.py"]
+env = { PYSPARK_SUBMIT_ARGS = "--driver-memory 2g pyspark-shell" }
+
+[[jobs]]
+name = "big"
+cpu = 4
+memory = "16GB"
+task_definition_file = "task.json"
+"#,
+    )
+    .unwrap();
+    let (code, _, stderr) = run(fargate_cost().arg("--config").arg(&config).arg("compare"));
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stderr.contains("over: driver heap 2.0 GB ([jobs.spark] driver_memory) + overhead 384 MiB (max(384 MiB, 10%), as Spark reserves) = 2.4 GB exceeds the task's memory 2.0 GB"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("big: driver heap 1.0 GB (SPARK_DRIVER_MEMORY in the task definition) + overhead 384 MiB (max(384 MiB, 10%), as Spark reserves) = 1.4 GB leaves most of the task's 16.0 GB out of Spark's reach"),
+        "{stderr}"
+    );
+    assert!(
+        !stderr.contains("submit-args:"),
+        "2 GB + 384 MiB fits 4 GB: {stderr}"
+    );
 }

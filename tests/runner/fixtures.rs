@@ -12,6 +12,16 @@ fn fixture_jobs() -> PathBuf {
 
 /// Run one job of a config written for the fixture scripts; return its run record.
 fn run_fixture(script: &str, env: &str, cpu: &str, memory: &str) -> serde_json::Value {
+    run_fixture_output(script, env, cpu, memory).0
+}
+
+/// [`run_fixture`], also returning our stderr (which carries the job's own output).
+fn run_fixture_output(
+    script: &str,
+    env: &str,
+    cpu: &str,
+    memory: &str,
+) -> (serde_json::Value, String) {
     let dir = tempfile::tempdir().unwrap();
     let config = dir.path().join("fargate-cost.toml");
     std::fs::write(
@@ -36,7 +46,17 @@ fn run_fixture(script: &str, env: &str, cpu: &str, memory: &str) -> serde_json::
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(output.status.success(), "{stderr}");
     let rows: Vec<serde_json::Value> = serde_json::from_slice(&output.stdout).unwrap();
-    rows.into_iter().next().expect("one run")
+    (
+        rows.into_iter().next().expect("one run"),
+        stderr.into_owned(),
+    )
+}
+
+/// The `result=<digest>` line a fixture job prints.
+fn digest(output: &str) -> Option<&str> {
+    output
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("result="))
 }
 
 #[test]
@@ -68,4 +88,81 @@ fn polars_sessions_is_memory_heavy() {
     assert_eq!(run["stop_reason"], "completed");
     let peak = run["memory_peak_mib"].as_f64().unwrap();
     assert!(peak > 300.0, "peak {peak} MiB");
+}
+
+/// The PySpark fixture completes at 2 vCPU / 4 GB with a 2 GB driver heap, and DuckDB's
+/// Spark API running the same DataFrame code prints the same digest.
+#[test]
+fn pyspark_sessions_runs_on_spark_and_duckdb_alike() {
+    let test = "pyspark_sessions_runs_on_spark_and_duckdb_alike";
+    if !cgroups_or_skip(test)
+        || !crate::python_module_or_skip("pyspark", test)
+        || !crate::python_module_or_skip("duckdb", test)
+        || !crate::java_or_skip(test)
+    {
+        return;
+    }
+    let _machine = serial();
+    let events = "EVENTS = \"300000\"";
+    let (spark, spark_output) = run_fixture_output(
+        "pyspark_sessions.py",
+        &format!("{events}, SPARK_DRIVER_MEMORY = \"2g\""),
+        "2",
+        "4GB",
+    );
+    assert_eq!(spark["stop_reason"], "completed", "{spark_output}");
+    // The JVM alone is well over 100 MiB: the peak is Spark's, not only Python's.
+    let peak = spark["memory_peak_mib"].as_f64().unwrap();
+    assert!(peak > 200.0, "peak {peak} MiB");
+    let (duckdb, duckdb_output) = run_fixture_output(
+        "pyspark_sessions.py",
+        &format!("{events}, ENGINE = \"duckdb\""),
+        "2",
+        "4GB",
+    );
+    assert_eq!(duckdb["stop_reason"], "completed", "{duckdb_output}");
+    let spark_digest = digest(&spark_output).expect("spark prints result=");
+    assert_eq!(Some(spark_digest), digest(&duckdb_output));
+}
+
+/// A driver heap larger than the task, with data that fills it (every event collected to
+/// the driver), is killed at the task's memory limit and recorded as `oom` — after the
+/// warning that the heap does not fit.
+#[test]
+fn pyspark_heap_larger_than_the_task_is_recorded_as_oom() {
+    let test = "pyspark_heap_larger_than_the_task_is_recorded_as_oom";
+    if !cgroups_or_skip(test)
+        || !crate::python_module_or_skip("pyspark", test)
+        || !crate::java_or_skip(test)
+    {
+        return;
+    }
+    let _machine = serial();
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("fargate-cost.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[[jobs]]\nname = \"fixture\"\nengine = \"spark\"\ncpu = 0.5\nmemory = \"1GB\"\n[jobs.spark]\ndriver_memory = \"4g\"\n[jobs.local]\ncommand = [\"python3\", \"{}\"]\nenv = {{ EVENTS = \"3000000\", COLLECT_EVENTS = \"1\" }}\n",
+            fixture_jobs().join("pyspark_sessions.py").display()
+        ),
+    )
+    .unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_fargate-cost"))
+        .args(["--config", &config.to_string_lossy(), "run", "fixture"])
+        .args(["--output", "json"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("driver heap 4.0 GB ([jobs.spark] driver_memory) + overhead 409 MiB"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("exceeds the task's memory 1.0 GB"),
+        "{stderr}"
+    );
+    let rows: Vec<serde_json::Value> = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(rows[0]["stop_reason"], "oom", "{stderr}");
 }

@@ -101,7 +101,8 @@ fn run_records_and_runs_lists_it() {
             "memory_p95_mib",
             "samples",
             "limits_enforced",
-            "usd"
+            "usd",
+            "engine"
         ]
     );
     assert_eq!(reader.records().count(), 2);
@@ -510,4 +511,48 @@ fn a_local_run_of_a_public_ip_job_records_the_address() {
         "{:?}",
         run.notes
     );
+}
+
+/// `run --engine NAME` runs a `[jobs.engines]` alternative's command with its env, and each
+/// run records its engine (`runs` rows carry it; the job's own engine when no flag).
+#[test]
+fn run_engine_runs_the_alternative_and_records_it() {
+    if !cgroups_or_skip("run_engine_runs_the_alternative_and_records_it") {
+        return;
+    }
+    let _machine = serial();
+    let dir = tempfile::tempdir().unwrap();
+    let config = write_config(
+        dir.path(),
+        r#"
+[[jobs]]
+name = "sessions"
+engine = "spark"
+cpu = 0.25
+memory = "0.5GB"
+duration = "1m"
+[jobs.local]
+command = ["sh", "-c", "echo on $ENGINE"]
+env = { ENGINE = "spark" }
+[jobs.engines.duckdb]
+command = ["sh", "-c", "echo alternative on $ENGINE"]
+env = { ENGINE = "duckdb" }
+"#,
+    );
+    for (engine, printed) in [
+        (None, "on spark"),
+        (Some("duckdb"), "alternative on duckdb"),
+    ] {
+        let mut command = Command::new(binary());
+        command.args(["--config", &config.to_string_lossy(), "run", "sessions"]);
+        command.args(engine.map(|e| ["--engine", e]).iter().flatten());
+        let output = command.output().unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(output.status.success(), "{stderr}");
+        assert!(stderr.contains(printed), "{stderr}");
+    }
+    let (runs, warnings) = runs_json(&config);
+    let mut engines: Vec<_> = runs.iter().map(|r| r["engine"].clone()).collect();
+    engines.sort_by_key(|e| e.to_string());
+    assert_eq!(engines, ["duckdb", "spark"], "{warnings}");
 }

@@ -273,3 +273,166 @@ fn an_image_size_adds_an_estimated_pull_to_tune() {
     // So do the alternatives: ARM (0.25 × 0.03238 + 0.5 × 0.00356) × 640 / 3600 = $0.00176.
     assert!(stdout.contains("$0.00176 per run"), "{stdout}");
 }
+
+/// A job whose own command and `[jobs.engines.other]` print a digest (`$DIGEST`).
+fn two_engine_job(own: &str, other: &str) -> String {
+    format!(
+        r#"
+[[jobs]]
+name = "sessions"
+engine = "spark"
+cpu = 0.25
+memory = "0.5GB"
+runs_per_month = 30
+[jobs.local]
+command = ["sh", "-c", "echo result=$DIGEST"]
+env = {{ DIGEST = "{own}" }}
+[jobs.engines.other]
+command = ["sh", "-c", "echo other engine; echo result=$DIGEST"]
+env = {{ DIGEST = "{other}" }}
+"#
+    )
+}
+
+fn tune_engines(config: &Path, output: &str) -> (i32, String, String) {
+    let out = Command::new(binary())
+        .args(["--config", &config.to_string_lossy(), "--output", output])
+        .args(["tune", "job", "sessions", "--engines", "spark,other"])
+        .args(["--min-runs", "1"])
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// `tune --engines` runs each engine that has too few runs, then prints one row per engine
+/// with an `engine` column, the saving of moving from the first, and whether the digests
+/// agree; digests that differ are said loudly on stderr.
+#[test]
+fn tune_engines_compares_engines_and_their_results() {
+    if !cgroups_or_skip("tune_engines_compares_engines_and_their_results") {
+        return;
+    }
+    let _machine = serial();
+    let dir = tempfile::tempdir().unwrap();
+    let config = config_with(dir.path(), &two_engine_job("abc", "abc"));
+    let (code, stdout, stderr) = tune_engines(&config, "csv");
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stderr.contains("0 completed run(s) on other"), "{stderr}");
+    let mut reader = csv::Reader::from_reader(stdout.as_bytes());
+    let headers: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
+    assert_eq!(
+        headers,
+        [
+            "job",
+            "engine",
+            "runs",
+            "duration_s",
+            "memory_peak_mib",
+            "recommended_cpu_vcpu",
+            "recommended_memory_gib",
+            "usd_per_run",
+            "usd_per_month",
+            "savings_usd_per_month",
+            "result",
+            "results_agree"
+        ]
+    );
+    let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.unwrap()).collect();
+    assert_eq!(rows.len(), 2);
+    assert_eq!((&rows[0][1], &rows[1][1]), ("spark", "other"));
+    for row in &rows {
+        assert_eq!(
+            (&row[0], &row[2], &row[10], &row[11]),
+            ("sessions", "1", "abc", "true")
+        );
+    }
+    // Same size, same 1-minute minimum: moving saves nothing; the first row is the base.
+    assert_eq!(&rows[0][9], "0");
+    let per_month: rust_decimal::Decimal = rows[0][8].parse().unwrap();
+    let saving: rust_decimal::Decimal = rows[1][9].parse().unwrap();
+    let other: rust_decimal::Decimal = rows[1][8].parse().unwrap();
+    assert_eq!(saving, per_month - other);
+
+    // Plain tune sizes the job from its own engine's run only, not the alternative's.
+    let plain = Command::new(binary())
+        .args(["--config", &config.to_string_lossy(), "--output", "json"])
+        .args(["tune", "job", "sessions", "--min-runs", "1"])
+        .output()
+        .unwrap();
+    let rows: serde_json::Value = serde_json::from_slice(&plain.stdout).unwrap();
+    assert_eq!(
+        rows[0]["runs"],
+        1,
+        "{}",
+        String::from_utf8_lossy(&plain.stderr)
+    );
+
+    // Now the alternative computes something else: the table and stderr say so.
+    let config = config_with(dir.path(), &two_engine_job("abc", "abd"));
+    std::fs::remove_dir_all(dir.path().join(".fargate-cost")).ok();
+    let (code, stdout, stderr) = tune_engines(&config, "table");
+    assert_eq!(code, 0, "{stderr}");
+    let loud = "RESULTS DIFFER: spark result=abc, other result=abd";
+    assert!(stderr.contains(loud), "{stderr}");
+    assert!(stdout.contains(loud), "{stdout}");
+}
+
+/// `tune --write` on a Spark job moves the driver heap with the size, where the config
+/// sets it, and the diff shows it; the recommendation says why.
+#[test]
+fn tune_write_moves_a_spark_heap_with_the_size() {
+    if !cgroups_or_skip("tune_write_moves_a_spark_heap_with_the_size") {
+        return;
+    }
+    let _machine = serial();
+    let dir = tempfile::tempdir().unwrap();
+    let body = r#"[[jobs]]
+name = "spark-job"
+engine = "spark"
+cpu = 2
+memory = "4GB"
+runs_per_month = 30
+[jobs.spark]
+driver_memory = "2g"   # JVM heap
+[jobs.local]
+command = ["sh", "-c", "echo heap $SPARK_DRIVER_MEMORY"]
+"#;
+    let config = config_with(dir.path(), body);
+    let config_arg = config.to_string_lossy().into_owned();
+    let run = Command::new(binary())
+        .args(["--config", &config_arg, "run", "spark-job"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(run.status.success(), "{stderr}");
+    // [jobs.spark] driver_memory reaches the job as SPARK_DRIVER_MEMORY.
+    assert!(stderr.contains("heap 2g"), "{stderr}");
+    let tune = Command::new(binary())
+        .args(["--config", &config_arg, "tune", "job", "spark-job"])
+        .args(["--min-runs", "1", "--write"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&tune.stdout);
+    let stderr = String::from_utf8_lossy(&tune.stderr);
+    assert!(tune.status.success(), "{stderr}");
+    // A job that does nothing is sized down to 0.25 vCPU / 0.5 GB; its heap to Spark's
+    // least workable 512 MiB.
+    assert!(
+        stdout.contains("-driver_memory = \"2g\"   # JVM heap"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("+driver_memory = \"512m\"   # JVM heap"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("driver heap 512 MiB (was 2.0 GB)"),
+        "{stdout}"
+    );
+    let written = std::fs::read_to_string(&config).unwrap();
+    assert!(written.contains("driver_memory = \"512m\""), "{written}");
+}
