@@ -116,6 +116,11 @@ pub fn runtime() -> Result<tokio::runtime::Runtime> {
 /// `--endpoint-url` probed first) without a region: for the global or fixed-region APIs
 /// (Price List, Savings Plans), whose clients set their own.
 pub(crate) async fn load_config(settings: &AwsSettings) -> Result<aws_config::SdkConfig> {
+    load(settings, None).await
+}
+
+/// The SDK config of the tool's settings, in `region` when given (else the chain's).
+async fn load(settings: &AwsSettings, region: Option<&str>) -> Result<aws_config::SdkConfig> {
     let mut loader = aws_config::defaults(BehaviorVersion::latest())
         .retry_config(RetryConfig::standard().with_max_attempts(MAX_ATTEMPTS))
         .timeout_config(
@@ -126,6 +131,9 @@ pub(crate) async fn load_config(settings: &AwsSettings) -> Result<aws_config::Sd
         );
     if let Some(profile) = &settings.profile {
         loader = loader.profile_name(profile);
+    }
+    if let Some(region) = region {
+        loader = loader.region(Region::new(region.to_string()));
     }
     if let Some(url) = &settings.endpoint_url {
         probe_endpoint(url).await?;
@@ -136,25 +144,7 @@ pub(crate) async fn load_config(settings: &AwsSettings) -> Result<aws_config::Sd
 
 /// Load the SDK config and build the clients.
 pub async fn connect(settings: &AwsSettings) -> Result<Aws> {
-    let mut loader = aws_config::defaults(BehaviorVersion::latest())
-        .retry_config(RetryConfig::standard().with_max_attempts(MAX_ATTEMPTS))
-        .timeout_config(
-            TimeoutConfig::builder()
-                .connect_timeout(CONNECT_TIMEOUT)
-                .read_timeout(READ_TIMEOUT)
-                .build(),
-        );
-    if let Some(profile) = &settings.profile {
-        loader = loader.profile_name(profile);
-    }
-    if let Some(region) = &settings.region {
-        loader = loader.region(Region::new(region.clone()));
-    }
-    if let Some(url) = &settings.endpoint_url {
-        probe_endpoint(url).await?;
-        loader = loader.endpoint_url(url);
-    }
-    let config = loader.load().await;
+    let config = load(settings, settings.region.as_deref()).await?;
     let region = config.region().map(|r| r.to_string()).ok_or_else(|| {
         Error::invalid(
             "--region",
