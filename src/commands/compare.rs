@@ -2,6 +2,7 @@
 //! Fargate and Glue and print the comparison.
 
 use anyhow::Context;
+use rayon::prelude::*;
 use rust_decimal::Decimal;
 
 use crate::analysis::comparison::{self, Workload};
@@ -9,8 +10,8 @@ use crate::analysis::glue_migration::imported_job;
 use crate::analysis::workload::{Overrides, measured_job};
 use crate::cli::{self, CompareArgs};
 use crate::error::{Error, Result};
-use crate::model::job::Config;
-use crate::model::run::Backend;
+use crate::model::job::{Config, Job};
+use crate::model::run::{Backend, Run};
 use crate::pricing::savings_plan::SavingsPlan;
 use crate::printer::Printer;
 use crate::report::rows::CompareRow;
@@ -34,12 +35,14 @@ pub(crate) fn compare(
     prices.notes.iter().for_each(|n| printer.debug(n));
     let (book, plan) = settings.with_savings_plan_of(prices.book, config_plan)?;
     let comparisons = workloads
-        .iter()
+        .par_iter()
         .map(|w| {
             comparison::compare(&book, w)
                 .map_err(cli::name_flag)
                 .with_context(|| format!("pricing job `{}`", w.name))
         })
+        .collect::<Vec<_>>()
+        .into_iter()
         .collect::<anyhow::Result<Vec<_>>>()?;
 
     let mut speedups: Vec<Decimal> = workloads.iter().map(|w| w.glue_speedup).collect();
@@ -55,7 +58,7 @@ pub(crate) fn compare(
     notes.push(prices.spot);
     notes.extend(plan);
 
-    let rows: Vec<_> = comparisons.iter().map(CompareRow::from).collect();
+    let rows: Vec<_> = comparisons.par_iter().map(CompareRow::from).collect();
     let output = report::render(settings.format, &rows, || {
         report::compare::comparisons(&comparisons, &notes)
     })?;
@@ -104,37 +107,69 @@ fn workloads(
     }
     let store = settings.open_store()?;
     let source = config.path.display().to_string();
-    let mut workloads = Vec::new();
     let with_runs = store.job_names();
-    for job in jobs {
-        let (mut runs, _) = match with_runs.contains(&job.name) {
-            true => store.runs(Some(&job.name)),
-            false => Default::default(),
-        };
-        // A configured job is measured by its Fargate (local or ECS) runs on its own engine.
-        runs.retain(|r| r.backend != Backend::Glue && job.ran(r));
-        if let Some(size) = job.size {
-            super::warn_heap(&config, job, size, printer);
-        }
-        let schedule_given = overrides.schedule.is_some();
-        let measured = measured_job(job, &runs, chrono::Utc::now(), schedule_given);
-        let job = match &measured {
-            Some((measured, note)) => {
-                notes.push(note.clone());
-                measured
-            }
-            None => job,
-        };
-        let region = settings.region_for(job.region.as_deref());
-        let mut workload =
-            Workload::for_job(job, overrides, region, &source, notes).map_err(cli::name_flag)?;
-        // ECS runs' billed windows start at the pull: their durations already hold it.
-        if measured.is_some() && runs.iter().any(|r| r.backend == Backend::Ecs) {
-            workload.pull_estimate = None;
-        }
-        workloads.push(workload);
+    // Jobs are resolved side by side (a 10,000-job config); warnings and notes keep the
+    // config's order.
+    let resolved = jobs
+        .into_par_iter()
+        .map(|job| {
+            let (runs, _) = match with_runs.contains(&job.name) {
+                true => store.runs(Some(&job.name)),
+                false => Default::default(),
+            };
+            let warnings = job
+                .size
+                .map(|size| super::heap_warnings(&config, job, size).1)
+                .unwrap_or_default();
+            let mut notes = Vec::new();
+            let workload = workload(settings, job, runs, overrides, &source, &mut notes);
+            (workload, notes, warnings)
+        })
+        .collect::<Vec<_>>();
+    let mut workloads = Vec::with_capacity(resolved.len());
+    let mut warnings = Vec::new();
+    for (workload, job_notes, job_warnings) in resolved {
+        workloads.push(workload?);
+        notes.extend(job_notes);
+        warnings.extend(job_warnings);
+    }
+    // The same heap warning about thousands of jobs is one line naming a few of them.
+    let names: Vec<&str> = workloads.iter().map(|w| w.name.as_str()).collect();
+    for warning in report::compare::grouped_notes(&warnings, &names) {
+        printer.warn(&warning);
     }
     Ok((workloads, Some(config.savings_plan)))
+}
+
+/// One configured job's workload: its recorded Fargate runs in place of the configured
+/// guesses, when it has any.
+fn workload(
+    settings: &GlobalSettings,
+    job: &Job,
+    mut runs: Vec<Run>,
+    overrides: &Overrides,
+    source: &str,
+    notes: &mut Vec<String>,
+) -> Result<Workload> {
+    // A configured job is measured by its Fargate (local or ECS) runs on its own engine.
+    runs.retain(|r| r.backend != Backend::Glue && job.ran(r));
+    let schedule_given = overrides.schedule.is_some();
+    let measured = measured_job(job, &runs, chrono::Utc::now(), schedule_given);
+    let job = match &measured {
+        Some((measured, note)) => {
+            notes.push(note.clone());
+            measured
+        }
+        None => job,
+    };
+    let region = settings.region_for(job.region.as_deref());
+    let mut workload =
+        Workload::for_job(job, overrides, region, source, notes).map_err(cli::name_flag)?;
+    // ECS runs' billed windows start at the pull: their durations already hold it.
+    if measured.is_some() && runs.iter().any(|r| r.backend == Backend::Ecs) {
+        workload.pull_estimate = None;
+    }
+    Ok(workload)
 }
 
 /// `--job NAME` for a job the config does not have but `import glue` recorded: priced

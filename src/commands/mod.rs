@@ -96,11 +96,24 @@ fn warn_heap(
     size: crate::model::size::Size,
     printer: &Printer,
 ) -> Option<crate::model::spark::Heap> {
-    let heap = job.heap(&task_definition_env(config, job))?;
-    for warning in crate::analysis::jvm::warnings(&job.name, &heap, size) {
-        printer.warn(&warning);
+    let (heap, warnings) = heap_warnings(config, job, size);
+    warnings.iter().for_each(|w| printer.warn(w));
+    heap
+}
+
+/// The job's JVM heap, if it sets one, and what is wrong with it at `size`.
+fn heap_warnings(
+    config: &crate::model::job::Config,
+    job: &crate::model::job::Job,
+    size: crate::model::size::Size,
+) -> (Option<crate::model::spark::Heap>, Vec<String>) {
+    match job.heap(&task_definition_env(config, job)) {
+        Some(heap) => {
+            let warnings = crate::analysis::jvm::warnings(&job.name, &heap, size);
+            (Some(heap), warnings)
+        }
+        None => (None, Vec::new()),
     }
-    Some(heap)
 }
 
 /// The environment of the job's task definition file (its container), if it has one that

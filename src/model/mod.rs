@@ -9,4 +9,5 @@ pub(crate) mod schedule;
 pub mod size;
 pub mod spark;
 pub mod task;
+mod toml_pieces;
 pub mod usage;

@@ -52,7 +52,7 @@ pub struct Grid {
 }
 
 /// Render rows for a data format, or a grid for a human format.
-pub fn render<T: Serialize + Default>(
+pub fn render<T: Serialize + Default + Sync>(
     format: Format,
     rows: &[T],
     grid: impl FnOnce() -> Grid,

@@ -611,3 +611,35 @@ task_definition_file = "task.json"
         "2 GB + 384 MiB fits 4 GB: {stderr}"
     );
 }
+
+/// The same heap warning about many jobs is said once, naming three of them, in config
+/// order; a different warning keeps its own line.
+#[test]
+fn compare_says_a_heap_warning_shared_by_many_jobs_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("fargate-cost.toml");
+    let mut text = String::from(
+        "[defaults]\nengine = \"spark\"\nduration = \"10m\"\nruns_per_month = 30\ncpu = 0.25\nmemory = \"0.5GB\"\n",
+    );
+    for name in ["e", "d", "c", "b", "a"] {
+        text.push_str(&format!("\n[[jobs]]\nname = \"{name}\"\n"));
+    }
+    text.push_str("\n[[jobs]]\nname = \"large\"\ncpu = 4\nmemory = \"16GB\"\n");
+    std::fs::write(&config, text).unwrap();
+    let (code, _, stderr) = run(fargate_cost().arg("--config").arg(&config).arg("compare"));
+    assert_eq!(code, 0, "{stderr}");
+    let warnings: Vec<&str> = stderr
+        .lines()
+        .filter(|l| l.contains("driver heap"))
+        .collect();
+    assert_eq!(warnings.len(), 2, "{stderr}");
+    assert!(
+        warnings[0].contains("e, d, c and 2 more jobs: driver heap 1.0 GB (Spark's default, nothing sets spark.driver.memory)")
+            && warnings[0].contains("exceeds the task's memory 512 MiB"),
+        "{stderr}"
+    );
+    assert!(
+        warnings[1].contains("large: driver heap 1.0 GB"),
+        "{stderr}"
+    );
+}
