@@ -341,7 +341,8 @@ pub struct TuneJobArgs {
     #[arg(long)]
     pub force: bool,
 
-    /// Risk of running out of memory per run ("0.1%" or 0.001): memory is the upper
+    /// Risk of running out of memory per run ("0.1%" or 0.001; 5% or more only with a
+    /// "%"): memory is the upper
     /// prediction bound of the next run's peak at this risk, from a log-normal fit of the
     /// runs' peaks (never below the highest) [default: 0.1%]
     #[arg(long, value_parser = oom_risk, conflicts_with = "memory_headroom")]
@@ -672,11 +673,18 @@ fn oom_risk(text: &str) -> Result<f64, String> {
         )
     };
     let risk = crate::analysis::sizing::parse_fraction(text).map_err(|_| bad())?;
-    if risk > 0.0 && risk < 0.5 {
-        Ok(risk)
-    } else {
-        Err(bad())
+    if !(risk > 0.0 && risk < 0.5) {
+        return Err(bad());
     }
+    // `--oom-risk 0.1` is far more often "0.1 %" than "one run in ten": a bare share of
+    // 5 % or more must be written as a percentage to be taken.
+    if risk >= 0.05 && !text.trim_end().ends_with('%') {
+        let percent = risk * 100.0;
+        return Err(format!(
+            "`{text}` reads as {percent}% of runs out of memory; write {percent}% if that is meant, or {text}% for {text} percent"
+        ));
+    }
+    Ok(risk)
 }
 
 fn cpu_percentile(text: &str) -> Result<CpuPercentile, String> {
@@ -782,6 +790,21 @@ fn one_line(rendered: &str) -> String {
 mod tests {
     use super::*;
     use clap::CommandFactory;
+
+    /// Small risks are taken bare or as a percentage; from 5 % on only with a "%".
+    #[test]
+    fn oom_risk_forms() {
+        assert_eq!(oom_risk("0.1%"), Ok(0.001));
+        assert_eq!(oom_risk("0.001"), Ok(0.001));
+        assert_eq!(oom_risk("0.01"), Ok(0.01));
+        assert_eq!(oom_risk("10%"), Ok(0.1));
+        assert!(
+            oom_risk("0.1")
+                .unwrap_err()
+                .contains("reads as 10% of runs")
+        );
+        assert!(oom_risk("0.3").is_err() && oom_risk("50%").is_err());
+    }
 
     fn rendered_error(args: &[&str]) -> String {
         let error = Cli::try_parse_from(args).unwrap_err();

@@ -797,9 +797,9 @@ fn risk_target(window: &Window<'_>, risk: f64, peak: f64, notes: &mut Notes) -> 
     Some(fit.bound_mib)
 }
 
-/// "p99.9" for 0.999.
+/// "p99.9" for 0.999; ten decimals so a tiny risk (0.00001 %) is not shown as "p100".
 fn quantile_label(q: f64) -> String {
-    let pct = format!("{:.4}", q * 100.0);
+    let pct = format!("{:.10}", q * 100.0);
     format!("p{}", pct.trim_end_matches('0').trim_end_matches('.'))
 }
 
@@ -1108,6 +1108,14 @@ mod tests {
 
     fn now() -> DateTime<Utc> {
         Utc.with_ymd_and_hms(2026, 11, 25, 12, 0, 0).unwrap()
+    }
+
+    /// Regression: a risk of 0.00001 % was labelled "p100".
+    #[test]
+    fn quantile_labels_keep_the_digits_of_small_risks() {
+        assert_eq!(quantile_label(1.0 - 0.001), "p99.9");
+        assert_eq!(quantile_label(1.0 - 0.05), "p95");
+        assert_eq!(quantile_label(1.0 - 1e-7), "p99.99999");
     }
 
     /// A recorded run as the local runner would write it.

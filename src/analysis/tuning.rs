@@ -91,7 +91,9 @@ pub(crate) fn sweep_sizes(
         current.memory_mib().max(oom_floor.ceil() as u32)
     };
     let (mut sizes, mut warnings) = (Vec::new(), Vec::new());
-    for &cpu in cpus {
+    // `--sweep 1,1` is one size (--repeat runs it more than once).
+    let mut seen = std::collections::HashSet::new();
+    for &cpu in cpus.iter().filter(|&&cpu| seen.insert(cpu)) {
         match Size::smallest_covering(cpu, memory, job.os) {
             Some(size) if size.cpu_units() == cpu => sizes.push(size),
             Some(size) => warnings.push(format!(
@@ -288,6 +290,20 @@ mod tests {
     use crate::model::size::Size;
     use crate::model::task::FargateTask;
     use rust_decimal_macros::dec;
+
+    /// A CPU level given twice is swept once, in the order given.
+    #[test]
+    fn a_repeated_sweep_cpu_is_one_size() {
+        let text = "[[jobs]]\nname = \"j\"\ncpu = 1\nmemory = \"2GB\"\n";
+        let config =
+            crate::model::job::Config::parse(std::path::Path::new("t.toml"), text).unwrap();
+        let current = Size::new(1024, 2048, crate::model::size::Os::Linux).unwrap();
+        let (sizes, warnings) =
+            sweep_sizes(&config.jobs[0], current, &[], &[2048, 1024, 2048], 0.2);
+        let cpus: Vec<u32> = sizes.iter().map(|s| s.cpu_units()).collect();
+        assert_eq!(cpus, [2048, 1024]);
+        assert!(warnings.is_empty(), "{warnings:?}");
+    }
 
     fn priced(cpu: u32, mib: u32, seconds: u64) -> FargateCost {
         let book = PriceBook::bundled().unwrap();

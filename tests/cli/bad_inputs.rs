@@ -148,6 +148,7 @@ const CASES: &[Case] = &[
     Case { config: Some(JOB), args: &["tune", "job", "j", "--cpu-percentile", "p42"], code: 2, names: "--cpu-percentile" },
     Case { config: Some(JOB), args: &["tune", "job", "j", "--oom-risk", "0"], code: 2, names: "--oom-risk" },
     Case { config: Some(JOB), args: &["tune", "job", "j", "--oom-risk", "60%"], code: 2, names: "--oom-risk" },
+    Case { config: Some(JOB), args: &["tune", "job", "j", "--oom-risk", "0.1"], code: 2, names: "reads as 10% of runs out of memory; write 10% if that is meant, or 0.1% for 0.1 percent" },
     Case { config: Some(JOB), args: &["tune", "job", "j", "--oom-risk", "0.1%", "--memory-headroom", "20%"], code: 2, names: "--oom-risk" },
     Case { config: Some(JOB), args: &["tune", "job", "j", "--strategy", "fastest"], code: 2, names: "--strategy" },
     Case { config: Some(JOB), args: &["tune", "job", "j", "--register"], code: 2, names: "--write" },
