@@ -12,7 +12,7 @@ use rust_decimal_macros::dec;
 use crate::error::{Error, Result};
 use crate::model::glue::{Engine, ExecutionClass, GlueConfig, GlueVersion};
 use crate::model::job::Job;
-use crate::model::run::{Run, StopReason};
+use crate::model::run::{Backend, Run, StopReason};
 use crate::model::schedule::Schedule;
 use crate::model::size::{self, Arch, Capacity, Os, Size};
 
@@ -292,6 +292,34 @@ pub fn measured_job(
         }
     );
     Some((measured, note))
+}
+
+/// A configured job's workload: its recorded Fargate runs (local or ECS, on its own engine)
+/// in place of the configured guesses, when any completed in the last 30 days.
+pub(crate) fn configured(
+    job: &Job,
+    mut runs: Vec<Run>,
+    overrides: &Overrides,
+    region: String,
+    source: &str,
+    now: DateTime<Utc>,
+    notes: &mut Vec<String>,
+) -> Result<Workload> {
+    runs.retain(|r| r.backend != Backend::Glue && job.ran(r));
+    let measured = measured_job(job, &runs, now, overrides.schedule.is_some());
+    let job = match &measured {
+        Some((measured, note)) => {
+            notes.push(note.clone());
+            measured
+        }
+        None => job,
+    };
+    let mut workload = Workload::for_job(job, overrides, region, source, notes)?;
+    // ECS runs' billed windows start at the pull: their durations already hold it.
+    if measured.is_some() && runs.iter().any(|r| r.backend == Backend::Ecs) {
+        workload.pull_estimate = None;
+    }
+    Ok(workload)
 }
 
 /// 1 vCPU / 2 GB on Linux/x86 on-demand in us-east-1, 45 minutes, 30 runs a month, a Python

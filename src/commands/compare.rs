@@ -7,11 +7,10 @@ use rust_decimal::Decimal;
 
 use crate::analysis::comparison::{self, Workload};
 use crate::analysis::glue_migration::imported_job;
-use crate::analysis::workload::{Overrides, measured_job};
+use crate::analysis::workload::{Overrides, configured};
 use crate::cli::{self, CompareArgs};
 use crate::error::{Error, Result};
-use crate::model::job::{Config, Job};
-use crate::model::run::{Backend, Run};
+use crate::model::job::Config;
 use crate::pricing::savings_plan::SavingsPlan;
 use crate::printer::Printer;
 use crate::report::rows::CompareRow;
@@ -122,7 +121,10 @@ fn workloads(
                 .map(|size| super::heap_warnings(&config, job, size).1)
                 .unwrap_or_default();
             let mut notes = Vec::new();
-            let workload = workload(settings, job, runs, overrides, &source, &mut notes);
+            let region = settings.region_for(job.region.as_deref());
+            let now = chrono::Utc::now();
+            let workload = configured(job, runs, overrides, region, &source, now, &mut notes)
+                .map_err(cli::name_flag);
             (workload, notes, warnings)
         })
         .collect::<Vec<_>>();
@@ -139,37 +141,6 @@ fn workloads(
         printer.warn(&warning);
     }
     Ok((workloads, Some(config.savings_plan)))
-}
-
-/// One configured job's workload: its recorded Fargate runs in place of the configured
-/// guesses, when it has any.
-fn workload(
-    settings: &GlobalSettings,
-    job: &Job,
-    mut runs: Vec<Run>,
-    overrides: &Overrides,
-    source: &str,
-    notes: &mut Vec<String>,
-) -> Result<Workload> {
-    // A configured job is measured by its Fargate (local or ECS) runs on its own engine.
-    runs.retain(|r| r.backend != Backend::Glue && job.ran(r));
-    let schedule_given = overrides.schedule.is_some();
-    let measured = measured_job(job, &runs, chrono::Utc::now(), schedule_given);
-    let job = match &measured {
-        Some((measured, note)) => {
-            notes.push(note.clone());
-            measured
-        }
-        None => job,
-    };
-    let region = settings.region_for(job.region.as_deref());
-    let mut workload =
-        Workload::for_job(job, overrides, region, source, notes).map_err(cli::name_flag)?;
-    // ECS runs' billed windows start at the pull: their durations already hold it.
-    if measured.is_some() && runs.iter().any(|r| r.backend == Backend::Ecs) {
-        workload.pull_estimate = None;
-    }
-    Ok(workload)
 }
 
 /// `--job NAME` for a job the config does not have but `import glue` recorded: priced

@@ -3,6 +3,8 @@
 //! with `--engines`, the same for each engine of the job, side by side.
 
 mod engines;
+mod measure;
+mod write;
 
 use super::prices_in_use;
 use crate::analysis::jvm;
@@ -10,17 +12,15 @@ use crate::analysis::sizing::{self, JobContext, Recommendation};
 use crate::analysis::tuning::{self, Alternatives};
 use crate::analysis::workload::runs_per_month;
 use crate::cli::TuneJobArgs;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::model::job::{Config, Job};
-use crate::model::run::{Backend, StopReason};
+use crate::model::run::Backend;
 use crate::model::size::Size;
 use crate::pricing::book::PriceBook;
 use crate::printer::Printer;
 use crate::report::chart::SweepChart;
-use crate::report::progress::ProgressLine;
-use crate::runner::session::{self, Session};
 use crate::settings::{self, GlobalSettings};
-use crate::store::rewrite::{self, Edit};
+use crate::store::rewrite;
 
 /// Run `tune job`.
 pub(crate) fn tune_job(
@@ -44,7 +44,15 @@ pub(crate) fn tune_job(
     let current = tuning::current_size(job)?;
     let heap = super::warn_heap(&config, job, current, printer);
     if !args.sweep.is_empty() {
-        sweep(settings, &config, job, &book, current, args, printer)?;
+        let launcher = measure::Launcher {
+            settings,
+            config: &config,
+            book: &book,
+            current,
+            args,
+            printer,
+        };
+        launcher.sweep(job)?;
     }
     let region = settings.region_for(job.region.as_deref());
     // The sweep above records at list prices; the recommendation prices under the plan.
@@ -58,7 +66,7 @@ pub(crate) fn tune_job(
     if let Some((_, why)) = &new_heap {
         recommendation.explanation.push(why.clone());
     }
-    let edits = edits(
+    let edits = write::edits(
         &config,
         job,
         &recommendation,
@@ -86,7 +94,7 @@ pub(crate) fn tune_job(
         &edits,
     )?)?;
     if args.write {
-        write(
+        write::write(
             settings,
             job,
             &recommendation,
@@ -97,89 +105,6 @@ pub(crate) fn tune_job(
     } else if !edits.is_empty() {
         printer.note("run with --write to apply this change");
     }
-    Ok(())
-}
-
-/// The edits of the config and the task definition that give the job its recommended size
-/// (and a Spark job's heap its recommended value); none when the size stays.
-fn edits(
-    config: &Config,
-    job: &Job,
-    recommendation: &Recommendation,
-    current: Size,
-    task_definition: Option<(std::path::PathBuf, String)>,
-    heap_mib: Option<u32>,
-) -> Result<Vec<Edit>> {
-    let size = recommendation.recommended;
-    if size == current || job.size.is_none() {
-        return Ok(Vec::new());
-    }
-    let mut edit = rewrite::config_edit(&config.path, config.text.clone(), &job.name, size)?;
-    if let Some(mib) = heap_mib {
-        edit = rewrite::with_heap_in_config(edit, &job.name, mib)?;
-    }
-    let mut edits = vec![edit];
-    if let Some((path, text)) = task_definition {
-        let container = job.ecs.as_ref().and_then(|e| e.container.as_deref());
-        let mut edit = rewrite::task_definition_edit(&path, text, container, size)?;
-        if let Some(mib) = heap_mib {
-            edit = rewrite::with_heap_in_task_definition(edit, container, mib)?;
-        }
-        edits.push(edit);
-    }
-    Ok(edits)
-}
-
-/// Run the sweep: a baseline run first when no run completed yet (memory comes from the
-/// observed peak), then each size `--repeat` times.
-fn sweep(
-    settings: &GlobalSettings,
-    config: &Config,
-    job: &Job,
-    book: &PriceBook,
-    current: Size,
-    args: &TuneJobArgs,
-    printer: &Printer,
-) -> Result<()> {
-    let progress = ProgressLine::new(printer);
-    let session = Session::new(
-        settings::session_settings(
-            settings,
-            config,
-            job,
-            book,
-            session::default_backend(job),
-            args.sample_interval,
-            args.timeout,
-            !printer.is_quiet(),
-        )?,
-        &progress,
-    )?;
-    let (mut before, _) = session.store().runs(Some(&job.name));
-    before.retain(|r| job.ran(r));
-    if !before
-        .iter()
-        .any(|r| r.stop_reason == StopReason::Completed)
-    {
-        printer.note(&format!(
-            "{}: no completed run yet; one baseline run at {current} measures its memory peak",
-            job.name
-        ));
-        before.push(session.run_once(current, &format!("{} baseline", job.name))?);
-    }
-    let (sizes, warnings) = tuning::sweep_sizes(
-        job,
-        current,
-        &before,
-        &args.sweep,
-        args.memory_headroom.unwrap_or(tuning::SWEEP_HEADROOM),
-    );
-    warnings.iter().for_each(|w| printer.warn(w));
-    let runs = sizes.len() * args.repeat as usize;
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let (parallel, note) = tuning::sweep_parallel(session.on_ecs(), args.parallel, runs, cores);
-    note.iter().for_each(|n| printer.note(n));
-    session.sweep(&sizes, args.repeat, parallel)?;
     Ok(())
 }
 
@@ -211,47 +136,4 @@ fn recommend(
     let options = settings::tune_options(args, job);
     let rec = sizing::recommend(&runs, &ctx, &options, book.region(region)?)?;
     Ok((rec, tuning::Pull::of(job, &runs)))
-}
-
-/// `--write` (and `--register`): apply the edits, register a resized revision.
-fn write(
-    settings: &GlobalSettings,
-    job: &Job,
-    rec: &Recommendation,
-    edits: &[Edit],
-    register: bool,
-    printer: &Printer,
-) -> Result<()> {
-    if edits.is_empty() {
-        printer.note("nothing to write: the job already has the recommended size");
-    }
-    for edit in edits {
-        edit.apply()?;
-        printer.note(&format!("wrote {}", edit.path.display()));
-    }
-    if !register {
-        return Ok(());
-    }
-    let task_definition = job
-        .ecs
-        .as_ref()
-        .and_then(|e| e.task_definition.clone())
-        .ok_or_else(|| {
-            Error::invalid(
-                "--register",
-                format!(
-                    "job `{}` has no [jobs.ecs] task_definition to register",
-                    job.name
-                ),
-            )
-        })?;
-    let runtime = crate::aws::runtime()?;
-    let aws = settings.connect_aws(&runtime, job.region.as_deref())?;
-    let arn = runtime.block_on(crate::aws::task_definition::register_resized(
-        &aws,
-        &task_definition,
-        rec.recommended,
-    ))?;
-    printer.note(&format!("registered {arn}"));
-    Ok(())
 }

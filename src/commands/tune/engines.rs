@@ -9,13 +9,11 @@ use crate::cli::TuneJobArgs;
 use crate::error::Result;
 use crate::model::job::{Config, Job};
 use crate::model::run::{Backend, Run, StopReason};
-use crate::model::size::Size;
-use crate::pricing::book::PriceBook;
 use crate::printer::Printer;
-use crate::report::progress::ProgressLine;
-use crate::runner::session::{self, Session};
-use crate::settings::{self, GlobalSettings};
+use crate::settings::GlobalSettings;
 use crate::store::Store;
+
+use super::measure::Launcher;
 
 /// Run `tune job NAME --engines ...`.
 pub(super) fn compare(
@@ -39,8 +37,16 @@ pub(super) fn compare(
     let region = settings.region_for(job.region.as_deref());
     let book = crate::commands::prices_in_use(settings, printer, std::slice::from_ref(&region))?;
     let current = tuning::current_size(job)?;
+    let launcher = Launcher {
+        settings,
+        config,
+        book: &book,
+        current,
+        args,
+        printer,
+    };
     for engine_job in &jobs {
-        measure(settings, config, engine_job, &book, current, args, printer)?;
+        measure(&launcher, engine_job)?;
     }
     let book = crate::commands::under_savings_plan(settings, printer, book)?;
     let mut measured: Vec<(String, Recommendation, Vec<Run>)> = Vec::new();
@@ -82,52 +88,18 @@ fn engine_runs(settings: &GlobalSettings, job: &Job) -> Vec<Run> {
 /// Measure one engine: its sweep when asked, then runs at the current size until it has
 /// the completed runs a recommendation needs (one with `--force`). A run that does not
 /// complete ends the measuring: the recommendation then says what is missing.
-fn measure(
-    settings: &GlobalSettings,
-    config: &Config,
-    job: &Job,
-    book: &PriceBook,
-    current: Size,
-    args: &TuneJobArgs,
-    printer: &Printer,
-) -> Result<()> {
-    if !args.sweep.is_empty() {
-        super::sweep(settings, config, job, book, current, args, printer)?;
+fn measure(launcher: &Launcher<'_>, job: &Job) -> Result<()> {
+    if !launcher.args.sweep.is_empty() {
+        launcher.sweep(job)?;
     }
+    let args = launcher.args;
     let needed = if args.force { 1 } else { args.min_runs.max(1) };
-    let completed = engine_runs(settings, job)
+    let completed = engine_runs(launcher.settings, job)
         .iter()
         .filter(|r| r.stop_reason == StopReason::Completed)
         .count();
     if completed >= needed {
         return Ok(());
     }
-    let engine = job.engine_name();
-    printer.note(&format!(
-        "{}: {completed} completed run(s) on {engine}; running {} more at {current}",
-        job.name,
-        needed - completed
-    ));
-    let progress = ProgressLine::new(printer);
-    let session = Session::new(
-        settings::session_settings(
-            settings,
-            config,
-            job,
-            book,
-            session::default_backend(job),
-            args.sample_interval,
-            args.timeout,
-            !printer.is_quiet(),
-        )?,
-        &progress,
-    )?;
-    for attempt in completed + 1..=needed {
-        let label = format!("{} on {engine} ({attempt}/{needed})", job.name);
-        let run = session.run_once(current, &label)?;
-        if run.stop_reason != StopReason::Completed || session.stopped() {
-            break;
-        }
-    }
-    Ok(())
+    launcher.run_until(job, completed, needed)
 }
