@@ -68,6 +68,8 @@ pub struct PeakBound {
     pub observed_spread: f64,
     /// Whether some peaks were 1-minute values (so the spread was floored at 5 %).
     pub minute_peaks: bool,
+    /// Whether that floor raised the spread (it was below 5 %).
+    pub spread_floored: bool,
     /// Growth per [`HORIZON_DAYS`] when peaks trend up (0.12 = +12 %), projected.
     pub growth: Option<f64>,
     /// The bound, MiB.
@@ -114,7 +116,7 @@ fn level_bound(ys: &[f64], risk: f64, minute_peaks: bool) -> Option<PeakBound> {
     let n_f = n as f64;
     let mean = ys.iter().sum::<f64>() / n_f;
     let ss: f64 = ys.iter().map(|y| (y - mean).powi(2)).sum();
-    let (spread, freedom) = pooled(ss, n_f - 1.0, minute_peaks);
+    let (spread, freedom, spread_floored) = pooled(ss, n_f - 1.0, minute_peaks);
     let half = t_quantile(1.0 - risk, freedom)? * spread * (1.0 + 1.0 / n_f).sqrt();
     Some(PeakBound {
         runs: n,
@@ -123,22 +125,22 @@ fn level_bound(ys: &[f64], risk: f64, minute_peaks: bool) -> Option<PeakBound> {
         spread,
         observed_spread: (ss / (n_f - 1.0)).sqrt(),
         minute_peaks,
+        spread_floored,
         growth: None,
         bound_mib: (mean + half).exp(),
         from_highest: false,
     })
 }
 
-/// The spread pooled with the prior, floored for 1-minute peaks, and its degrees of freedom.
-fn pooled(sum_of_squares: f64, freedom: f64, minute_peaks: bool) -> (f64, f64) {
+/// The spread pooled with the prior, floored for 1-minute peaks, its degrees of freedom, and
+/// whether the floor raised it.
+fn pooled(sum_of_squares: f64, freedom: f64, minute_peaks: bool) -> (f64, f64, bool) {
     let pooled_freedom = PRIOR_RUNS + freedom;
     let variance = (PRIOR_RUNS * PRIOR_SPREAD.powi(2) + sum_of_squares) / pooled_freedom;
-    let floor = if minute_peaks {
-        MINUTE_PEAK_SPREAD
-    } else {
-        0.0
-    };
-    (variance.sqrt().max(floor), pooled_freedom)
+    let spread = variance.sqrt();
+    let floored = minute_peaks && spread < MINUTE_PEAK_SPREAD;
+    let floor = if floored { MINUTE_PEAK_SPREAD } else { spread };
+    (spread.max(floor), pooled_freedom, floored)
 }
 
 /// The Student-t quantile `q` with `freedom` degrees of freedom.
@@ -205,7 +207,7 @@ impl Trend {
     fn bound(&self, n: usize, risk: f64, minute_peaks: bool) -> PeakBound {
         let n_f = n as f64;
         let at = self.last_day + HORIZON_DAYS;
-        let (spread, freedom) = pooled(self.sse, n_f - 2.0, minute_peaks);
+        let (spread, freedom, spread_floored) = pooled(self.sse, n_f - 2.0, minute_peaks);
         let leverage = 1.0 + 1.0 / n_f + (at - self.mean_day).powi(2) / self.sxx;
         let t = t_quantile(1.0 - risk, freedom).unwrap_or(f64::MAX);
         let projected = self.a + self.b * at;
@@ -216,6 +218,7 @@ impl Trend {
             spread,
             observed_spread: (self.sse / (n_f - 2.0)).sqrt(),
             minute_peaks,
+            spread_floored,
             growth: Some((self.b * HORIZON_DAYS).exp() - 1.0),
             bound_mib: (projected + t * spread * leverage.sqrt()).exp(),
             from_highest: false,
@@ -289,7 +292,12 @@ mod tests {
         // pooled 1.8 %.
         let flat = bound(&peaks(&[1000.0; 30], false), 0.001).unwrap();
         assert_eq!(flat.spread, MINUTE_PEAK_SPREAD);
-        assert!(flat.minute_peaks);
+        assert!(flat.minute_peaks && flat.spread_floored);
+        // 3 of them: the prior's pooled √(4 · 0.1² / 6) = 8.2 % is above the floor, which
+        // then changes nothing and is not said to.
+        let few = bound(&peaks(&[1000.0; 3], false), 0.001).unwrap();
+        assert!(few.minute_peaks && !few.spread_floored, "{few:?}");
+        assert!(close(few.spread, (4.0f64 * 0.01 / 6.0).sqrt()), "{few:?}");
         // Peaks growing 1 % a day for 20 days: projected 30 days past the last run,
         // growth e^(30 · ln 1.01) − 1 = 34.78 %.
         let growing: Vec<f64> = (0..20).map(|d| 1000.0 * 1.01f64.powi(d)).collect();

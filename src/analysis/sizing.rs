@@ -789,9 +789,15 @@ fn risk_target(window: &Window<'_>, risk: f64, peak: f64, notes: &mut Notes) -> 
         ));
     }
     if fit.minute_peaks {
+        let floor = match fit.spread_floored {
+            true => format!(
+                "; the spread is taken as {:.0}% (the runs show less)",
+                peaks::MINUTE_PEAK_SPREAD * 100.0
+            ),
+            false => String::new(),
+        };
         notes.explanation.push(format!(
-            "memory: ECS peaks are Container Insights' 1-minute maxima and can hide shorter spikes; the spread is taken as at least {:.0}%",
-            peaks::MINUTE_PEAK_SPREAD * 100.0
+            "memory: ECS peaks are Container Insights' 1-minute maxima and can hide shorter spikes{floor}"
         ));
     }
     Some(fit.bound_mib)

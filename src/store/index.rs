@@ -10,7 +10,7 @@
 //! run record: a reader that needs whole runs reads them from the store by id.
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use chrono::{Datelike, TimeZone, Utc};
 use polars::prelude::*;
@@ -484,9 +484,7 @@ fn known_or_rebuild(store: &Store, outcome: &mut Refresh) -> Result<PlHashMap<St
     Ok(PlHashMap::default())
 }
 
-/// Write new rows by month: a month that loses rows, or has too many parts, is rewritten as
-/// one part (its old parts removed after the new one is in place); otherwise the rows are
-/// a new part.
+/// Write new rows by month, each month with [`write_month`].
 fn write_months(
     store: &Store,
     new_rows: BTreeMap<String, Vec<Indexed>>,
@@ -500,26 +498,60 @@ fn write_months(
     for (month, rows) in months {
         let old = existing.get(&month).cloned().unwrap_or_default();
         let gone = dropped.remove(month.as_str()).unwrap_or_default();
-        let mut added = frame(&rows).map_err(index_error)?;
-        if gone.is_empty() && old.len() < MAX_PARTS {
-            if added.height() > 0 {
-                write_part(store, &month, &mut added)?;
-            }
-            continue;
-        }
-        let mut all = match scan_paths(old.clone())? {
-            Some(lazy) => without(lazy.collect().map_err(index_error)?, &gone)?,
-            None => frame(&[]).map_err(index_error)?,
-        };
-        all.vstack_mut(&added).map_err(index_error)?;
-        if all.height() > 0 {
-            write_part(store, &month, &mut all)?;
-        }
-        for file in old {
-            std::fs::remove_file(&file).map_err(index_error)?;
-        }
+        write_month(store, &month, &old, &gone, &rows)?;
     }
     Ok(())
+}
+
+/// Add a month's new rows as a part and drop its gone ones, one old part at a time: a
+/// part holding a gone row is rewritten without it, and once the month has [`MAX_PARTS`]
+/// parts its small ones (under [`CHUNK`] rows: a refresh's few new runs each) are merged
+/// into the new part. A month of millions of runs is never read back whole — memory is one
+/// part, or at most [`MAX_PARTS`] small ones (merging the whole month into one part
+/// held 9M rows, 3 GB, at 10M runs). Old parts are removed once their rows are written.
+fn write_month(
+    store: &Store,
+    month: &str,
+    old: &[PathBuf],
+    gone: &PlHashSet<&str>,
+    rows: &[Indexed],
+) -> Result<()> {
+    let mut pending = frame(rows).map_err(index_error)?;
+    let merge_small = old.len() >= MAX_PARTS;
+    let mut replaced = Vec::new();
+    for part in old {
+        let small = merge_small && part_rows(part)? < CHUNK;
+        if gone.is_empty() && !small {
+            continue;
+        }
+        let Some(lazy) = scan_paths(vec![part.clone()])? else {
+            continue;
+        };
+        let rows = lazy.collect().map_err(index_error)?;
+        let height = rows.height();
+        let mut kept = without(rows, gone)?;
+        if small {
+            pending.vstack_mut(&kept).map_err(index_error)?;
+        } else if kept.height() == height {
+            continue;
+        } else if kept.height() > 0 {
+            write_part(store, month, &mut kept)?;
+        }
+        replaced.push(part);
+    }
+    if pending.height() > 0 {
+        write_part(store, month, &mut pending)?;
+    }
+    for file in replaced {
+        std::fs::remove_file(file).map_err(index_error)?;
+    }
+    Ok(())
+}
+
+/// A part's row count, from its Parquet footer.
+fn part_rows(part: &Path) -> Result<usize> {
+    let file = std::fs::File::open(part).map_err(index_error)?;
+    ParquetReader::new(file).num_rows().map_err(index_error)
 }
 
 /// The rows whose id is not in `gone`.
@@ -618,6 +650,33 @@ mod tests {
         assert!(outcome.rebuilt.unwrap().contains("single-file"));
         assert!(!legacy_path(&store).exists());
         assert_eq!(costs(&store), ["0.25"]);
+    }
+
+    /// A removal rewrites only the part that held the run; once a month has MAX_PARTS
+    /// parts its small ones are merged with the new rows into one, nothing lost.
+    #[test]
+    fn parts_are_rewritten_one_at_a_time_and_small_ones_merged() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::new(dir.path());
+        let month = |store: &Store| parts(store).unwrap()["2026-11"].clone();
+        for i in 0..3 {
+            store.write(&run(&format!("r{i}"), "0.1"), &[]).unwrap();
+            refresh(&store).unwrap();
+        }
+        let before = month(&store);
+        assert_eq!(before.len(), 3);
+        std::fs::remove_file(dir.path().join("runs/nightly/r1.json")).unwrap();
+        assert_eq!(refresh(&store).unwrap().removed, 1);
+        let after = month(&store);
+        assert_eq!(after, [before[0].clone(), before[2].clone()]);
+        for i in 3..MAX_PARTS + 2 {
+            store.write(&run(&format!("r{i}"), "0.1"), &[]).unwrap();
+            refresh(&store).unwrap();
+        }
+        // 2 + 14 one-run parts made 16, all small: the next refresh merged them with its
+        // run into one part.
+        assert_eq!(month(&store).len(), 1);
+        assert_eq!(costs(&store).len(), MAX_PARTS + 1);
     }
 
     #[test]
