@@ -679,6 +679,36 @@ mod tests {
         assert_eq!(costs(&store).len(), MAX_PARTS + 1);
     }
 
+    /// A full part (CHUNK rows, as a cold build writes them) is never read back or
+    /// merged: with MAX_PARTS parts, only the small ones join the new rows.
+    #[test]
+    fn full_parts_are_left_alone_when_small_ones_are_merged() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::new(dir.path());
+        let indexed = |id: String| Indexed {
+            run: run(&id, "0.1"),
+            len: 1,
+            changed_ns: 1,
+        };
+        let full: Vec<Indexed> = (0..CHUNK).map(|i| indexed(format!("f{i}"))).collect();
+        let full = write_part(&store, "2026-11", &mut frame(&full).unwrap()).unwrap();
+        for i in 0..MAX_PARTS - 1 {
+            let one = [indexed(format!("s{i}"))];
+            write_part(&store, "2026-11", &mut frame(&one).unwrap()).unwrap();
+        }
+        let old = parts(&store).unwrap()["2026-11"].clone();
+        assert_eq!(old.len(), MAX_PARTS);
+        let stamp = |p: &Path| std::fs::metadata(p).unwrap().modified().unwrap();
+        let full_stamp = stamp(&full);
+        let gone = PlHashSet::default();
+        write_month(&store, "2026-11", &old, &gone, &[indexed("new".into())]).unwrap();
+        let now = parts(&store).unwrap()["2026-11"].clone();
+        assert_eq!(now.len(), 2);
+        assert!(now.contains(&full) && stamp(&full) == full_stamp);
+        let merged = now.iter().find(|p| **p != full).unwrap();
+        assert_eq!(part_rows(merged).unwrap(), MAX_PARTS);
+    }
+
     #[test]
     fn only_new_and_changed_files_are_read_and_parts_follow_the_months() {
         let dir = tempfile::tempdir().unwrap();
