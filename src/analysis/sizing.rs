@@ -727,6 +727,9 @@ fn memory_target(
         ));
         target
     });
+    if matches!(options.memory, MemoryRule::Headroom(_)) {
+        headroom_growth(window, notes);
+    }
     if let Some(worst) = window.ooms.iter().max_by_key(|r| r.memory_mib) {
         let floor = f64::from(worst.memory_mib) * OOM_FACTOR;
         notes.reasons.push(Reason::OOMHistory);
@@ -742,19 +745,37 @@ fn memory_target(
     Ok((peak, target.max(peak).ceil() as u32))
 }
 
+/// The usable runs' memory peaks, by day since the first.
+fn peaks_of(window: &Window<'_>) -> Option<Vec<Peak>> {
+    let first = window.usable.iter().map(|r| r.started_at).min()?;
+    let peaks = window.usable.iter().map(|r| Peak {
+        day: (r.started_at - first).num_seconds() as f64 / 86_400.0,
+        mib: r.memory.peak_mib,
+        exact: r.memory.peak_exact,
+    });
+    Some(peaks.collect())
+}
+
+/// Under `--memory-headroom`, a growth trend the fixed rule does not follow is said (the
+/// same trend test `--oom-risk` projects).
+fn headroom_growth(window: &Window<'_>, notes: &mut Notes) {
+    let growth = peaks_of(window)
+        .and_then(|peaks| peaks::bound(&peaks, 0.001))
+        .and_then(|fit| fit.growth);
+    if let Some(growth) = growth {
+        notes.reasons.push(Reason::MemoryGrowth);
+        notes.explanation.push(format!(
+            "memory: peaks grow {:+.1}% per {} days (trend at 95% confidence); --memory-headroom does not project that growth, --oom-risk does",
+            growth * 100.0,
+            peaks::HORIZON_DAYS
+        ));
+    }
+}
+
 /// The risk bound of the next run's peak, never below the highest peak, with the sentences
 /// that name the model; None when the runs cannot be fitted (one run).
 fn risk_target(window: &Window<'_>, risk: f64, peak: f64, notes: &mut Notes) -> Option<f64> {
-    let first = window.usable.iter().map(|r| r.started_at).min()?;
-    let peaks: Vec<Peak> = window
-        .usable
-        .iter()
-        .map(|r| Peak {
-            day: (r.started_at - first).num_seconds() as f64 / 86_400.0,
-            mib: r.memory.peak_mib,
-            exact: r.memory.peak_exact,
-        })
-        .collect();
+    let peaks = peaks_of(window)?;
     let Some(fit) = peaks::bound(&peaks, risk) else {
         notes.explanation.push(format!(
             "memory: {} run cannot show how much its peak varies; falling back to a fixed headroom",
@@ -1219,6 +1240,31 @@ mod tests {
     fn recommend_for(runs: &[Run], ctx: &JobContext, options: &Options) -> Result<Recommendation> {
         let book = PriceBook::bundled().unwrap();
         recommend(runs, ctx, options, book.region("us-east-1").unwrap())
+    }
+
+    /// Peaks growing 2 % a day under --memory-headroom: sized by the fixed rule, and the
+    /// trend it does not follow is said.
+    #[test]
+    fn memory_headroom_says_a_growth_it_does_not_project() {
+        let runs: Vec<Run> = (0..10u32)
+            .map(|d| {
+                let peak = 1000.0 * 1.02f64.powi(d as i32);
+                let mut r = run(d, 1024, 4096, peak, 0.5, 600.0, StopReason::Completed);
+                r.started_at = now() - chrono::Duration::days(i64::from(20 - 2 * d));
+                r
+            })
+            .collect();
+        let rec = recommend_for(&runs, &ctx(1024, 4096), &options()).unwrap();
+        assert!(rec.reasons.contains(&Reason::MemoryGrowth), "{rec:?}");
+        let said = rec
+            .explanation
+            .iter()
+            .any(|l| l.contains("per 30 days") && l.contains("--memory-headroom does not project"));
+        assert!(said, "{:?}", rec.explanation);
+        // The fixed rule still sizes it: highest peak 1,195 MiB + 20 %.
+        let highest = 1000.0 * 1.02f64.powi(9);
+        assert!(rec.explanation.iter().any(|l| l.contains("+ 20% headroom")));
+        assert!(f64::from(rec.recommended.memory_mib()) >= highest * 1.2);
     }
 
     #[test]
