@@ -184,7 +184,7 @@ fn inside(amount: Decimal, run: &RunUsage) -> Decimal {
 /// Prices the alternatives of one shape's runs through the pricing entry points, memoized
 /// by billed seconds (Spot, right-sized) and by wall time (Glue).
 struct ShapePricer<'a> {
-    region: &'a str,
+    region: String,
     prices: Option<&'a RegionPrices>,
     spot_task: Option<FargateTask>,
     on_demand_task: Option<FargateTask>,
@@ -202,7 +202,7 @@ struct ShapePricer<'a> {
 
 impl<'a> ShapePricer<'a> {
     fn new(
-        shape: &'a Shape,
+        shape: &Shape,
         book: &'a PriceBook,
         job: Option<&Job>,
         recommended: Option<Size>,
@@ -232,7 +232,7 @@ impl<'a> ShapePricer<'a> {
             _ => None,
         };
         ShapePricer {
-            region: &shape.region,
+            region: shape.region.clone(),
             prices,
             spot_task: size.map(|s| task(s).with_capacity(Capacity::Spot)),
             on_demand_task: size.map(|s| task(s).with_capacity(Capacity::OnDemand)),
@@ -251,7 +251,7 @@ impl<'a> ShapePricer<'a> {
 
     fn fargate(&self, task: Option<FargateTask>, seconds: u64) -> Option<Decimal> {
         let prices = self.prices?;
-        price::task(self.region, prices, &task?, Duration::from_secs(seconds))
+        price::task(&self.region, prices, &task?, Duration::from_secs(seconds))
             .ok()
             .map(|c| c.total_usd)
     }
@@ -296,7 +296,7 @@ impl<'a> ShapePricer<'a> {
         let usd = match (self.prices, &self.glue_config) {
             (Some(prices), Some(config)) => {
                 let duration = glue_duration(Duration::from_millis(duration_ms), self.speedup);
-                price::glue(self.region, prices, config, duration)
+                price::glue(&self.region, prices, config, duration)
                     .ok()
                     .map(|c| c.total_usd)
             }
@@ -380,72 +380,131 @@ pub fn report(
     book: &PriceBook,
     jobs: &[Job],
 ) -> Monthly {
-    let recommended = recommendations(recent, period, book, jobs);
-    let mut pricers: Vec<ShapePricer> = usage
-        .shapes
-        .iter()
-        .map(|shape| {
-            let job = jobs.iter().find(|j| j.name == shape.job);
-            ShapePricer::new(shape, book, job, recommended.get(&shape.job).copied())
-        })
-        .collect();
-    // Sums per shape first (no lookup by name per run), then per job.
-    let mut by_shape = vec![JobSums::default(); usage.shapes.len()];
-    for run in &usage.runs {
-        let (Some(shape), Some(pricer), Some(sums)) = (
-            usage.shapes.get(run.shape),
-            pricers.get_mut(run.shape),
-            by_shape.get_mut(run.shape),
-        ) else {
-            continue;
-        };
-        sums.runs += u64::from(run.counted);
-        sums.failed += u64::from(run.counted && run.failed);
-        let ms = match run.glue {
-            true => glue_estimate_ms(run),
-            false => u128::from(run.inside_ms),
-        };
-        sums.ms += ms;
-        sums.cpu_unit_ms += ms * u128::from(shape.cpu_units);
-        sums.mib_ms += ms * u128::from(shape.memory_mib);
-        if run.glue {
-            sums.glue_runs += u64::from(run.counted);
-            glue_run(run, pricer, sums);
-            continue;
-        }
-        let as_run = pricer.as_run(run);
-        sums.fargate += inside(as_run, run);
-        sums.ipv4 += inside(run.public_ipv4_usd, run);
-        // Of the compute and storage only: the address is its own part (no double count).
-        let pull = share_of(
-            as_run - run.public_ipv4_usd,
-            run.billed_seconds,
-            Duration::from_millis(run.pull_ms),
-        );
-        sums.pull += inside(pull, run);
-        // Spot and right-sized runs keep the run's address for the same billed window.
-        let address = |v: Decimal| inside(v + run.public_ipv4_usd, run);
-        let spot = pricer.spot(run.billed_seconds);
-        sums.spot.add(spot.map(address));
-        let glue = pricer.glue(run.duration_ms);
-        sums.glue.add(glue.map(|v| inside(v, run)));
-        if pricer.recommended_task.is_some() {
-            let recommended = pricer.recommended(run.billed_seconds);
-            sums.recommended.add(recommended.map(address));
+    let mut builder = Builder::new(recent, period, book, jobs);
+    builder.add(usage);
+    builder.finish()
+}
+
+/// The report built from the period's runs a batch at a time (an index part each), so
+/// memory holds one batch and the sums per shape, never the whole period. Sums are exact,
+/// so the batches' order and sizes do not change a figure.
+pub struct Builder<'a> {
+    book: &'a PriceBook,
+    jobs: &'a [Job],
+    label: String,
+    recommended: HashMap<String, Size>,
+    shapes: HashMap<Shape, usize>,
+    pricers: Vec<ShapePricer<'a>>,
+    by_shape: Vec<(String, JobSums)>,
+    runs: usize,
+}
+
+impl<'a> Builder<'a> {
+    /// A report of `period`, with each job's recommendation from its `recent` runs.
+    pub fn new(recent: &[Run], period: &Period, book: &'a PriceBook, jobs: &'a [Job]) -> Self {
+        Builder {
+            book,
+            jobs,
+            label: period.label.clone(),
+            recommended: recommendations(recent, period, book, jobs),
+            shapes: HashMap::new(),
+            pricers: Vec::new(),
+            by_shape: Vec::new(),
+            runs: 0,
         }
     }
-    let mut sums: BTreeMap<&str, JobSums> = BTreeMap::new();
-    for (shape, part) in usage.shapes.iter().zip(by_shape) {
-        sums.entry(shape.job.as_str()).or_default().merge(part);
+
+    /// Runs added so far.
+    pub fn runs(&self) -> usize {
+        self.runs
     }
-    let jobs: Vec<JobMonth> = sums
-        .into_iter()
-        .map(|(job, sums)| job_month(job, &sums, recommended.get(job).copied()))
-        .collect();
-    Monthly {
-        label: period.label.clone(),
-        total: total(&jobs),
-        jobs,
+
+    /// The index of a shape, priced on first sight.
+    fn shape(&mut self, shape: &Shape) -> usize {
+        if let Some(&i) = self.shapes.get(shape) {
+            return i;
+        }
+        let job = self.jobs.iter().find(|j| j.name == shape.job);
+        let recommended = self.recommended.get(&shape.job).copied();
+        self.pricers
+            .push(ShapePricer::new(shape, self.book, job, recommended));
+        self.by_shape.push((shape.job.clone(), JobSums::default()));
+        self.shapes.insert(shape.clone(), self.pricers.len() - 1);
+        self.pricers.len() - 1
+    }
+
+    /// Add a batch of runs.
+    pub fn add(&mut self, usage: &Usage) {
+        let numbers: Vec<usize> = usage.shapes.iter().map(|s| self.shape(s)).collect();
+        self.runs += usage.runs.len();
+        for run in &usage.runs {
+            let Some(&i) = numbers.get(run.shape) else {
+                continue;
+            };
+            let (Some(shape), Some(pricer), Some((_, sums))) = (
+                usage.shapes.get(run.shape),
+                self.pricers.get_mut(i),
+                self.by_shape.get_mut(i),
+            ) else {
+                continue;
+            };
+            add_run(shape, run, pricer, sums);
+        }
+    }
+
+    /// The report: sums per job (sorted by name) and their total.
+    pub fn finish(self) -> Monthly {
+        let mut sums: BTreeMap<String, JobSums> = BTreeMap::new();
+        for (job, part) in self.by_shape {
+            sums.entry(job).or_default().merge(part);
+        }
+        let jobs: Vec<JobMonth> = sums
+            .iter()
+            .map(|(job, sums)| job_month(job, sums, self.recommended.get(job).copied()))
+            .collect();
+        Monthly {
+            label: self.label,
+            total: total(&jobs),
+            jobs,
+        }
+    }
+}
+
+/// One run into its shape's sums.
+fn add_run(shape: &Shape, run: &RunUsage, pricer: &mut ShapePricer<'_>, sums: &mut JobSums) {
+    sums.runs += u64::from(run.counted);
+    sums.failed += u64::from(run.counted && run.failed);
+    let ms = match run.glue {
+        true => glue_estimate_ms(run),
+        false => u128::from(run.inside_ms),
+    };
+    sums.ms += ms;
+    sums.cpu_unit_ms += ms * u128::from(shape.cpu_units);
+    sums.mib_ms += ms * u128::from(shape.memory_mib);
+    if run.glue {
+        sums.glue_runs += u64::from(run.counted);
+        glue_run(run, pricer, sums);
+        return;
+    }
+    let as_run = pricer.as_run(run);
+    sums.fargate += inside(as_run, run);
+    sums.ipv4 += inside(run.public_ipv4_usd, run);
+    // Of the compute and storage only: the address is its own part (no double count).
+    let pull = share_of(
+        as_run - run.public_ipv4_usd,
+        run.billed_seconds,
+        Duration::from_millis(run.pull_ms),
+    );
+    sums.pull += inside(pull, run);
+    // Spot and right-sized runs keep the run's address for the same billed window.
+    let address = |v: Decimal| inside(v + run.public_ipv4_usd, run);
+    let spot = pricer.spot(run.billed_seconds);
+    sums.spot.add(spot.map(address));
+    let glue = pricer.glue(run.duration_ms);
+    sums.glue.add(glue.map(|v| inside(v, run)));
+    if pricer.recommended_task.is_some() {
+        let recommended = pricer.recommended(run.billed_seconds);
+        sums.recommended.add(recommended.map(address));
     }
 }
 
@@ -575,6 +634,43 @@ mod tests {
     fn november(usage: &Usage) -> Monthly {
         let book = PriceBook::bundled().unwrap();
         report(usage, &[], &Period::month("2026-11").unwrap(), &book, &[])
+    }
+
+    /// Batches (index parts) number their shapes on their own; fed one at a time, in any
+    /// split, they give exactly the report of all runs at once.
+    #[test]
+    fn batches_give_the_report_of_all_runs_at_once() {
+        let per_run = dec!(0.04937) * dec!(61) / dec!(3600);
+        let all = Usage {
+            shapes: vec![shape("a"), shape("b")],
+            runs: (0..9)
+                .map(|i| usage(i % 2, 61 + i as u64, 30 + i as u64, per_run))
+                .collect(),
+        };
+        let whole = november(&all);
+        // The same runs in three batches, "b" first in the second one.
+        let batch = |runs: &[RunUsage], flip: bool| Usage {
+            shapes: match flip {
+                true => vec![shape("b"), shape("a")],
+                false => vec![shape("a"), shape("b")],
+            },
+            runs: runs
+                .iter()
+                .map(|r| RunUsage {
+                    shape: if flip { 1 - r.shape } else { r.shape },
+                    ..*r
+                })
+                .collect(),
+        };
+        let book = PriceBook::bundled().unwrap();
+        let period = Period::month("2026-11").unwrap();
+        let mut builder = Builder::new(&[], &period, &book, &[]);
+        builder.add(&batch(&all.runs[..2], false));
+        builder.add(&batch(&all.runs[2..7], true));
+        builder.add(&batch(&all.runs[7..], false));
+        assert_eq!(builder.runs(), 9);
+        assert_eq!(builder.finish(), whole);
+        assert_eq!(whole.jobs.len(), 2);
     }
 
     #[test]

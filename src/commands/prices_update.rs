@@ -9,6 +9,7 @@ use crate::cli::PricesUpdateArgs;
 use crate::error::Error;
 use crate::pricing::book::PriceBook;
 use crate::pricing::cache::{self, PriceCache};
+use crate::pricing::plan_rates;
 use crate::printer::Printer;
 use crate::report;
 use crate::settings::GlobalSettings;
@@ -52,6 +53,13 @@ pub(crate) fn update(
     merged.endpoint = endpoint.clone();
     merged.regions.extend(fetched.regions.clone());
     merged.savings_plans.extend(fetched.savings_plans.clone());
+    let on_demand = |region: &str, name: &str| {
+        let rates = &merged.regions.get(region)?.rates;
+        rates.get(name).map(|r| r.usd)
+    };
+    for line in plan_rates::above_on_demand(&fetched.savings_plans, on_demand) {
+        printer.warn(&line);
+    }
     let text = merged.to_json()?;
     crate::store::fs::write_atomic(&path, |file| {
         file.write_all(text.as_bytes())

@@ -49,30 +49,28 @@ pub(crate) fn report(
     let mut skipped = refresh.skipped;
     let started = std::time::Instant::now();
     let input = crate::store::period::read(&store, &period)?;
-    printer.debug(&format!(
-        "read {} run(s) of {} from the index and {} run file(s) for the recommendations ({:.2} s)",
-        input.usage.runs.len(),
-        period.label,
-        input.recent.len(),
-        started.elapsed().as_secs_f64()
-    ));
-    skipped.extend(input.skipped);
+    skipped.extend(input.skipped.iter().cloned());
     let mut warned = HashSet::new();
     for s in skipped.iter().filter(|s| warned.insert(s.path.clone())) {
         printer.warn(&format!("skipped {}: {}", s.path.display(), s.reason));
     }
-    let mut regions: Vec<String> = input
-        .usage
-        .shapes
-        .iter()
-        .map(|s| s.region.clone())
-        .collect();
+    let mut regions = input.regions.clone();
     if regions.is_empty() {
         regions = settings.default_regions();
     }
     let book = prices_in_use(settings, printer, &regions)?;
     let book = super::under_savings_plan(settings, printer, book)?;
-    let monthly = monthly::report(&input.usage, &input.recent, &period, &book, &jobs);
+    // The period's runs a part at a time: memory does not grow with the period.
+    let mut builder = monthly::Builder::new(&input.recent, &period, &book, &jobs);
+    input.for_each_batch(|usage| builder.add(usage))?;
+    printer.debug(&format!(
+        "read {} run(s) of {} from the index and {} run file(s) for the recommendations ({:.2} s)",
+        builder.runs(),
+        period.label,
+        input.recent.len(),
+        started.elapsed().as_secs_f64()
+    ));
+    let monthly = builder.finish();
     let rows = report::monthly::rows(&monthly);
     if rows.is_empty() {
         printer.note(&format!(

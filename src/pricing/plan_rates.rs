@@ -229,10 +229,78 @@ impl PlanTermRates {
     }
 }
 
+/// A line for each cached plan rate above the on-demand rate of the same region and name
+/// (`on_demand(region, name)`): a plan only lowers a rate, so such a figure is suspect. It
+/// is kept as the API gave it (never guessed at) and named, with both figures.
+pub fn above_on_demand(
+    plans: &BTreeMap<String, CachedPlans>,
+    on_demand: impl Fn(&str, &str) -> Option<Decimal>,
+) -> Vec<String> {
+    let mut lines = Vec::new();
+    for (region, cached) in plans {
+        for (term, rates) in &cached.terms {
+            for (name, rate) in rates {
+                match on_demand(region, name) {
+                    Some(list) if rate.usd > list => lines.push(format!(
+                        "Savings Plans API: {term} {name} in {region} is {} USD, above the on-demand {list}; kept as given (check the offering {})",
+                        rate.usd, rate.offering_id
+                    )),
+                    _ => {}
+                }
+            }
+        }
+    }
+    lines
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use rust_decimal_macros::dec;
+
+    /// 0.05 > 0.04048 is named with both figures; 0.0321 < 0.04048 and rates without an
+    /// on-demand figure are not.
+    #[test]
+    fn a_plan_rate_above_on_demand_is_named() {
+        let rate = |usd: &str| PlanRate {
+            usd: usd.parse().unwrap(),
+            unit: "Hrs".into(),
+            usage_type: "USE1-Fargate-vCPU-Hours:perCPU".into(),
+            offering_id: "off-1".into(),
+        };
+        let terms = BTreeMap::from([
+            (
+                "1y".to_string(),
+                BTreeMap::from([("fargate_linux_x86_vcpu_hour".to_string(), rate("0.0321"))]),
+            ),
+            (
+                "3y".to_string(),
+                BTreeMap::from([
+                    ("fargate_linux_x86_vcpu_hour".to_string(), rate("0.05")),
+                    ("fargate_windows_vcpu_hour".to_string(), rate("9")),
+                ]),
+            ),
+        ]);
+        let plans = BTreeMap::from([(
+            "us-east-1".to_string(),
+            CachedPlans {
+                fetched_at: String::new(),
+                endpoint: String::new(),
+                offering: String::new(),
+                terms,
+            },
+        )]);
+        let on_demand = |region: &str, name: &str| {
+            (region == "us-east-1" && name == "fargate_linux_x86_vcpu_hour")
+                .then(|| "0.04048".parse().unwrap())
+        };
+        assert_eq!(
+            above_on_demand(&plans, on_demand),
+            [
+                "Savings Plans API: 3y fargate_linux_x86_vcpu_hour in us-east-1 is 0.05 USD, above the on-demand 0.04048; kept as given (check the offering off-1)"
+            ]
+        );
+    }
 
     fn row(usage_type: &str, seconds: i64, rate: &str) -> OfferingRate {
         OfferingRate {

@@ -225,7 +225,8 @@ fn parts(store: &Store) -> Result<BTreeMap<String, Vec<PathBuf>>> {
     Ok(months)
 }
 
-fn scan_paths(paths: Vec<PathBuf>) -> Result<Option<LazyFrame>> {
+/// A lazy scan of these part files (None when there are none).
+pub fn scan_paths(paths: Vec<PathBuf>) -> Result<Option<LazyFrame>> {
     if paths.is_empty() {
         return Ok(None);
     }
@@ -250,12 +251,16 @@ pub fn scan(store: &Store) -> Result<Option<LazyFrame>> {
 
 /// A lazy scan of the months from `first` to `last` ("YYYY-MM", inclusive).
 pub fn scan_months(store: &Store, first: &str, last: &str) -> Result<Option<LazyFrame>> {
-    let paths = parts(store)?
+    scan_paths(month_parts(store, first, last)?)
+}
+
+/// The part files of the months from `first` to `last` ("YYYY-MM", inclusive).
+pub fn month_parts(store: &Store, first: &str, last: &str) -> Result<Vec<PathBuf>> {
+    Ok(parts(store)?
         .into_iter()
         .filter(|(month, _)| month.as_str() >= first && month.as_str() <= last)
         .flat_map(|(_, files)| files)
-        .collect();
-    scan_paths(paths)
+        .collect())
 }
 
 /// Write one part of a month atomically (a temp file renamed into place, so a reader never

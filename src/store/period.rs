@@ -4,6 +4,7 @@
 //! job's latest run records for the recommendations.
 
 use std::collections::{HashMap, HashSet};
+use std::path::PathBuf;
 
 use polars::prelude::*;
 use rust_decimal::Decimal;
@@ -17,52 +18,94 @@ use crate::store::index::{self, columns as c, parse_or_default};
 use crate::store::lock::IndexLock;
 use crate::store::{Skipped, Store};
 
-/// What the report reads for a period.
-#[derive(Debug, Clone, Default)]
+/// What the report reads for a period: each job's latest runs and the regions now, the
+/// runs of the period a batch at a time ([`PeriodInput::for_each_batch`]).
 pub struct PeriodInput {
-    /// The runs whose billed window overlaps the period.
-    pub usage: Usage,
     /// Each job's latest run records (at most [`RECOMMEND_FROM`] a job, started in the
     /// lookback before the period's end), read from the store by id.
     pub recent: Vec<Run>,
     /// Run files that could not be read.
     pub skipped: Vec<Skipped>,
+    /// The regions of the period's runs (their prices are needed before the batches).
+    pub regions: Vec<String>,
+    /// The index parts of the period's months, one batch each.
+    parts: Vec<PathBuf>,
+    period: Period,
+    // Shared: a refresh elsewhere waits until the batches are read.
+    _lock: IndexLock,
 }
 
 fn polars_error(e: PolarsError) -> Error {
     Error::Store(format!("report: {e}"))
 }
 
-/// Read a period's usage from the run index (as it is: [`index::refresh`] first to add new
-/// runs) and the runs the recommendations need from the store.
+/// Open a period of the run index (as it is: [`index::refresh`] first to add new runs) and
+/// read the runs the recommendations need from the store.
 pub fn read(store: &Store, period: &Period) -> Result<PeriodInput> {
-    // Shared: a refresh elsewhere waits until this scan has read the pages it planned.
-    let _lock = IndexLock::shared(&index::dir(store))?;
+    let lock = IndexLock::shared(&index::dir(store))?;
     // A record bills at most 31 days and 5 minutes (Run::validate), so a run overlapping the
     // period starts less than 32 days before it; the recommendations look back 30 days from
     // its end. Parts are by the month of the billed start.
     let first = index::month_of_ms((period.from - chrono::Duration::days(32)).timestamp_millis());
     let last = index::month_of_ms(period.to.timestamp_millis() - 1);
-    let Some(lazy) = index::scan_months(store, &first, &last)? else {
-        return Ok(PeriodInput::default());
+    let parts = index::month_parts(store, &first, &last)?;
+    let mut input = PeriodInput {
+        recent: Vec::new(),
+        skipped: Vec::new(),
+        regions: Vec::new(),
+        parts: parts.clone(),
+        period: period.clone(),
+        _lock: lock,
     };
-    let usage = usage(&lazy, period)?;
-    let mut recent = Vec::new();
-    let mut skipped = Vec::new();
+    let Some(lazy) = index::scan_paths(parts)? else {
+        return Ok(input);
+    };
+    input.regions = regions(&lazy, period)?;
     for (job, ids) in latest_ids(&lazy, period)? {
         let wanted: HashSet<&str> = ids.iter().map(String::as_str).collect();
         let (runs, bad) = store.runs_by_id(&job, &ids);
-        recent.extend(
+        input.recent.extend(
             runs.into_iter()
                 .filter(|r| r.job == job && wanted.contains(r.id.as_str())),
         );
-        skipped.extend(bad);
+        input.skipped.extend(bad);
     }
-    Ok(PeriodInput {
-        usage,
-        recent,
-        skipped,
-    })
+    Ok(input)
+}
+
+impl PeriodInput {
+    /// The period's runs, one index part at a time: memory holds one part's runs, never
+    /// the whole period.
+    pub fn for_each_batch(&self, mut each: impl FnMut(&Usage)) -> Result<()> {
+        for part in &self.parts {
+            if let Some(lazy) = index::scan_paths(vec![part.clone()])? {
+                each(&usage(&lazy, &self.period)?);
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A run's billed window [billed_from, billed_from + billed_s × 1000) overlaps the period.
+fn overlaps(period: &Period) -> Expr {
+    let (from, to) = (period.from.timestamp_millis(), period.to.timestamp_millis());
+    let end = col(c::BILLED_FROM_MS) + col(c::BILLED_S) * lit(1000i64);
+    col(c::BILLED_FROM_MS).lt(lit(to)).and(end.gt(lit(from)))
+}
+
+/// The distinct regions of the runs overlapping the period.
+fn regions(lazy: &LazyFrame, period: &Period) -> Result<Vec<String>> {
+    let frame = lazy
+        .clone()
+        .filter(overlaps(period))
+        .select([col(c::REGION)])
+        .unique(None, UniqueKeepStrategy::Any)
+        .collect()
+        .map_err(polars_error)?;
+    let column = strings(&frame, c::REGION)?;
+    let mut regions: Vec<String> = column.iter().flatten().map(str::to_string).collect();
+    regions.sort();
+    Ok(regions)
 }
 
 /// The index columns that make a run's shape.
@@ -111,7 +154,7 @@ fn usage(lazy: &LazyFrame, period: &Period) -> Result<Usage> {
     ]);
     let frame = lazy
         .clone()
-        .filter(start.lt(lit(to)).and(end.gt(lit(from))))
+        .filter(overlaps(period))
         .select(columns)
         .collect()
         .map_err(polars_error)?;
