@@ -642,3 +642,35 @@ fn a_region_without_rates_fails_in_one_line_and_caches_nothing() {
     );
     assert!(!dir.path().join("fargate-cost/prices.json").exists());
 }
+
+/// A plan rate above the on-demand rate it would lower is kept as the API gave it and
+/// named with both figures; the stand-in's usual rates (all below) draw no such line.
+#[test]
+fn a_plan_rate_above_on_demand_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(support("savings_plans_rates.json")).unwrap();
+    assert!(text.contains("\"rate\": \"0.0321000000\""));
+    let high = dir.path().join("rates.json");
+    std::fs::write(
+        &high,
+        text.replace("\"rate\": \"0.0321000000\"", "\"rate\": \"0.0500000000\""),
+    )
+    .unwrap();
+    let Some(server) = PricingServer::start_with(100, 0, &["--plan-rates", high.to_str().unwrap()])
+    else {
+        return;
+    };
+    let (code, _, stderr) =
+        run(server
+            .tool(dir.path())
+            .args(["prices", "update", "us-east-1", "--savings-plans"]));
+    assert_eq!(code, 0, "{stderr}");
+    let on_demand = recorded("USE1-Fargate-vCPU-Hours:perCPU").normalize();
+    assert!(
+        stderr.contains(&format!(
+            "Savings Plans API: 1y fargate_linux_x86_vcpu_hour in us-east-1 is 0.05 USD, above the on-demand {on_demand}; kept as given"
+        )),
+        "{stderr}"
+    );
+    assert_eq!(stderr.matches("above the on-demand").count(), 1, "{stderr}");
+}
