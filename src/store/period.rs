@@ -1,7 +1,7 @@
-//! Reading a period from the store for the report: one lazy scan of the run index (under
-//! its shared lock) for the runs whose billed window overlaps the period — filtering, task
-//! shapes and each run's milliseconds inside the period, no money arithmetic — and each
-//! job's latest run records for the recommendations.
+//! Reading a period from the store for the report, under the run index's shared lock: the
+//! regions and each job's latest run records (for the recommendations) first, then the runs
+//! whose billed window overlaps the period one index part at a time — filtering, task
+//! shapes and each run's milliseconds inside the period, no money arithmetic.
 
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
