@@ -35,7 +35,10 @@ pub(crate) fn report(
     };
     let store = settings.open_store()?;
     let started = std::time::Instant::now();
-    let refresh = index::refresh(&store)?;
+    // Only the files of the months the report reads are stat'ed (new and removed runs of
+    // every month are still followed).
+    let (first, last) = crate::store::period::months(&period);
+    let refresh = index::refresh_for(&store, Some((&first, &last)))?;
     if let Some(why) = &refresh.rebuilt {
         printer.warn(&format!("run index rebuilt from the run files ({why})"));
     }

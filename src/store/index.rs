@@ -355,10 +355,24 @@ fn known(store: &Store) -> Result<PlHashMap<String, Known>> {
 /// holds the index's exclusive lock, so concurrent refreshes never lose each other's rows
 /// and readers (shared lock) never see a month between two parts' writes.
 pub fn refresh(store: &Store) -> Result<Refresh> {
+    refresh_for(store, None)
+}
+
+/// [`refresh`] for a report of the months `first..=last` ("YYYY-MM"): every run file is
+/// listed (new and removed runs of any month are followed), but only the files indexed in
+/// those months, and new ones, are stat'ed. A run of another month changed in place is
+/// noticed by the first report that reads its month — a warm report of one month of a
+/// year's history stats a twelfth of the files.
+pub fn refresh_for(store: &Store, months: Option<(&str, &str)>) -> Result<Refresh> {
     let _lock = IndexLock::exclusive(&dir(store))?;
     let mut outcome = Refresh::default();
     let known = known_or_rebuild(store, &mut outcome)?;
-    let (files, skipped) = store.run_files(None);
+    let outside = |month: &str| months.is_some_and(|(first, last)| month < first || month > last);
+    let assumed = |id: &str| {
+        let k = known.get(id).filter(|k| outside(&k.month))?;
+        Some((u64::try_from(k.len).ok()?, k.changed_ns))
+    };
+    let (files, skipped) = store.run_files_assuming(None, &assumed);
     outcome.skipped = skipped;
     let listed: PlHashSet<&str> = files.iter().map(|f| f.id.as_str()).collect();
     let to_read: Vec<&RunFile> = files
@@ -655,6 +669,46 @@ mod tests {
         assert!(outcome.rebuilt.unwrap().contains("single-file"));
         assert!(!legacy_path(&store).exists());
         assert_eq!(costs(&store), ["0.25"]);
+    }
+
+    /// A report's refresh stats only its months' files: a run of another month changed
+    /// in place waits for a report of its month; new and removed runs of any month are
+    /// followed by every refresh.
+    #[test]
+    fn a_refresh_for_some_months_stats_only_their_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::new(dir.path());
+        store.write(&run("nov", "0.1"), &[]).unwrap();
+        let october = |id: &str, usd: &str| {
+            let mut r = run(id, usd);
+            for t in [&mut r.started_at, &mut r.created_at, &mut r.stopped_at] {
+                *t -= chrono::Duration::days(20);
+            }
+            r.pull_started_at = Some(r.started_at);
+            r
+        };
+        store.write(&october("oct", "0.2"), &[]).unwrap();
+        refresh(&store).unwrap();
+        let nov = Some(("2026-11", "2026-11"));
+        let file = dir.path().join("runs/nightly/oct.json");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        let text = std::fs::read_to_string(&file).unwrap();
+        std::fs::write(&file, text.replace("0.2", "0.25")).unwrap();
+        assert_eq!(refresh_for(&store, nov).unwrap().parsed, 0);
+        let mut all = costs(&store);
+        all.sort();
+        assert_eq!(all, ["0.1", "0.2"]);
+        // A new October run and a removed November one are followed all the same.
+        store.write(&october("oct2", "0.3"), &[]).unwrap();
+        std::fs::remove_file(dir.path().join("runs/nightly/nov.json")).unwrap();
+        let outcome = refresh_for(&store, nov).unwrap();
+        assert_eq!((outcome.added, outcome.removed, outcome.parsed), (1, 1, 1));
+        // October's report reads the changed file again.
+        let oct = refresh_for(&store, Some(("2026-10", "2026-10"))).unwrap();
+        assert_eq!(oct.parsed, 1);
+        let mut all = costs(&store);
+        all.sort();
+        assert_eq!(all, ["0.25", "0.3"]);
     }
 
     /// A removal rewrites only the part that held the run; once a month has MAX_PARTS

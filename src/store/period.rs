@@ -43,11 +43,7 @@ fn polars_error(e: PolarsError) -> Error {
 /// read the runs the recommendations need from the store.
 pub fn read(store: &Store, period: &Period) -> Result<PeriodInput> {
     let lock = IndexLock::shared(&index::dir(store))?;
-    // A record bills at most 31 days and 5 minutes (Run::validate), so a run overlapping the
-    // period starts less than 32 days before it; the recommendations look back 30 days from
-    // its end. Parts are by the month of the billed start.
-    let first = index::month_of_ms((period.from - chrono::Duration::days(32)).timestamp_millis());
-    let last = index::month_of_ms(period.to.timestamp_millis() - 1);
+    let (first, last) = months(period);
     let parts = index::month_parts(store, &first, &last)?;
     let mut input = PeriodInput {
         recent: Vec::new(),
@@ -71,6 +67,16 @@ pub fn read(store: &Store, period: &Period) -> Result<PeriodInput> {
         input.skipped.extend(bad);
     }
     Ok(input)
+}
+
+/// The index months ("YYYY-MM", first and last) a report of `period` reads. A record bills
+/// at most 31 days and 5 minutes (Run::validate), so a run overlapping the period starts
+/// less than 32 days before it; the recommendations look back 30 days from its end. Parts
+/// are by the month of the billed start.
+pub fn months(period: &Period) -> (String, String) {
+    let first = index::month_of_ms((period.from - chrono::Duration::days(32)).timestamp_millis());
+    let last = index::month_of_ms(period.to.timestamp_millis() - 1);
+    (first, last)
 }
 
 impl PeriodInput {
