@@ -1,6 +1,8 @@
 //! `report` at scale, as a user runs it: a store of real run files (100k and 1M generated
 //! runs in the store's own JSON format, 50 jobs, one month; 10M with
-//! `FARGATE_COST_BENCH_10M=1`; other sizes with `FARGATE_COST_BENCH_RUNS=10000,50000`) and `fargate-cost report --month 2026-11` timed as a process,
+//! `FARGATE_COST_BENCH_10M=1`; other sizes with `FARGATE_COST_BENCH_RUNS=10000,50000`; a
+//! year's history with `FARGATE_COST_BENCH_MONTHS=12`) and `fargate-cost report --month
+//! 2026-11` timed as a process,
 //! cold (no index; the page cache dropped when the bench runs as root) and warm (the index
 //! built by the cold run, files cached), with the process's peak resident memory (wait4's
 //! ru_maxrss). Samples are not generated: the report never reads them.
@@ -32,10 +34,17 @@ fn generated_run(i: usize, cost: &mut impl FnMut(u32, u32, u64) -> rust_decimal:
         (8192, 16384),
     ];
     let month_ms = 30 * 86_400_000i64;
+    // FARGATE_COST_BENCH_MONTHS=12: the runs spread over the 12 months up to November 2026
+    // (a year's history), still reported for November.
+    let months: i64 = std::env::var("FARGATE_COST_BENCH_MONTHS")
+        .ok()
+        .and_then(|m| m.parse().ok())
+        .unwrap_or(1);
     let (cpu, mem) = sizes[((i % 50) * 7) % sizes.len()];
     let seconds = 60 + ((i * 7919) % 7200) as u64;
     let start = Utc.with_ymd_and_hms(2026, 11, 1, 0, 0, 0).unwrap()
-        + chrono::Duration::milliseconds((i as i64 * 7_777_777) % month_ms);
+        - chrono::Duration::milliseconds((months - 1) * month_ms)
+        + chrono::Duration::milliseconds((i as i64 * 7_777_777) % (months * month_ms));
     let p = |f: f64| cpu as f64 / 1024.0 * f;
     Run {
         schema_version: RUN_SCHEMA_VERSION,

@@ -361,8 +361,8 @@ pub fn refresh(store: &Store) -> Result<Refresh> {
 /// [`refresh`] for a report of the months `first..=last` ("YYYY-MM"): every run file is
 /// listed (new and removed runs of any month are followed), but only the files indexed in
 /// those months, and new ones, are stat'ed. A run of another month changed in place is
-/// noticed by the first report that reads its month — a warm report of one month of a
-/// year's history stats a twelfth of the files.
+/// noticed by the first report that reads its month — a warm report of one month (and the
+/// month before, which it also reads) of a year's history stats a sixth of the files.
 pub fn refresh_for(store: &Store, months: Option<(&str, &str)>) -> Result<Refresh> {
     let _lock = IndexLock::exclusive(&dir(store))?;
     let mut outcome = Refresh::default();
