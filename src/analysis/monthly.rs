@@ -372,19 +372,6 @@ fn hours(units_ms: u128, per_unit: u32) -> Decimal {
     units / Decimal::from(3_600_000u64 * u64::from(per_unit))
 }
 
-/// Price and add up the period's runs per job (sorted by name), and their total.
-pub fn report(
-    usage: &Usage,
-    recent: &[Run],
-    period: &Period,
-    book: &PriceBook,
-    jobs: &[Job],
-) -> Monthly {
-    let mut builder = Builder::new(recent, period, book, jobs);
-    builder.add(usage);
-    builder.finish()
-}
-
 /// The report built from the period's runs a batch at a time (an index part each), so
 /// memory holds one batch and the sums per shape, never the whole period. Sums are exact,
 /// so the batches' order and sizes do not change a figure.
@@ -563,6 +550,19 @@ mod tests {
     use super::*;
     use crate::model::size::{Arch, Os};
     use rust_decimal_macros::dec;
+
+    /// The report of one batch holding every run.
+    fn report(
+        usage: &Usage,
+        recent: &[Run],
+        period: &Period,
+        book: &PriceBook,
+        jobs: &[Job],
+    ) -> Monthly {
+        let mut builder = Builder::new(recent, period, book, jobs);
+        builder.add(usage);
+        builder.finish()
+    }
 
     fn shape(job: &str) -> Shape {
         Shape {

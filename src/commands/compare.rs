@@ -109,6 +109,7 @@ fn workloads(
     let with_runs = store.job_names();
     // Jobs are resolved side by side (a 10,000-job config); warnings and notes keep the
     // config's order.
+    let now = chrono::Utc::now();
     let resolved = jobs
         .into_par_iter()
         .map(|job| {
@@ -122,7 +123,6 @@ fn workloads(
                 .unwrap_or_default();
             let mut notes = Vec::new();
             let region = settings.region_for(job.region.as_deref());
-            let now = chrono::Utc::now();
             let workload = configured(job, runs, overrides, region, &source, now, &mut notes)
                 .map_err(cli::name_flag);
             (workload, notes, warnings)

@@ -38,7 +38,7 @@ pub(crate) fn report(
     // Only the files of the months the report reads are stat'ed (new and removed runs of
     // every month are still followed).
     let (first, last) = crate::store::period::months(&period);
-    let refresh = index::refresh_for(&store, Some((&first, &last)))?;
+    let refresh = index::refresh(&store, Some((&first, &last)))?;
     if let Some(why) = &refresh.rebuilt {
         printer.warn(&format!("run index rebuilt from the run files ({why})"));
     }
@@ -51,13 +51,13 @@ pub(crate) fn report(
     ));
     let mut skipped = refresh.skipped;
     let started = std::time::Instant::now();
-    let input = crate::store::period::read(&store, &period)?;
-    skipped.extend(input.skipped.iter().cloned());
+    let mut input = crate::store::period::read(&store, &period)?;
+    skipped.append(&mut input.skipped);
     let mut warned = HashSet::new();
     for s in skipped.iter().filter(|s| warned.insert(s.path.clone())) {
         printer.warn(&format!("skipped {}: {}", s.path.display(), s.reason));
     }
-    let mut regions = input.regions.clone();
+    let mut regions = std::mem::take(&mut input.regions);
     if regions.is_empty() {
         regions = settings.default_regions();
     }

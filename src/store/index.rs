@@ -249,11 +249,6 @@ pub fn scan(store: &Store) -> Result<Option<LazyFrame>> {
     scan_paths(parts(store)?.into_values().flatten().collect())
 }
 
-/// A lazy scan of the months from `first` to `last` ("YYYY-MM", inclusive).
-pub fn scan_months(store: &Store, first: &str, last: &str) -> Result<Option<LazyFrame>> {
-    scan_paths(month_parts(store, first, last)?)
-}
-
 /// The part files of the months from `first` to `last` ("YYYY-MM", inclusive).
 pub fn month_parts(store: &Store, first: &str, last: &str) -> Result<Vec<PathBuf>> {
     Ok(parts(store)?
@@ -354,16 +349,13 @@ fn known(store: &Store) -> Result<PlHashMap<String, Known>> {
 /// or no longer a valid run, rebuild an index that cannot be read (with the reason). It
 /// holds the index's exclusive lock, so concurrent refreshes never lose each other's rows
 /// and readers (shared lock) never see a month between two parts' writes.
-pub fn refresh(store: &Store) -> Result<Refresh> {
-    refresh_for(store, None)
-}
-
-/// [`refresh`] for a report of the months `first..=last` ("YYYY-MM"): every run file is
-/// listed (new and removed runs of any month are followed), but only the files indexed in
-/// those months, and new ones, are stat'ed. A run of another month changed in place is
-/// noticed by the first report that reads its month — a warm report of one month (and the
-/// month before, which it also reads) of a year's history stats a sixth of the files.
-pub fn refresh_for(store: &Store, months: Option<(&str, &str)>) -> Result<Refresh> {
+///
+/// With `months` (`first..=last`, "YYYY-MM", a report's), every run file is still listed
+/// (new and removed runs of any month are followed), but only the files indexed in those
+/// months, and new ones, are stat'ed. A run of another month changed in place is noticed
+/// by the first report that reads its month — a warm report of one month (and the month
+/// before, which it also reads) of a year's history stats a sixth of the files.
+pub fn refresh(store: &Store, months: Option<(&str, &str)>) -> Result<Refresh> {
     let _lock = IndexLock::exclusive(&dir(store))?;
     let mut outcome = Refresh::default();
     let known = known_or_rebuild(store, &mut outcome)?;
@@ -634,11 +626,11 @@ mod tests {
         let store = Store::new(dir.path());
         let exact = "0.0009736388888888888888888889";
         store.write(&run("r1", exact), &[]).unwrap();
-        assert_eq!(refresh(&store).unwrap().added, 1);
+        assert_eq!(refresh(&store, None).unwrap().added, 1);
         assert_eq!(costs(&store), [exact]);
         store.write(&run("r2", "0.5"), &[]).unwrap();
         assert_eq!(
-            refresh(&store).unwrap().added,
+            refresh(&store, None).unwrap().added,
             1,
             "only the new run is added"
         );
@@ -659,13 +651,13 @@ mod tests {
         ])
         .unwrap();
         write_part(&store, "2026-11", &mut old).unwrap();
-        let outcome = refresh(&store).unwrap();
+        let outcome = refresh(&store, None).unwrap();
         assert!(outcome.rebuilt.unwrap().contains("another version"));
         assert_eq!(outcome.added, 1);
         assert_eq!(costs(&store), ["0.25"]);
         // The single-file index of earlier versions is replaced by month parts.
         std::fs::write(legacy_path(&store), b"PAR1").unwrap();
-        let outcome = refresh(&store).unwrap();
+        let outcome = refresh(&store, None).unwrap();
         assert!(outcome.rebuilt.unwrap().contains("single-file"));
         assert!(!legacy_path(&store).exists());
         assert_eq!(costs(&store), ["0.25"]);
@@ -688,23 +680,23 @@ mod tests {
             r
         };
         store.write(&october("oct", "0.2"), &[]).unwrap();
-        refresh(&store).unwrap();
+        refresh(&store, None).unwrap();
         let nov = Some(("2026-11", "2026-11"));
         let file = dir.path().join("runs/nightly/oct.json");
         std::thread::sleep(std::time::Duration::from_millis(20));
         let text = std::fs::read_to_string(&file).unwrap();
         std::fs::write(&file, text.replace("0.2", "0.25")).unwrap();
-        assert_eq!(refresh_for(&store, nov).unwrap().parsed, 0);
+        assert_eq!(refresh(&store, nov).unwrap().parsed, 0);
         let mut all = costs(&store);
         all.sort();
         assert_eq!(all, ["0.1", "0.2"]);
         // A new October run and a removed November one are followed all the same.
         store.write(&october("oct2", "0.3"), &[]).unwrap();
         std::fs::remove_file(dir.path().join("runs/nightly/nov.json")).unwrap();
-        let outcome = refresh_for(&store, nov).unwrap();
+        let outcome = refresh(&store, nov).unwrap();
         assert_eq!((outcome.added, outcome.removed, outcome.parsed), (1, 1, 1));
         // October's report reads the changed file again.
-        let oct = refresh_for(&store, Some(("2026-10", "2026-10"))).unwrap();
+        let oct = refresh(&store, Some(("2026-10", "2026-10"))).unwrap();
         assert_eq!(oct.parsed, 1);
         let mut all = costs(&store);
         all.sort();
@@ -720,17 +712,17 @@ mod tests {
         let month = |store: &Store| parts(store).unwrap()["2026-11"].clone();
         for i in 0..3 {
             store.write(&run(&format!("r{i}"), "0.1"), &[]).unwrap();
-            refresh(&store).unwrap();
+            refresh(&store, None).unwrap();
         }
         let before = month(&store);
         assert_eq!(before.len(), 3);
         std::fs::remove_file(dir.path().join("runs/nightly/r1.json")).unwrap();
-        assert_eq!(refresh(&store).unwrap().removed, 1);
+        assert_eq!(refresh(&store, None).unwrap().removed, 1);
         let after = month(&store);
         assert_eq!(after, [before[0].clone(), before[2].clone()]);
         for i in 3..MAX_PARTS + 2 {
             store.write(&run(&format!("r{i}"), "0.1"), &[]).unwrap();
-            refresh(&store).unwrap();
+            refresh(&store, None).unwrap();
         }
         // 2 + 14 one-run parts made 16, all small: the next refresh merged them with its
         // run into one part.
@@ -779,30 +771,32 @@ mod tests {
         october.created_at = october.started_at;
         october.stopped_at = october.started_at + chrono::Duration::seconds(61);
         store.write(&october, &[]).unwrap();
-        let first = refresh(&store).unwrap();
+        let first = refresh(&store, None).unwrap();
         assert_eq!((first.added, first.parsed), (2, 2));
         let months: Vec<String> = parts(&store).unwrap().into_keys().collect();
         assert_eq!(months, ["2026-10", "2026-11"]);
         // Nothing changed: nothing is read.
-        let again = refresh(&store).unwrap();
+        let again = refresh(&store, None).unwrap();
         assert_eq!((again.added, again.removed, again.parsed), (0, 0, 0));
         // One new file: only it is read; a new part joins its month.
         store.write(&run("r2", "0.3"), &[]).unwrap();
-        let third = refresh(&store).unwrap();
+        let third = refresh(&store, None).unwrap();
         assert_eq!((third.added, third.parsed), (1, 1));
         assert_eq!(parts(&store).unwrap()["2026-11"].len(), 2);
         // A file rewritten since it was indexed is read again; a removed one leaves, and its
         // month is compacted into one part.
         store.write(&run("r2", "0.35"), &[]).unwrap();
         std::fs::remove_file(dir.path().join("runs/nightly/r1.json")).unwrap();
-        let fourth = refresh(&store).unwrap();
+        let fourth = refresh(&store, None).unwrap();
         assert_eq!((fourth.added, fourth.removed, fourth.parsed), (0, 1, 1));
         assert_eq!(parts(&store).unwrap()["2026-11"].len(), 1);
         let mut all = costs(&store);
         all.sort();
         assert_eq!(all, ["0.2", "0.35"]);
         // Scanning one month reads only its parts.
-        let november = scan_months(&store, "2026-11", "2026-11").unwrap().unwrap();
+        let november = scan_paths(month_parts(&store, "2026-11", "2026-11").unwrap())
+            .unwrap()
+            .unwrap();
         assert_eq!(november.collect().unwrap().height(), 1);
     }
 }
