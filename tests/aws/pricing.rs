@@ -75,6 +75,11 @@ impl PricingServer {
         tool_at(&self.url, dir)
     }
 
+    /// `prices update ARGS` against the stand-in: exit code, stdout, stderr.
+    fn update(&self, dir: &std::path::Path, args: &[&str]) -> (i32, String, String) {
+        run(self.tool(dir).args(["prices", "update"]).args(args))
+    }
+
     async fn client(&self, user_region: &str) -> pricing::PriceList {
         let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
             .endpoint_url(&self.url)
@@ -220,10 +225,7 @@ fn prices_update_fills_the_cache_and_prints_the_diff() {
     assert!(!stderr.contains("products"), "{stderr}");
 
     // A second update diffs against the cache: nothing changed.
-    let (code, stdout, stderr) =
-        run(server
-            .tool(dir.path())
-            .args(["prices", "update", "us-east-1", "--output", "csv"]));
+    let (code, stdout, stderr) = server.update(dir.path(), &["us-east-1", "--output", "csv"]);
     assert_eq!(code, 0, "{stderr}");
     assert!(stdout.lines().count() <= 1, "no rows: {stdout}");
     let cache: serde_json::Value =
@@ -287,9 +289,7 @@ fn compare_uses_the_cache_it_is_told_to() {
         return;
     };
     let dir = tempfile::tempdir().unwrap();
-    let (code, _, stderr) = run(server
-        .tool(dir.path())
-        .args(["prices", "update", "us-east-1"]));
+    let (code, _, stderr) = server.update(dir.path(), &["us-east-1"]);
     assert_eq!(code, 0, "{stderr}");
     let cache: serde_json::Value = serde_json::from_str(
         &std::fs::read_to_string(dir.path().join("fargate-cost/prices.json")).unwrap(),
@@ -431,10 +431,7 @@ fn a_region_missing_from_the_bundled_book_works_after_an_update() {
     );
     assert_eq!(code, 2, "the bundled book has no mx-central-1: {stderr}");
     assert!(stderr.contains("mx-central-1"), "{stderr}");
-    let (code, _, stderr) =
-        run(server
-            .tool(dir.path())
-            .args(["prices", "update", "mx-central-1", "-v"]));
+    let (code, _, stderr) = server.update(dir.path(), &["mx-central-1", "-v"]);
     assert_eq!(code, 0, "{stderr}");
     assert!(
         stderr.contains("mx-central-1: 3 rates, 0 skipped, 0 products of other kinds ignored"),
@@ -505,9 +502,7 @@ fn live_prices_are_fetched_now_and_fall_back_with_one_warning() {
     );
 
     // Unreachable with a cache: the cache (of any age), one warning.
-    let (code, _, stderr) = run(server
-        .tool(dir.path())
-        .args(["prices", "update", "eu-central-1"]));
+    let (code, _, stderr) = server.update(dir.path(), &["eu-central-1"]);
     assert_eq!(code, 0, "{stderr}");
     let (code, usd, stderr) = per_run(
         tool_at(&unreachable, dir.path()).args(["--prices", "live"]),
@@ -535,10 +530,7 @@ fn savings_plan_rates_are_fetched_cached_and_used() {
         return;
     };
     let dir = tempfile::tempdir().unwrap();
-    let (code, _, stderr) =
-        run(server
-            .tool(dir.path())
-            .args(["prices", "update", "us-east-1", "--savings-plans"]));
+    let (code, _, stderr) = server.update(dir.path(), &["us-east-1", "--savings-plans"]);
     assert_eq!(code, 0, "{stderr}");
     // 1y: x86 and ARM pairs; 3y: x86 pair. The Windows license row the API also gives
     // is not covered by a plan; Partial Upfront, EKS and eu-west-1 rows are filtered out.
@@ -610,10 +602,7 @@ fn a_denied_savings_plans_call_names_the_iam_action_and_writes_nothing() {
         return;
     };
     let dir = tempfile::tempdir().unwrap();
-    let (code, _, stderr) =
-        run(server
-            .tool(dir.path())
-            .args(["prices", "update", "us-east-1", "--savings-plans"]));
+    let (code, _, stderr) = server.update(dir.path(), &["us-east-1", "--savings-plans"]);
     assert_ne!(code, 0, "{stderr}");
     assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
     assert!(
@@ -631,9 +620,7 @@ fn a_region_without_rates_fails_in_one_line_and_caches_nothing() {
         return;
     };
     let dir = tempfile::tempdir().unwrap();
-    let (code, _, stderr) = run(server
-        .tool(dir.path())
-        .args(["prices", "update", "nowhere-1"]));
+    let (code, _, stderr) = server.update(dir.path(), &["nowhere-1"]);
     assert_eq!(code, 2, "{stderr}");
     assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
     assert!(
@@ -660,10 +647,7 @@ fn a_plan_rate_above_on_demand_is_named() {
     else {
         return;
     };
-    let (code, _, stderr) =
-        run(server
-            .tool(dir.path())
-            .args(["prices", "update", "us-east-1", "--savings-plans"]));
+    let (code, _, stderr) = server.update(dir.path(), &["us-east-1", "--savings-plans"]);
     assert_eq!(code, 0, "{stderr}");
     let on_demand = recorded("USE1-Fargate-vCPU-Hours:perCPU").normalize();
     assert!(

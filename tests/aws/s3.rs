@@ -29,6 +29,13 @@ fn tool(moto: &Moto, cache: &Path, store: &str, args: &[&str]) -> Command {
     command
 }
 
+/// `store sync --from local --to store` on the machine of `cache`; its stdout.
+fn sync(moto: &Moto, cache: &Path, local: &Path, store: &str) -> String {
+    let from = local.to_str().unwrap();
+    let args = ["store", "sync", "--from", from, "--to", store];
+    ok(tool(moto, cache, "unused", &args).output().unwrap())
+}
+
 fn ok(output: Output) -> String {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(output.status.success(), "{stderr}");
@@ -122,17 +129,7 @@ fn a_synced_history_reports_exactly_as_its_local_copy_and_syncs_once() {
         "0.000823",
     );
     let store = format!("s3://{BUCKET}/fc");
-    let sync = |cache: &Path| {
-        let args = [
-            "store",
-            "sync",
-            "--from",
-            local.to_str().unwrap(),
-            "--to",
-            &store,
-        ];
-        ok(tool(&moto, cache, "unused", &args).output().unwrap())
-    };
+    let sync = |cache: &Path| sync(&moto, cache, &local, &store);
     let first = sync(dir.path());
     assert_eq!(
         first,
@@ -536,15 +533,7 @@ fn a_store_past_one_listing_page_is_listed_job_by_job() {
         );
     }
     let store = format!("s3://{BUCKET}/fc");
-    let args = [
-        "store",
-        "sync",
-        "--from",
-        local.to_str().unwrap(),
-        "--to",
-        &store,
-    ];
-    let synced = ok(tool(&moto, dir.path(), "unused", &args).output().unwrap());
+    let synced = sync(&moto, dir.path(), &local, &store);
     assert!(synced.starts_with("uploaded 1050 runs"), "{synced}");
     let reader = tempfile::tempdir().unwrap();
     let mut ids = run_ids(&moto, reader.path(), &store);
