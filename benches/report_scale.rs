@@ -7,6 +7,12 @@
 //! built by the cold run, files cached), with the process's peak resident memory (wait4's
 //! ru_maxrss). Samples are not generated: the report never reads them.
 //!
+//! `FARGATE_COST_BENCH_STORE=DIR` keeps the generated store in DIR (one size) and, when DIR
+//! already has its runs, times the reports on it without generating again (its index is
+//! removed first, so "cold" stays cold): 10M runs take ~20 min to write and as long to
+//! delete. On a disk that slows after tens of GB written, a loop-mounted btrfs (small
+//! files stored inline) holds 10M run files in ~15 GB.
+//!
 //! Run: `cargo bench --bench report_scale` (release). Figures: docs/BENCHMARKS.md.
 
 use std::collections::HashMap;
@@ -192,16 +198,24 @@ fn main() {
     }
     println!("| runs | cold | cold peak RSS | warm (median of 3) | warm peak RSS | generate |");
     println!("|---|---|---|---|---|---|");
+    let kept = std::env::var_os("FARGATE_COST_BENCH_STORE").map(std::path::PathBuf::from);
     for n in sizes {
-        let dir = tempfile::tempdir().expect("temp dir");
+        let temp = tempfile::tempdir().expect("temp dir");
+        let dir = kept.clone().unwrap_or_else(|| temp.path().to_path_buf());
         let timer = Instant::now();
-        generate(dir.path(), n);
+        if !dir.join("runs").exists() {
+            generate(&dir, n);
+        }
         let generated = timer.elapsed().as_secs_f64();
+        match std::fs::remove_dir_all(dir.join("index")) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => panic!("index: {e}"),
+            _ => {}
+        }
         let dropped = drop_caches();
-        let (cold, cold_rss, total) = report(dir.path());
+        let (cold, cold_rss, total) = report(&dir);
         let mut warm: Vec<(f64, f64)> = (0..3)
             .map(|_| {
-                let (t, rss, again) = report(dir.path());
+                let (t, rss, again) = report(&dir);
                 assert_eq!(again, total, "warm and cold reports agree");
                 (t, rss)
             })

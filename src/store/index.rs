@@ -19,7 +19,7 @@ use rayon::prelude::*;
 use crate::error::{Error, Result};
 use crate::model::run::Run;
 use crate::store::lock::IndexLock;
-use crate::store::{RunFile, Skipped, Store, read_run, write_atomic};
+use crate::store::{JobDir, RunFile, Skipped, Store, read_run, write_atomic};
 
 /// Column names of the index.
 pub mod columns {
@@ -291,64 +291,142 @@ pub struct Refresh {
     pub skipped: Vec<Skipped>,
 }
 
-/// What the index knows of one run file.
-struct Known {
-    month: String,
-    len: i64,
-    changed_ns: i64,
+/// A run's place in the index: a 128-bit hash of its job and id. Ten million ids as
+/// strings, with their months, held over 3 GiB while the index was compared with the
+/// files; as keys they are 32 bytes a run. Two runs share a key with odds of about
+/// 1e-25 at 10M runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+struct Key(u64, u64);
+
+fn key(job: &str, id: &str) -> Key {
+    let mut hasher = xxhash_rust::xxh3::Xxh3::new();
+    // A job is a folder name, so it holds no '/': "a/bc" and "ab/c" differ.
+    hasher.update(job.as_bytes());
+    hasher.update(b"/");
+    hasher.update(id.as_bytes());
+    let hash = hasher.digest128();
+    Key((hash >> 64) as u64, hash as u64)
 }
 
-/// Every indexed id with its month and file stamp; an error when a part cannot be read or
+/// What the index knows of one run file: its month (an index into [`Known::months`]),
+/// its file's size and change time, and whether this refresh listed it.
+#[derive(Debug, Clone, Copy)]
+struct Stamp {
+    key: Key,
+    changed_ns: i64,
+    len: u32,
+    month: u16,
+    seen: bool,
+}
+
+impl Stamp {
+    fn matches(&self, file: &RunFile) -> bool {
+        u64::from(self.len) == file.len && self.changed_ns == file.changed_ns
+    }
+}
+
+/// Every indexed run, sorted by key (32 bytes a run), and the months they are in.
+#[derive(Default)]
+struct Known {
+    months: Vec<String>,
+    runs: Vec<Stamp>,
+}
+
+impl Known {
+    /// Where `key` is, looking forward from `from` (keys are looked up in order): a
+    /// galloping search, so a sorted batch walks the runs once.
+    fn find(&self, from: usize, key: Key) -> (usize, Option<usize>) {
+        let runs = &self.runs[from.min(self.runs.len())..];
+        let mut end = 1;
+        while end < runs.len() && runs[end - 1].key < key {
+            end *= 2;
+        }
+        let end = end.min(runs.len());
+        let at = from + runs[..end].partition_point(|s| s.key < key);
+        let found = self.runs.get(at).filter(|s| s.key == key).map(|_| at);
+        (at, found)
+    }
+}
+
+/// Every indexed run with its month and file stamp; an error when a part cannot be read or
 /// has other columns.
-fn known(store: &Store) -> Result<PlHashMap<String, Known>> {
-    let mut known = PlHashMap::default();
-    for (month, files) in parts(store)? {
+fn known(store: &Store) -> Result<Known> {
+    let parts = parts(store)?;
+    let rows: usize = parts
+        .values()
+        .flatten()
+        .map(|p| part_rows(p))
+        .sum::<Result<usize>>()?;
+    let mut known = Known {
+        months: Vec::with_capacity(parts.len()),
+        runs: Vec::with_capacity(rows),
+    };
+    for (month, files) in parts {
+        let index = u16::try_from(known.months.len())
+            .map_err(|_| index_error("more than 65,535 months"))?;
+        known.months.push(month);
         for file in files {
-            let Some(lazy) = scan_paths(vec![file.clone()])? else {
-                continue;
-            };
-            let mut lazy = lazy;
-            let schema = lazy.collect_schema().map_err(index_error)?;
-            if !schema.iter_names().map(|n| n.as_str()).eq(c::ALL) {
-                return Err(Error::Store(format!(
-                    "{} was written by another version of fargate-cost",
-                    file.display()
-                )));
-            }
-            let frame = lazy
-                .select([col(c::ID), col(c::FILE_LEN), col(c::FILE_CHANGED_NS)])
-                .collect()
-                .map_err(index_error)?;
-            let ids = frame.column(c::ID).and_then(|x| x.str().cloned());
-            let lens = frame.column(c::FILE_LEN).and_then(|x| x.i64().cloned());
-            let stamps = frame
-                .column(c::FILE_CHANGED_NS)
-                .and_then(|x| x.i64().cloned());
-            let (ids, lens, stamps) = (
-                ids.map_err(index_error)?,
-                lens.map_err(index_error)?,
-                stamps.map_err(index_error)?,
-            );
-            for ((id, len), changed_ns) in ids.iter().zip(lens.iter()).zip(stamps.iter()) {
-                known.insert(
-                    id.unwrap_or_default().to_string(),
-                    Known {
-                        month: month.clone(),
-                        len: len.unwrap_or(-1),
-                        changed_ns: changed_ns.unwrap_or(-1),
-                    },
-                );
-            }
+            add_known(&mut known.runs, &file, index)?;
         }
     }
+    known.runs.par_sort_unstable_by_key(|s| s.key);
     Ok(known)
+}
+
+/// The stamps of one index part.
+fn add_known(runs: &mut Vec<Stamp>, file: &Path, month: u16) -> Result<()> {
+    let Some(mut lazy) = scan_paths(vec![file.to_path_buf()])? else {
+        return Ok(());
+    };
+    let schema = lazy.collect_schema().map_err(index_error)?;
+    if !schema.iter_names().map(|n| n.as_str()).eq(c::ALL) {
+        return Err(Error::Store(format!(
+            "{} was written by another version of fargate-cost",
+            file.display()
+        )));
+    }
+    let frame = lazy
+        .select([
+            col(c::ID),
+            col(c::JOB),
+            col(c::FILE_LEN),
+            col(c::FILE_CHANGED_NS),
+        ])
+        .collect()
+        .map_err(index_error)?;
+    let text = |name: &str| frame.column(name).and_then(|x| x.str().cloned());
+    let int = |name: &str| frame.column(name).and_then(|x| x.i64().cloned());
+    let (ids, jobs) = (
+        text(c::ID).map_err(index_error)?,
+        text(c::JOB).map_err(index_error)?,
+    );
+    let lens = int(c::FILE_LEN).map_err(index_error)?;
+    let stamps = int(c::FILE_CHANGED_NS).map_err(index_error)?;
+    for (((id, job), len), changed_ns) in ids
+        .iter()
+        .zip(jobs.iter())
+        .zip(lens.iter())
+        .zip(stamps.iter())
+    {
+        runs.push(Stamp {
+            key: key(job.unwrap_or_default(), id.unwrap_or_default()),
+            changed_ns: changed_ns.unwrap_or(-1),
+            // A size that does not fit never matches a file: it is read again.
+            len: len.and_then(|l| u32::try_from(l).ok()).unwrap_or(u32::MAX),
+            month,
+            seen: false,
+        });
+    }
+    Ok(())
 }
 
 /// Make the index follow the run files: list them (without reading them), parse only the
 /// ones not indexed at their current size and change time, drop rows whose file is gone
 /// or no longer a valid run, rebuild an index that cannot be read (with the reason). It
 /// holds the index's exclusive lock, so concurrent refreshes never lose each other's rows
-/// and readers (shared lock) never see a month between two parts' writes.
+/// and readers (shared lock) never see a month between two parts' writes. The store is
+/// walked a job folder at a time, [`CHUNK`] names at a time: memory holds the index's
+/// keys (32 bytes a run) and one chunk, however many runs there are.
 ///
 /// With `months` (`first..=last`, "YYYY-MM", a report's), every run file is still listed
 /// (new and removed runs of any month are followed), but only the files indexed in those
@@ -357,82 +435,156 @@ fn known(store: &Store) -> Result<PlHashMap<String, Known>> {
 /// before, which it also reads) of a year's history stats a sixth of the files.
 pub fn refresh(store: &Store, months: Option<(&str, &str)>) -> Result<Refresh> {
     let _lock = IndexLock::exclusive(&dir(store))?;
-    let mut outcome = Refresh::default();
-    let known = known_or_rebuild(store, &mut outcome)?;
-    let outside = |month: &str| months.is_some_and(|(first, last)| month < first || month > last);
-    let assumed = |id: &str| {
-        let k = known.get(id).filter(|k| outside(&k.month))?;
-        Some((u64::try_from(k.len).ok()?, k.changed_ns))
+    let mut walk = Walk {
+        store,
+        outcome: Refresh::default(),
+        known: Known::default(),
+        outside: Vec::new(),
+        new_rows: BTreeMap::new(),
+        dropped: PlHashMap::default(),
+        // Reading run files is mostly waiting on the disk when they are not cached: more
+        // readers than cores keep its queue full.
+        pool: rayon::ThreadPoolBuilder::new()
+            .num_threads(READERS)
+            .build()
+            .ok(),
     };
-    let (files, skipped) = store.run_files_assuming(None, &assumed);
-    outcome.skipped = skipped;
-    let listed: PlHashSet<&str> = files.iter().map(|f| f.id.as_str()).collect();
-    let to_read: Vec<&RunFile> = files
+    walk.known = known_or_rebuild(store, &mut walk.outcome)?;
+    walk.outside = walk
+        .known
+        .months
         .iter()
-        .filter(|f| {
-            known.get(&f.id).is_none_or(|k| {
-                k.len != i64::try_from(f.len).unwrap_or(-1) || k.changed_ns != f.changed_ns
-            })
-        })
+        .map(|m| months.is_some_and(|(first, last)| m.as_str() < first || m.as_str() > last))
         .collect();
-    // Rows to drop: files gone, or changed since they were indexed (re-read below).
-    let reading: PlHashSet<&str> = to_read.iter().map(|f| f.id.as_str()).collect();
-    let mut dropped: PlHashMap<&str, PlHashSet<&str>> = PlHashMap::default();
-    for (id, k) in &known {
-        if !listed.contains(id.as_str()) || reading.contains(id.as_str()) {
-            dropped
-                .entry(k.month.as_str())
-                .or_default()
-                .insert(id.as_str());
-        }
+    let (dirs, skipped) = store.job_dirs(None);
+    walk.outcome.skipped = skipped;
+    for dir in &dirs {
+        let mut skipped = Vec::new();
+        dir.ids(CHUNK, &mut skipped, |ids| walk.batch(dir, ids))?;
+        walk.outcome.skipped.append(&mut skipped);
     }
-    outcome.parsed = to_read.len();
-    let mut new_rows: BTreeMap<String, Vec<Indexed>> = BTreeMap::new();
-    let mut reindexed = PlHashSet::default();
-    // Reading run files is mostly waiting on the disk when they are not cached: more
-    // readers than cores keep its queue full.
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(READERS)
-        .build()
-        .ok();
-    for chunk in to_read.chunks(CHUNK) {
-        let read = read_chunk(pool.as_ref(), chunk);
-        for (i, result) in read {
-            match result {
-                Ok(indexed) => {
-                    reindexed.insert(chunk[i].id.as_str());
-                    let month = month_of_ms(billed_from_ms(&indexed.run));
-                    new_rows.entry(month).or_default().push(indexed);
+    walk.finish()
+}
+
+/// A refresh under way.
+struct Walk<'a> {
+    store: &'a Store,
+    outcome: Refresh,
+    known: Known,
+    /// Per month of `known`: outside the months the refresh was asked for.
+    outside: Vec<bool>,
+    new_rows: BTreeMap<String, Vec<Indexed>>,
+    /// Rows to drop, by month: files gone, or changed since they were indexed (re-read).
+    dropped: PlHashMap<String, PlHashSet<Key>>,
+    pool: Option<rayon::ThreadPool>,
+}
+
+impl Walk<'_> {
+    /// Follow one batch of a job folder's ids: mark the known ones seen, stat the ones a
+    /// refresh of these months checks, read the new and changed ones.
+    fn batch(&mut self, dir: &JobDir, ids: Vec<String>) -> Result<()> {
+        let mut keyed: Vec<(Key, String)> =
+            ids.into_iter().map(|id| (key(&dir.job, &id), id)).collect();
+        keyed.sort_unstable_by_key(|(k, _)| *k);
+        let mut at = 0;
+        let mut check = Vec::new();
+        for (key, id) in keyed {
+            let (next, found) = self.known.find(at, key);
+            at = next;
+            if let Some(i) = found {
+                let stamp = &mut self.known.runs[i];
+                stamp.seen = true;
+                if self.outside[usize::from(stamp.month)] {
+                    continue;
                 }
-                Err(reason) => outcome.skipped.push(Skipped {
-                    path: chunk[i].path.clone(),
+            }
+            check.push((found, id));
+        }
+        let known = &self.known.runs;
+        let stat = || {
+            check
+                .par_iter()
+                .map(|(found, id)| (*found, dir.stat(id), id))
+                .collect::<Vec<_>>()
+        };
+        let stats = match &self.pool {
+            Some(pool) => pool.install(stat),
+            None => stat(),
+        };
+        let mut to_read = Vec::new();
+        for (found, stat, id) in stats {
+            let stamp = found.map(|i| known[i]);
+            match stat {
+                Ok(file) if stamp.is_some_and(|s| s.matches(&file)) => {}
+                Ok(file) => to_read.push((stamp, file)),
+                Err(reason) => self.outcome.skipped.push(Skipped {
+                    path: dir.file(id),
                     reason,
                 }),
             }
         }
-        // A cold build writes as it goes, so memory holds one chunk of runs at a time.
-        if new_rows.values().map(Vec::len).sum::<usize>() >= CHUNK {
-            let ready = std::mem::take(&mut new_rows);
-            write_months(store, ready, &mut dropped)?;
-        }
+        self.read(dir, to_read)
     }
-    outcome.added = reindexed
-        .iter()
-        .filter(|id| !known.contains_key(**id))
-        .count();
-    outcome.removed = dropped
-        .values()
-        .flatten()
-        .filter(|id| !reindexed.contains(**id))
-        .count();
-    write_months(store, new_rows, &mut dropped)?;
-    Ok(outcome)
+
+    /// Read new and changed run files; a changed one's old row is dropped either way.
+    fn read(&mut self, dir: &JobDir, to_read: Vec<(Option<Stamp>, RunFile)>) -> Result<()> {
+        self.outcome.parsed += to_read.len();
+        for (stamp, _) in &to_read {
+            if let Some(s) = stamp {
+                let month = self.known.months[usize::from(s.month)].clone();
+                self.dropped.entry(month).or_default().insert(s.key);
+            }
+        }
+        let files: Vec<&RunFile> = to_read.iter().map(|(_, f)| f).collect();
+        for (i, result) in read_chunk(self.pool.as_ref(), &dir.job, &files) {
+            match result {
+                Ok(indexed) => {
+                    if to_read[i].0.is_none() {
+                        self.outcome.added += 1;
+                    }
+                    let month = month_of_ms(billed_from_ms(&indexed.run));
+                    self.new_rows.entry(month).or_default().push(indexed);
+                }
+                Err(reason) => {
+                    // A changed file that no longer reads leaves the index.
+                    if to_read[i].0.is_some() {
+                        self.outcome.removed += 1;
+                    }
+                    self.outcome.skipped.push(Skipped {
+                        path: to_read[i].1.path.clone(),
+                        reason,
+                    });
+                }
+            }
+        }
+        // A cold build writes as it goes, so memory holds one chunk of runs at a time.
+        if self.new_rows.values().map(Vec::len).sum::<usize>() >= CHUNK {
+            let ready = std::mem::take(&mut self.new_rows);
+            write_months(self.store, ready, &mut self.dropped)?;
+        }
+        Ok(())
+    }
+
+    /// Drop the rows of runs no longer listed and write what is left.
+    fn finish(mut self) -> Result<Refresh> {
+        for stamp in self.known.runs.iter().filter(|s| !s.seen) {
+            let month = &self.known.months[usize::from(stamp.month)];
+            self.dropped
+                .entry(month.clone())
+                .or_default()
+                .insert(stamp.key);
+            self.outcome.removed += 1;
+        }
+        write_months(self.store, self.new_rows, &mut self.dropped)?;
+        Ok(self.outcome)
+    }
 }
 
-/// Read and check a chunk of run files in parallel (on `pool`, else rayon's global pool):
-/// each with its position in the chunk.
+/// Read and check a chunk of one job's run files in parallel (on `pool`, else rayon's
+/// global pool): each with its position in the chunk.
 fn read_chunk(
     pool: Option<&rayon::ThreadPool>,
+    job: &str,
     chunk: &[&RunFile],
 ) -> Vec<(usize, std::result::Result<Indexed, String>)> {
     let read = || {
@@ -440,7 +592,6 @@ fn read_chunk(
             .par_iter()
             .enumerate()
             .map(|(i, f)| {
-                let dir = f.path.parent().and_then(|d| d.file_name());
                 let run = read_run(&f.path).and_then(|run| {
                     if run.id != f.id {
                         return Err(format!(
@@ -448,7 +599,7 @@ fn read_chunk(
                             f.id
                         ));
                     }
-                    if dir.is_some_and(|d| d.to_string_lossy() != run.job) {
+                    if run.job != job {
                         return Err(format!(
                             "its job `{}` is not the folder it is in (runs/<job>/<id>.json)",
                             run.job
@@ -473,7 +624,7 @@ fn read_chunk(
 
 /// The index's rows as it has them, or (when it cannot be read, or is in an earlier
 /// layout) none, after removing every part, with the reason in the outcome.
-fn known_or_rebuild(store: &Store, outcome: &mut Refresh) -> Result<PlHashMap<String, Known>> {
+fn known_or_rebuild(store: &Store, outcome: &mut Refresh) -> Result<Known> {
     let legacy = legacy_path(store);
     let why = if legacy.exists() {
         Some("the single-file index of an earlier fargate-cost".to_string())
@@ -492,18 +643,18 @@ fn known_or_rebuild(store: &Store, outcome: &mut Refresh) -> Result<PlHashMap<St
         std::fs::remove_file(&legacy).map_err(index_error)?;
     }
     outcome.rebuilt = why;
-    Ok(PlHashMap::default())
+    Ok(Known::default())
 }
 
 /// Write new rows by month, each month with [`write_month`].
 fn write_months(
     store: &Store,
     new_rows: BTreeMap<String, Vec<Indexed>>,
-    dropped: &mut PlHashMap<&str, PlHashSet<&str>>,
+    dropped: &mut PlHashMap<String, PlHashSet<Key>>,
 ) -> Result<()> {
     let mut months: BTreeMap<String, Vec<Indexed>> = new_rows;
     for month in dropped.keys() {
-        months.entry((*month).to_string()).or_default();
+        months.entry(month.clone()).or_default();
     }
     let existing = parts(store)?;
     for (month, rows) in months {
@@ -524,7 +675,7 @@ fn write_month(
     store: &Store,
     month: &str,
     old: &[PathBuf],
-    gone: &PlHashSet<&str>,
+    gone: &PlHashSet<Key>,
     rows: &[Indexed],
 ) -> Result<()> {
     let mut pending = frame(rows).map_err(index_error)?;
@@ -565,15 +716,19 @@ fn part_rows(part: &Path) -> Result<usize> {
     ParquetReader::new(file).num_rows().map_err(index_error)
 }
 
-/// The rows whose id is not in `gone`.
-fn without(frame: DataFrame, gone: &PlHashSet<&str>) -> Result<DataFrame> {
-    let ids = frame
-        .column(c::ID)
-        .and_then(|col| col.str().cloned())
-        .map_err(index_error)?;
+/// The rows whose key is not in `gone`.
+fn without(frame: DataFrame, gone: &PlHashSet<Key>) -> Result<DataFrame> {
+    let text = |name: &str| {
+        frame
+            .column(name)
+            .and_then(|col| col.str().cloned())
+            .map_err(index_error)
+    };
+    let (ids, jobs) = (text(c::ID)?, text(c::JOB)?);
     let mask: BooleanChunked = ids
         .iter()
-        .map(|id| id.is_none_or(|id| !gone.contains(id)))
+        .zip(jobs.iter())
+        .map(|(id, job)| !gone.contains(&key(job.unwrap_or_default(), id.unwrap_or_default())))
         .collect();
     frame.filter(&mask).map_err(index_error)
 }
@@ -798,5 +953,55 @@ mod tests {
             .unwrap()
             .unwrap();
         assert_eq!(november.collect().unwrap().height(), 1);
+    }
+
+    /// Runs are keyed by job and id: two jobs may each have a run `r1`, and neither
+    /// hides the other (keyed by id alone, one of them was read again at every refresh).
+    #[test]
+    fn runs_of_two_jobs_with_one_id_are_both_indexed() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::new(dir.path());
+        store.write(&run("r1", "0.1"), &[]).unwrap();
+        let mut other = run("r1", "0.2");
+        other.job = "weekly".into();
+        store.write(&other, &[]).unwrap();
+        assert_eq!(refresh(&store, None).unwrap().added, 2);
+        let again = refresh(&store, None).unwrap();
+        assert_eq!((again.added, again.removed, again.parsed), (0, 0, 0));
+        std::fs::remove_file(dir.path().join("runs/weekly/r1.json")).unwrap();
+        assert_eq!(refresh(&store, None).unwrap().removed, 1);
+        assert_eq!(costs(&store), ["0.1"]);
+    }
+
+    /// Keys are looked up in order from where the last one was found: every key of a
+    /// sorted batch is found at its place, and absent ones are not.
+    #[test]
+    fn a_sorted_walk_finds_every_known_key() {
+        let stamp = |i: usize| Stamp {
+            key: key("job", &format!("run-{i}")),
+            changed_ns: 0,
+            len: 0,
+            month: 0,
+            seen: false,
+        };
+        let mut known = Known {
+            months: vec!["2026-11".into()],
+            runs: (0..5000).filter(|i| i % 3 != 0).map(stamp).collect(),
+        };
+        known.runs.sort_unstable_by_key(|s| s.key);
+        let mut batch: Vec<(Key, usize)> = (0..5000).map(|i| (stamp(i).key, i)).collect();
+        batch.sort_unstable();
+        let mut at = 0;
+        let mut found = 0;
+        for (key, i) in batch {
+            let (next, place) = known.find(at, key);
+            at = next;
+            assert_eq!(place.is_some(), i % 3 != 0, "run-{i}");
+            if let Some(place) = place {
+                assert_eq!(known.runs[place].key, key);
+                found += 1;
+            }
+        }
+        assert_eq!(found, known.runs.len());
     }
 }

@@ -72,74 +72,96 @@ pub struct RunFile {
     pub changed_ns: i64,
 }
 
-/// The run files of one job directory (stat'ed relative to the directory, not by full
-/// path), and what is not a run file.
-fn list_job_dir(
-    dir: PathBuf,
-    assumed: &(dyn Fn(&str) -> Option<(u64, i64)> + Sync),
-) -> (Vec<RunFile>, Vec<Skipped>) {
-    let mut files = Vec::new();
-    let mut skipped = Vec::new();
-    if !dir.is_dir() {
-        if dir.exists() {
-            skipped.push(Skipped {
-                path: dir,
-                reason: "not a job directory".into(),
-            });
-        }
-        return (files, skipped);
-    }
-    let (Ok(entries), Ok(handle)) = (std::fs::read_dir(&dir), std::fs::File::open(&dir)) else {
-        return (files, skipped);
-    };
-    for entry in entries.filter_map(|e| e.ok()) {
-        match RunFile::from_entry(&handle, &entry, assumed) {
-            Some(Ok(file)) => files.push(file),
-            Some(Err(reason)) => skipped.push(Skipped {
-                path: entry.path(),
-                reason,
-            }),
-            None => {}
-        }
-    }
-    (files, skipped)
+/// One job's folder of run files (`runs/<job>/`), open so its files are stat'ed relative
+/// to it rather than by full path.
+#[derive(Debug)]
+pub struct JobDir {
+    /// The job: the folder's name.
+    pub job: String,
+    /// The folder.
+    pub path: PathBuf,
+    handle: std::fs::File,
 }
 
-impl RunFile {
-    /// The run file of a directory entry; None for a write in progress; an error (why it is
-    /// skipped) for anything that is not a `.json` file.
-    fn from_entry(
-        dir: &std::fs::File,
-        entry: &std::fs::DirEntry,
-        assumed: &(dyn Fn(&str) -> Option<(u64, i64)> + Sync),
-    ) -> Option<std::result::Result<RunFile, String>> {
-        let name = entry.file_name();
-        let text = name.to_string_lossy();
-        if text.starts_with(".tmp-") {
-            return None; // a write in progress (or killed mid-way): never visible
+impl JobDir {
+    fn open(path: PathBuf) -> std::result::Result<Option<JobDir>, Skipped> {
+        if !path.is_dir() {
+            return match path.exists() {
+                true => Err(Skipped {
+                    path,
+                    reason: "not a job directory".into(),
+                }),
+                false => Ok(None),
+            };
         }
-        let Some(id) = text.strip_suffix(".json") else {
-            return Some(Err("not a run record (.json)".into()));
-        };
-        if let Some((len, changed_ns)) = assumed(id) {
-            return Some(Ok(RunFile {
+        let job = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        match std::fs::File::open(&path) {
+            Ok(handle) => Ok(Some(JobDir { job, path, handle })),
+            Err(e) => Err(Skipped {
+                path,
+                reason: e.to_string(),
+            }),
+        }
+    }
+
+    /// The path of the run file `id` in this folder.
+    pub fn file(&self, id: &str) -> PathBuf {
+        self.path.join(format!("{id}.json"))
+    }
+
+    /// The run ids of the folder, `batch` at a time, from the names alone (no stat): a
+    /// folder of millions of runs is never held whole. Entries that are not `.json` are
+    /// added to `skipped` with why; files being written (`.tmp-*`) are not listed, so a
+    /// run is visible only once complete.
+    pub fn ids(
+        &self,
+        batch: usize,
+        skipped: &mut Vec<Skipped>,
+        mut each: impl FnMut(Vec<String>) -> Result<()>,
+    ) -> Result<()> {
+        let entries =
+            std::fs::read_dir(&self.path).map_err(|e| store_error(&self.path, "cannot list", e))?;
+        let mut ids = Vec::new();
+        for entry in entries.filter_map(|e| e.ok()) {
+            let name = entry.file_name();
+            let text = name.to_string_lossy();
+            if text.starts_with(".tmp-") {
+                continue; // a write in progress (or killed mid-way): never visible
+            }
+            match text.strip_suffix(".json") {
+                Some(id) => ids.push(id.to_string()),
+                None => skipped.push(Skipped {
+                    path: entry.path(),
+                    reason: "not a run record (.json)".into(),
+                }),
+            }
+            if ids.len() >= batch {
+                each(std::mem::take(&mut ids))?;
+            }
+        }
+        if !ids.is_empty() {
+            each(ids)?;
+        }
+        Ok(())
+    }
+
+    /// The run file `id` of this folder with its size and change time, or why it is
+    /// skipped.
+    pub fn stat(&self, id: &str) -> std::result::Result<RunFile, String> {
+        let name = format!("{id}.json");
+        match fs::stat_at(&self.handle, std::ffi::OsStr::new(&name)) {
+            Ok(stat) if stat.is_file => Ok(RunFile {
                 id: id.to_string(),
-                path: entry.path(),
-                len,
-                changed_ns,
-            }));
+                path: self.path.join(name),
+                len: stat.len,
+                changed_ns: stat.changed_ns,
+            }),
+            Ok(_) => Err("not a run record (.json)".into()),
+            Err(e) => Err(e.to_string()),
         }
-        let stat = match fs::stat_at(dir, &name) {
-            Ok(stat) if stat.is_file => stat,
-            Ok(_) => return Some(Err("not a run record (.json)".into())),
-            Err(e) => return Some(Err(e.to_string())),
-        };
-        Some(Ok(RunFile {
-            id: id.to_string(),
-            path: entry.path(),
-            len: stat.len,
-            changed_ns: stat.changed_ns,
-        }))
     }
 }
 
@@ -304,40 +326,55 @@ impl Store {
             .unwrap_or_default()
     }
 
-    /// Every run file (of one job, or all) with its size and change time, listed without
-    /// reading it, and the entries that are not run files. Files being written (`.tmp-*`)
-    /// are not listed: a run is visible only once complete.
-    pub fn run_files(&self, job: Option<&str>) -> (Vec<RunFile>, Vec<Skipped>) {
-        self.run_files_assuming(job, &|_| None)
-    }
-
-    /// [`Store::run_files`], taking the size and change time `assumed` gives for an id
-    /// instead of asking the file system (the index's stamp of a run outside the months a
-    /// report reads: listing names still shows added and removed runs).
-    pub fn run_files_assuming(
-        &self,
-        job: Option<&str>,
-        assumed: &(dyn Fn(&str) -> Option<(u64, i64)> + Sync),
-    ) -> (Vec<RunFile>, Vec<Skipped>) {
-        let mut files = Vec::new();
-        let mut skipped = Vec::new();
+    /// The job folders (of one job, or all) and the entries of `runs/` that are not one.
+    pub fn job_dirs(&self, job: Option<&str>) -> (Vec<JobDir>, Vec<Skipped>) {
         let base = self.root.join("runs");
-        let job_dirs: Vec<PathBuf> = match job {
+        let paths: Vec<PathBuf> = match job {
             Some(job) => vec![base.join(job)],
             None => match std::fs::read_dir(&base) {
                 Ok(entries) => entries.filter_map(|e| e.ok()).map(|e| e.path()).collect(),
                 Err(_) => Vec::new(),
             },
         };
-        // Job directories are listed in parallel: on a million files the stat calls are
-        // most of a warm report.
-        let listed: Vec<(Vec<RunFile>, Vec<Skipped>)> = job_dirs
-            .into_par_iter()
-            .map(|dir| list_job_dir(dir, assumed))
-            .collect();
-        for (mut job_files, mut job_skipped) in listed {
-            files.append(&mut job_files);
-            skipped.append(&mut job_skipped);
+        let mut dirs = Vec::new();
+        let mut skipped = Vec::new();
+        for path in paths {
+            match JobDir::open(path) {
+                Ok(Some(dir)) => dirs.push(dir),
+                Ok(None) => {}
+                Err(skip) => skipped.push(skip),
+            }
+        }
+        (dirs, skipped)
+    }
+
+    /// Every run file (of one job, or all) with its size and change time, listed without
+    /// reading it, and the entries that are not run files (see [`JobDir::ids`]).
+    pub fn run_files(&self, job: Option<&str>) -> (Vec<RunFile>, Vec<Skipped>) {
+        let (dirs, mut skipped) = self.job_dirs(job);
+        let mut files = Vec::new();
+        for dir in dirs {
+            let mut unstated = Vec::new();
+            let listed = dir.ids(usize::MAX, &mut skipped, |ids| {
+                let stats: Vec<_> = ids.par_iter().map(|id| (id, dir.stat(id))).collect();
+                for (id, stat) in stats {
+                    match stat {
+                        Ok(file) => files.push(file),
+                        Err(reason) => unstated.push(Skipped {
+                            path: dir.file(id),
+                            reason,
+                        }),
+                    }
+                }
+                Ok(())
+            });
+            skipped.append(&mut unstated);
+            if let Err(e) = listed {
+                skipped.push(Skipped {
+                    path: dir.path.clone(),
+                    reason: e.to_string(),
+                });
+            }
         }
         (files, skipped)
     }
