@@ -70,17 +70,21 @@ pub fn render<T: Serialize + Default + Sync>(
 /// and never through f64). Callers round first (money to the micro-dollar).
 pub mod number {
     use rust_decimal::Decimal;
-    use serde::{Serialize, Serializer};
+    use serde::Serializer;
+    use serde::ser::SerializeStruct;
+
+    /// serde_json writes an exact number (`arbitrary_precision`) as a one-field struct of
+    /// this name holding the number's text; the CSV writer takes that text as the cell.
+    pub(crate) const NUMBER_TOKEN: &str = "$serde_json::private::Number";
 
     /// Serialize one decimal as a JSON number with its exact decimal text.
     pub fn serialize<S: Serializer>(value: &Decimal, serializer: S) -> Result<S::Ok, S::Error> {
-        let text = value.normalize().to_string();
-        // serde_json's arbitrary_precision keeps a number's text; a Decimal's text is
-        // always a valid JSON number (no exponent, no NaN).
-        match text.parse::<serde_json::Number>() {
-            Ok(number) => number.serialize(serializer),
-            Err(_) => serializer.serialize_str(&text),
-        }
+        // What serde_json::Number serializes as, without parsing the text back (a tenth of
+        // `compare --output csv` on 10,000 jobs): a Decimal's text is always a valid JSON
+        // number (no exponent, no NaN).
+        let mut number = serializer.serialize_struct(NUMBER_TOKEN, 1)?;
+        number.serialize_field(NUMBER_TOKEN, &value.normalize().to_string())?;
+        number.end()
     }
 
     /// Serialize an optional decimal (`null` / empty cell when absent).

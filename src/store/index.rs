@@ -1003,5 +1003,7 @@ mod tests {
             }
         }
         assert_eq!(found, known.runs.len());
+        // What the README and docs/BENCHMARKS.md count on: 32 bytes a known run.
+        assert_eq!(std::mem::size_of::<Stamp>(), 32);
     }
 }

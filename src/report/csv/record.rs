@@ -4,9 +4,7 @@
 
 use serde::ser::{self, Impossible, Serialize};
 
-/// serde_json writes an exact number (`arbitrary_precision`) as a one-field struct of this
-/// name holding the number's text.
-const NUMBER_TOKEN: &str = "$serde_json::private::Number";
+use crate::report::number::NUMBER_TOKEN;
 
 /// Why a row cannot be a CSV record.
 #[derive(Debug)]
