@@ -458,9 +458,14 @@ pub fn refresh(store: &Store, months: Option<(&str, &str)>) -> Result<Refresh> {
         .collect();
     let (dirs, skipped) = store.job_dirs(None);
     walk.outcome.skipped = skipped;
-    for dir in &dirs {
+    // A folder that cannot be listed fails the refresh: treating it as empty would drop
+    // its runs from the index.
+    for path in dirs {
+        let Some(dir) = JobDir::open(path)? else {
+            continue;
+        };
         let mut skipped = Vec::new();
-        dir.ids(CHUNK, &mut skipped, |ids| walk.batch(dir, ids))?;
+        dir.ids(CHUNK, &mut skipped, |ids| walk.batch(&dir, ids))?;
         walk.outcome.skipped.append(&mut skipped);
     }
     walk.finish()
@@ -491,16 +496,15 @@ impl Walk<'_> {
         for (key, id) in keyed {
             let (next, found) = self.known.find(at, key);
             at = next;
-            if let Some(i) = found {
-                let stamp = &mut self.known.runs[i];
-                stamp.seen = true;
-                if self.outside[usize::from(stamp.month)] {
-                    continue;
-                }
+            let found = found.filter(|&i| !self.duplicated(i));
+            if let Some(i) = found
+                && self.outside[usize::from(self.known.runs[i].month)]
+            {
+                self.known.runs[i].seen = true;
+                continue;
             }
             check.push((found, id));
         }
-        let known = &self.known.runs;
         let stat = || {
             check
                 .par_iter()
@@ -513,17 +517,44 @@ impl Walk<'_> {
         };
         let mut to_read = Vec::new();
         for (found, stat, id) in stats {
-            let stamp = found.map(|i| known[i]);
             match stat {
-                Ok(file) if stamp.is_some_and(|s| s.matches(&file)) => {}
-                Ok(file) => to_read.push((stamp, file)),
+                // A run whose file cannot be stat'ed stays unseen: it leaves the index.
                 Err(reason) => self.outcome.skipped.push(Skipped {
                     path: dir.file(id),
                     reason,
                 }),
+                Ok(file) => {
+                    let stamp = found.map(|i| {
+                        self.known.runs[i].seen = true;
+                        self.known.runs[i]
+                    });
+                    if !stamp.is_some_and(|s| s.matches(&file)) {
+                        to_read.push((stamp, file));
+                    }
+                }
             }
         }
         self.read(dir, to_read)
+    }
+
+    /// Whether the run at `i` is in the index more than once (a refresh cut short between
+    /// writing a part and removing the one it replaced): every copy is dropped and the file
+    /// read again as new.
+    fn duplicated(&mut self, i: usize) -> bool {
+        let key = self.known.runs[i].key;
+        let copies = self.known.runs[i..]
+            .iter()
+            .take_while(|s| s.key == key)
+            .count();
+        if copies == 1 {
+            return false;
+        }
+        for stamp in &mut self.known.runs[i..i + copies] {
+            stamp.seen = true;
+            let month = self.known.months[usize::from(stamp.month)].clone();
+            self.dropped.entry(month).or_default().insert(key);
+        }
+        true
     }
 
     /// Read new and changed run files; a changed one's old row is dropped either way.
@@ -1003,7 +1034,34 @@ mod tests {
             }
         }
         assert_eq!(found, known.runs.len());
-        // What the README and docs/BENCHMARKS.md count on: 32 bytes a known run.
+        // What the README counts on: 32 bytes a known run.
         assert_eq!(std::mem::size_of::<Stamp>(), 32);
+    }
+
+    /// A run in the index twice (a refresh cut short between writing a part and removing
+    /// the one it replaced) is read again and left once; a known run whose file cannot be
+    /// stat'ed as a file leaves the index.
+    #[test]
+    fn a_run_indexed_twice_is_left_once_and_an_unstatable_one_leaves() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::new(dir.path());
+        store.write(&run("r1", "0.1"), &[]).unwrap();
+        store.write(&run("r2", "0.2"), &[]).unwrap();
+        refresh(&store, None).unwrap();
+        let part = parts(&store).unwrap()["2026-11"][0].clone();
+        std::fs::copy(&part, part.with_file_name("part-copy.parquet")).unwrap();
+        assert_eq!(costs(&store).len(), 4);
+        let outcome = refresh(&store, None).unwrap();
+        assert_eq!(outcome.parsed, 2);
+        let mut all = costs(&store);
+        all.sort();
+        assert_eq!(all, ["0.1", "0.2"]);
+        let file = dir.path().join("runs/nightly/r2.json");
+        std::fs::remove_file(&file).unwrap();
+        std::fs::create_dir(&file).unwrap();
+        let outcome = refresh(&store, None).unwrap();
+        assert_eq!(outcome.removed, 1);
+        assert!(outcome.skipped.iter().any(|s| s.path == file));
+        assert_eq!(costs(&store), ["0.1"]);
     }
 }

@@ -84,26 +84,17 @@ pub struct JobDir {
 }
 
 impl JobDir {
-    fn open(path: PathBuf) -> std::result::Result<Option<JobDir>, Skipped> {
-        if !path.is_dir() {
-            return match path.exists() {
-                true => Err(Skipped {
-                    path,
-                    reason: "not a job directory".into(),
-                }),
-                false => Ok(None),
-            };
-        }
+    /// Open a job folder (one at a time: a store of thousands of jobs never holds them all
+    /// open). None when it is gone (a job removed meanwhile: its runs are gone too).
+    pub fn open(path: PathBuf) -> Result<Option<JobDir>> {
         let job = path
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
         match std::fs::File::open(&path) {
             Ok(handle) => Ok(Some(JobDir { job, path, handle })),
-            Err(e) => Err(Skipped {
-                path,
-                reason: e.to_string(),
-            }),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(store_error(&path, "cannot open the job folder", e)),
         }
     }
 
@@ -122,12 +113,21 @@ impl JobDir {
         skipped: &mut Vec<Skipped>,
         mut each: impl FnMut(Vec<String>) -> Result<()>,
     ) -> Result<()> {
-        let entries =
-            std::fs::read_dir(&self.path).map_err(|e| store_error(&self.path, "cannot list", e))?;
+        let entries = match std::fs::read_dir(&self.path) {
+            Ok(entries) => entries,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+            Err(e) => return Err(store_error(&self.path, "cannot list", e)),
+        };
         let mut ids = Vec::new();
         for entry in entries.filter_map(|e| e.ok()) {
             let name = entry.file_name();
-            let text = name.to_string_lossy();
+            let Some(text) = name.to_str() else {
+                skipped.push(Skipped {
+                    path: entry.path(),
+                    reason: "its name is not UTF-8 (run ids are)".into(),
+                });
+                continue;
+            };
             if text.starts_with(".tmp-") {
                 continue; // a write in progress (or killed mid-way): never visible
             }
@@ -326,8 +326,9 @@ impl Store {
             .unwrap_or_default()
     }
 
-    /// The job folders (of one job, or all) and the entries of `runs/` that are not one.
-    pub fn job_dirs(&self, job: Option<&str>) -> (Vec<JobDir>, Vec<Skipped>) {
+    /// The job folders (of one job, or all) and the entries of `runs/` that are not one;
+    /// open each with [`JobDir::open`] when its turn comes.
+    pub fn job_dirs(&self, job: Option<&str>) -> (Vec<PathBuf>, Vec<Skipped>) {
         let base = self.root.join("runs");
         let paths: Vec<PathBuf> = match job {
             Some(job) => vec![base.join(job)],
@@ -339,10 +340,13 @@ impl Store {
         let mut dirs = Vec::new();
         let mut skipped = Vec::new();
         for path in paths {
-            match JobDir::open(path) {
-                Ok(Some(dir)) => dirs.push(dir),
-                Ok(None) => {}
-                Err(skip) => skipped.push(skip),
+            if path.is_dir() {
+                dirs.push(path);
+            } else if path.exists() {
+                skipped.push(Skipped {
+                    path,
+                    reason: "not a job directory".into(),
+                });
             }
         }
         (dirs, skipped)
@@ -353,25 +357,28 @@ impl Store {
     pub fn run_files(&self, job: Option<&str>) -> (Vec<RunFile>, Vec<Skipped>) {
         let (dirs, mut skipped) = self.job_dirs(job);
         let mut files = Vec::new();
-        for dir in dirs {
+        for path in dirs {
             let mut unstated = Vec::new();
-            let listed = dir.ids(usize::MAX, &mut skipped, |ids| {
-                let stats: Vec<_> = ids.par_iter().map(|id| (id, dir.stat(id))).collect();
-                for (id, stat) in stats {
-                    match stat {
-                        Ok(file) => files.push(file),
-                        Err(reason) => unstated.push(Skipped {
-                            path: dir.file(id),
-                            reason,
-                        }),
+            let listed = JobDir::open(path.clone()).and_then(|dir| {
+                let Some(dir) = dir else { return Ok(()) };
+                dir.ids(usize::MAX, &mut skipped, |ids| {
+                    let stats: Vec<_> = ids.par_iter().map(|id| (id, dir.stat(id))).collect();
+                    for (id, stat) in stats {
+                        match stat {
+                            Ok(file) => files.push(file),
+                            Err(reason) => unstated.push(Skipped {
+                                path: dir.file(id),
+                                reason,
+                            }),
+                        }
                     }
-                }
-                Ok(())
+                    Ok(())
+                })
             });
             skipped.append(&mut unstated);
             if let Err(e) = listed {
                 skipped.push(Skipped {
-                    path: dir.path.clone(),
+                    path,
                     reason: e.to_string(),
                 });
             }

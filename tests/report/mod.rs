@@ -494,6 +494,52 @@ fn the_index_follows_the_run_files_and_survives_damage() {
     assert_eq!(rows[0]["runs"], 1, "{rows}");
 }
 
+/// Job folders are opened one at a time: a store of 300 jobs reports under an open-file
+/// limit of 64 (holding every folder open failed with "too many open files").
+#[test]
+fn a_store_of_more_jobs_than_open_files_reports() {
+    use std::os::unix::process::CommandExt;
+    let store = tempfile::tempdir().unwrap();
+    for i in 0..300 {
+        let job = format!("job-{i:03}");
+        write_job_run(
+            store.path(),
+            &job,
+            "r1",
+            "2026-11-05T10:00:00Z",
+            600,
+            "0.01",
+            "completed",
+        );
+    }
+    let mut command = Command::new(env!("CARGO_BIN_EXE_fargate-cost"));
+    command
+        .env(
+            "FARGATE_COST_PRICES_FILE",
+            "/nonexistent/fargate-cost-test-prices.json",
+        )
+        .args(["--config", "/nonexistent.toml", "--store"])
+        .arg(store.path())
+        .args(["report", "--month", "2026-11", "--output", "csv"]);
+    let limit = libc::rlimit {
+        rlim_cur: 64,
+        rlim_max: 64,
+    };
+    // SAFETY: setrlimit is async-signal-safe and `limit` is a plain value copied in.
+    unsafe {
+        command.pre_exec(move || match libc::setrlimit(libc::RLIMIT_NOFILE, &limit) {
+            0 => Ok(()),
+            _ => Err(std::io::Error::last_os_error()),
+        });
+    }
+    let output = command.output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let total = stdout.lines().find(|l| l.contains(",TOTAL,")).unwrap();
+    assert!(total.starts_with("2026-11,TOTAL,300,"), "{total}");
+}
+
 /// Regression: with several reports at once while runs were recorded, 7 of 60 reports
 /// failed ("parquet: File out of specification"). Readers hold the index's shared lock and
 /// refreshes its exclusive lock: every report succeeds and the final count is exact.
