@@ -262,11 +262,14 @@ impl Size {
     /// Validate a (CPU units, MiB) pair for an OS; the error names the valid range and the
     /// nearest valid size.
     pub fn new(cpu_units: u32, memory_mib: u32, os: Os) -> Result<Size> {
-        let label = format!(
-            "{} vCPU / {} GB",
-            format_vcpu(cpu_units),
-            format_gb(memory_mib)
-        );
+        // Only an error names the size; `compare` builds thousands of valid ones.
+        let label = || {
+            format!(
+                "{} vCPU / {} GB",
+                format_vcpu(cpu_units),
+                format_gb(memory_mib)
+            )
+        };
         let Some(cpu_row) = row(cpu_units) else {
             return Err(Error::invalid(
                 "cpu",
@@ -282,7 +285,8 @@ impl Size {
             return Err(Error::invalid(
                 "cpu",
                 format!(
-                    "{label} is not available for Windows: Windows tasks take 1, 2 or 4 vCPU{}",
+                    "{} is not available for Windows: Windows tasks take 1, 2 or 4 vCPU{}",
+                    label(),
                     nearest_hint(cpu_units, memory_mib, os)
                 ),
             ));
@@ -291,7 +295,8 @@ impl Size {
             return Err(Error::invalid(
                 "memory",
                 format!(
-                    "{label} is not a valid Fargate size: {}{}",
+                    "{} is not a valid Fargate size: {}{}",
+                    label(),
                     cpu_row.describe(),
                     nearest_hint(cpu_units, memory_mib, os)
                 ),
