@@ -358,6 +358,8 @@ impl Known {
 /// has other columns.
 fn known(store: &Store) -> Result<Known> {
     let parts = parts(store)?;
+    // Sized from the parts' footers first: a Vec grown by doubling holds its old and new
+    // buffers at once while it copies.
     let rows: usize = parts
         .values()
         .flatten()
@@ -441,11 +443,18 @@ fn add_known(runs: &mut Vec<Stamp>, file: &Path, month: u16) -> Result<()> {
 /// before, which it also reads) of a year's history stats a sixth of the files.
 pub fn refresh(store: &Store, months: Option<(&str, &str)>) -> Result<Refresh> {
     let _lock = IndexLock::exclusive(&dir(store))?;
+    let mut outcome = Refresh::default();
+    let known = known_or_rebuild(store, &mut outcome)?;
+    let outside = known
+        .months
+        .iter()
+        .map(|m| months.is_some_and(|(first, last)| m.as_str() < first || m.as_str() > last))
+        .collect();
     let mut walk = Walk {
         store,
-        outcome: Refresh::default(),
-        known: Known::default(),
-        outside: Vec::new(),
+        outcome,
+        known,
+        outside,
         new_rows: BTreeMap::new(),
         dropped: PlHashMap::default(),
         // Reading run files is mostly waiting on the disk when they are not cached: more
@@ -455,15 +464,8 @@ pub fn refresh(store: &Store, months: Option<(&str, &str)>) -> Result<Refresh> {
             .build()
             .ok(),
     };
-    walk.known = known_or_rebuild(store, &mut walk.outcome)?;
-    walk.outside = walk
-        .known
-        .months
-        .iter()
-        .map(|m| months.is_some_and(|(first, last)| m.as_str() < first || m.as_str() > last))
-        .collect();
-    let (dirs, skipped) = store.job_dirs(None);
-    walk.outcome.skipped = skipped;
+    let (dirs, mut skipped) = store.job_dirs(None);
+    walk.outcome.skipped.append(&mut skipped);
     // A folder that cannot be listed fails the refresh: treating it as empty would drop
     // its runs from the index.
     for path in dirs {
