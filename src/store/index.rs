@@ -800,6 +800,16 @@ mod tests {
         .unwrap()
     }
 
+    /// A store in a temp dir holding these runs.
+    fn store_with(runs: &[Run]) -> (tempfile::TempDir, Store) {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::new(dir.path());
+        for run in runs {
+            store.write(run, &[]).unwrap();
+        }
+        (dir, store)
+    }
+
     fn costs(store: &Store) -> Vec<String> {
         let frame = scan(store).unwrap().unwrap().collect().unwrap();
         assert_eq!(
@@ -956,15 +966,12 @@ mod tests {
 
     #[test]
     fn only_new_and_changed_files_are_read_and_parts_follow_the_months() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = Store::new(dir.path());
-        store.write(&run("r1", "0.1"), &[]).unwrap();
         let mut october = run("r0", "0.2");
         october.started_at -= chrono::Duration::days(20);
         october.pull_started_at = Some(october.started_at);
         october.created_at = october.started_at;
         october.stopped_at = october.started_at + chrono::Duration::seconds(61);
-        store.write(&october, &[]).unwrap();
+        let (dir, store) = store_with(&[run("r1", "0.1"), october]);
         let first = refresh(&store, None).unwrap();
         assert_eq!((first.added, first.parsed), (2, 2));
         let months: Vec<String> = parts(&store).unwrap().into_keys().collect();
@@ -998,12 +1005,9 @@ mod tests {
     /// hides the other (keyed by id alone, one of them was read again at every refresh).
     #[test]
     fn runs_of_two_jobs_with_one_id_are_both_indexed() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = Store::new(dir.path());
-        store.write(&run("r1", "0.1"), &[]).unwrap();
         let mut other = run("r1", "0.2");
         other.job = "weekly".into();
-        store.write(&other, &[]).unwrap();
+        let (dir, store) = store_with(&[run("r1", "0.1"), other]);
         assert_eq!(refresh(&store, None).unwrap().added, 2);
         let again = refresh(&store, None).unwrap();
         assert_eq!((again.added, again.removed, again.parsed), (0, 0, 0));
@@ -1071,10 +1075,7 @@ mod tests {
     /// stat'ed as a file leaves the index.
     #[test]
     fn a_run_indexed_twice_is_left_once_and_an_unstatable_one_leaves() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = Store::new(dir.path());
-        store.write(&run("r1", "0.1"), &[]).unwrap();
-        store.write(&run("r2", "0.2"), &[]).unwrap();
+        let (dir, store) = store_with(&[run("r1", "0.1"), run("r2", "0.2")]);
         refresh(&store, None).unwrap();
         let part = parts(&store).unwrap()["2026-11"][0].clone();
         std::fs::copy(&part, part.with_file_name("part-copy.parquet")).unwrap();

@@ -528,3 +528,39 @@ fn samples_frame(run_id: &str, samples: &[Sample]) -> PolarsResult<DataFrame> {
         ),
     ])
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A job folder gone by its turn is empty; one that cannot be listed is an error (a
+    /// refresh fails rather than drop its runs); a name that is not UTF-8 is skipped with
+    /// why.
+    #[test]
+    fn job_folders_gone_unlistable_or_with_odd_names() {
+        use std::os::unix::ffi::OsStrExt;
+        let dir = tempfile::tempdir().unwrap();
+        assert!(JobDir::open(dir.path().join("gone")).unwrap().is_none());
+        let file = dir.path().join("not-a-folder");
+        std::fs::write(&file, b"x").unwrap();
+        let mut skipped = Vec::new();
+        let opened = JobDir::open(file).unwrap().unwrap();
+        let listed = opened.ids(10, &mut skipped, |_| Ok(()));
+        assert!(listed.unwrap_err().to_string().contains("cannot list"));
+        let folder = dir.path().join("nightly");
+        std::fs::create_dir(&folder).unwrap();
+        std::fs::write(folder.join("r1.json"), b"{}").unwrap();
+        let odd = std::ffi::OsStr::from_bytes(b"r\xff.json");
+        std::fs::write(folder.join(odd), b"{}").unwrap();
+        let job = JobDir::open(folder).unwrap().unwrap();
+        let mut ids = Vec::new();
+        job.ids(10, &mut skipped, |batch| {
+            ids.extend(batch);
+            Ok(())
+        })
+        .unwrap();
+        assert_eq!(ids, ["r1"]);
+        assert_eq!(skipped.len(), 1);
+        assert!(skipped[0].reason.contains("not UTF-8"), "{:?}", skipped[0]);
+    }
+}
