@@ -9,7 +9,7 @@
 //!
 //! `FARGATE_COST_BENCH_STORE=DIR` keeps the generated store in DIR (one size) and, when DIR
 //! already has its runs, times the reports on it without generating again (its index is
-//! removed first, so "cold" stays cold): 10M runs take ~20 min to write and as long to
+//! removed first, so "cold" stays cold): 10M runs take ~15 min to write (docs/BENCHMARKS.md) and longer to
 //! delete. On a disk that slows after tens of GB written, a loop-mounted btrfs (small
 //! files stored inline) holds 10M run files in ~15 GB.
 //!
