@@ -70,9 +70,13 @@ fn duckdb_rollup_is_cpu_bound() {
     let _machine = serial();
     let run = run_fixture("duckdb_rollup.py", "ORDERS = \"10000000\"", "1", "2GB");
     assert_eq!(run["stop_reason"], "completed");
-    // It keeps its 1 vCPU busy.
+    // It keeps its 1 vCPU busy: most samples at the limit. The mean also counts Python's
+    // start-up and, on a busy host, stolen time (0.844 seen under load), so it is held to
+    // less.
     let mean = run["cpu_mean_vcpu"].as_f64().unwrap();
-    assert!(mean > 0.85, "mean CPU {mean} of 1 vCPU");
+    let p95 = run["cpu_p95_vcpu"].as_f64().unwrap();
+    assert!(p95 > 0.95, "p95 CPU {p95} of 1 vCPU");
+    assert!(mean > 0.75, "mean CPU {mean} of 1 vCPU");
 }
 
 #[test]
